@@ -1,0 +1,15 @@
+namespace AioGraphite;
+
+/// <summary>
+/// One Graphite datapoint: a metric path, a value and an optional Unix timestamp.
+/// </summary>
+/// <param name="Metric">
+/// The metric path, for example <c>servers.web1.cpu</c>, optionally with Graphite 1.1 tags
+/// (<c>cpu;host=web1</c>). It must not be empty and must not contain whitespace or control characters.
+/// </param>
+/// <param name="Value">The value. NaN and ±Infinity are rejected: carbon cannot store them.</param>
+/// <param name="Timestamp">
+/// Unix time in whole seconds, or <see langword="null"/> (or <c>0</c>, as in the Python original) for "now"
+/// as told by the client's <see cref="TimeProvider"/>.
+/// </param>
+public readonly record struct Datapoint(string Metric, double Value, long? Timestamp = null);
