@@ -1,0 +1,17 @@
+namespace AioGraphite.Diagnostics;
+
+/// <summary>Why points were dropped; the values are the <c>reason</c> tag of the <c>aiographite.points.dropped</c> counter.</summary>
+internal static class DropReason
+{
+    /// <summary>The buffer was full (policy DropNewest or DropOldest, or Wait timed out, or TrySend found it full).</summary>
+    public const string BufferFull = "buffer_full";
+
+    /// <summary>The point was rejected at the API edge (bad name, non-finite value, negative timestamp).</summary>
+    public const string Invalid = "invalid";
+
+    /// <summary>The client closed before the point could be written (drain timeout).</summary>
+    public const string CloseTimeout = "close_timeout";
+
+    /// <summary>A UDP datagram could not be sent.</summary>
+    public const string TransportError = "transport_error";
+}

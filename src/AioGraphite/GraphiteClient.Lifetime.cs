@@ -1,0 +1,60 @@
+using AioGraphite.Diagnostics;
+
+namespace AioGraphite;
+
+/// <content>Flushing and closing.</content>
+public sealed partial class GraphiteClient
+{
+    /// <summary>
+    /// Completes once every point accepted before the call has been written to the socket (or dropped by the
+    /// full-buffer policy). While carbon is unreachable it waits for the reconnect; use the token to give up.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (the points stay buffered).</param>
+    /// <returns>A task that completes when the points are written.</returns>
+    /// <exception cref="ObjectDisposedException">The client was closed.</exception>
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_destination.Buffer.IsCompleted, this);
+        return _destination.Loop.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stops accepting points, delivers what is buffered within <see cref="GraphiteClientOptions.DrainTimeout"/>,
+    /// then closes the connection. Points that could not be delivered are counted in
+    /// <see cref="GraphiteClientStatistics.PointsUndelivered"/> and logged. Never throws; safe to call twice.
+    /// A send after closing throws <see cref="ObjectDisposedException"/>: the client never silently reconnects.
+    /// </summary>
+    /// <returns>A task that completes when the client is closed.</returns>
+    public Task CloseAsync()
+    {
+        if (Interlocked.Exchange(ref _closeState, 1) == 0)
+        {
+            _closeTask = CloseCoreAsync();
+        }
+
+        return Volatile.Read(ref _closeTask) ?? WaitForCloseAsync();
+    }
+
+    /// <summary>Same as <see cref="CloseAsync"/>.</summary>
+    /// <returns>A task that completes when the client is closed.</returns>
+    public ValueTask DisposeAsync() => new(CloseAsync());
+
+    private async Task WaitForCloseAsync()
+    {
+        while (Volatile.Read(ref _closeTask) is null)
+        {
+            await Task.Yield();
+        }
+
+        await _closeTask!.ConfigureAwait(false);
+    }
+
+    private async Task CloseCoreAsync()
+    {
+        _destination.Buffer.Complete();
+        await _destination.Loop.StopAsync(Options.DrainTimeout).ConfigureAwait(false);
+        GraphiteClientStatistics stats = Statistics;
+        GraphiteLog.Closed(_log, _destination.Connector.Description, stats.PointsWritten, stats.PointsReplayed, stats.PointsDropped);
+        _instruments.Dispose();
+    }
+}

@@ -1,0 +1,268 @@
+using AioGraphite.Protocols;
+
+namespace AioGraphite.Pipeline;
+
+/// <summary>
+/// The bounded buffer between callers and the sender loop: callers format points straight into the open
+/// segment under a short lock; full segments are sealed and queued for the loop. Bounded in whole segments.
+/// </summary>
+internal sealed class SendBuffer
+{
+    private readonly Lock _sync = new();
+    private readonly WireFormat _format;
+    private readonly int _segmentBytes;
+    private readonly int _maxSegments;
+    private readonly Queue<Segment> _queue = new();
+    private readonly Stack<Segment> _pool = new();
+    private readonly TimeProvider _time;
+    private Segment? _open;
+    private long _nextSequence = 1;
+    private int _inFlightSegments;
+    private long _bufferedPoints;
+    private long _bufferedBytes;
+    private bool _completed;
+
+    public SendBuffer(WireFormat format, int segmentBytes, long capacityBytes, TimeProvider time)
+    {
+        _format = format;
+        _segmentBytes = Math.Min(segmentBytes, format.MaxSegmentBytes);
+        _maxSegments = (int)Math.Max(2, Math.Min(int.MaxValue, capacityBytes / _segmentBytes));
+        _time = time;
+    }
+
+    /// <summary>The lock callers hold while appending a batch.</summary>
+    public Lock Sync => _sync;
+
+    public WireFormat Format => _format;
+
+    public int SegmentBytes => _segmentBytes;
+
+    public bool IsCompleted
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _completed;
+            }
+        }
+    }
+
+    public long BufferedPoints => Volatile.Read(ref _bufferedPoints);
+
+    public long BufferedBytes => Volatile.Read(ref _bufferedBytes);
+
+    /// <summary>Sequence number of the last sealed segment.</summary>
+    public long LastSequence
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _nextSequence - 1;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Appends a point; the caller holds <see cref="Sync"/>. Returns <see cref="AppendResult.NoRoom"/> when
+    /// the buffer is full and <paramref name="dropOldest"/> is false; with it, the oldest queued segment is
+    /// dropped (its point count added to <paramref name="droppedPoints"/>) to make room.
+    /// </summary>
+    public AppendResult AppendLocked(in PointText point, bool dropOldest, ref long droppedPoints)
+    {
+        AppendResult result = AppendResult.Appended;
+        Segment? open = _open;
+        if (open is null)
+        {
+            if (!TryOpenLocked(dropOldest, ref droppedPoints))
+            {
+                return AppendResult.NoRoom;
+            }
+
+            open = _open!;
+            result = AppendResult.AppendedFirstInSegment;
+        }
+
+        if (!_format.TryAppend(open, point))
+        {
+            SealOpenLocked();
+            if (!TryOpenLocked(dropOldest, ref droppedPoints))
+            {
+                return AppendResult.NoRoomAfterSeal;
+            }
+
+            open = _open!;
+            if (!_format.TryAppend(open, point))
+            {
+                throw new InvalidOperationException("A validated point does not fit an empty segment.");
+            }
+
+            result = AppendResult.AppendedAfterSeal;
+        }
+
+        _bufferedPoints++;
+        return result;
+    }
+
+    private bool TryOpenLocked(bool dropOldest, ref long droppedPoints)
+    {
+        if (_queue.Count + _inFlightSegments + 1 > _maxSegments)
+        {
+            if (!dropOldest || _queue.Count == 0)
+            {
+                return false;
+            }
+
+            Segment oldest = _queue.Dequeue();
+            droppedPoints += oldest.Points;
+            _bufferedPoints -= oldest.Points;
+            _bufferedBytes -= oldest.Length;
+            ReturnLocked(oldest);
+        }
+
+        Segment s = _pool.Count > 0 ? _pool.Pop() : new Segment(_segmentBytes);
+        s.Timestamp = _time.GetTimestamp();
+        _format.BeginFrame(s);
+        _open = s;
+        return true;
+    }
+
+    private void SealOpenLocked()
+    {
+        Segment s = _open!;
+        _open = null;
+        if (s.Points == 0)
+        {
+            ReturnLocked(s);
+            return;
+        }
+
+        _format.EndFrame(s);
+        s.Sequence = _nextSequence++;
+        _bufferedBytes += s.Length;
+        _queue.Enqueue(s);
+    }
+
+    /// <summary>Seals the open segment if it has points (a flush or the batch interval); returns the last sequence.</summary>
+    public long SealOpen()
+    {
+        lock (_sync)
+        {
+            if (_open is { Points: > 0 })
+            {
+                SealOpenLocked();
+            }
+
+            return _nextSequence - 1;
+        }
+    }
+
+    /// <summary>When the open segment holds points, the timestamp of its first point; otherwise null.</summary>
+    public long? OpenSince
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _open is { Points: > 0 } ? _open.Timestamp : null;
+            }
+        }
+    }
+
+    /// <summary>Moves every queued segment to <paramref name="into"/> for writing; they count as in flight until <see cref="Release"/>.</summary>
+    public int TakeQueued(List<Segment> into, int maxBytes)
+    {
+        lock (_sync)
+        {
+            int taken = 0;
+            int bytes = 0;
+            while (_queue.Count > 0 && (taken == 0 || bytes + _queue.Peek().Length <= maxBytes))
+            {
+                Segment s = _queue.Dequeue();
+                bytes += s.Length;
+                into.Add(s);
+                taken++;
+            }
+
+            _inFlightSegments += taken;
+            return taken;
+        }
+    }
+
+    /// <summary>The loop is done with in-flight segments (written or given up); updates accounting.</summary>
+    public void Release(List<Segment> segments)
+    {
+        lock (_sync)
+        {
+            foreach (Segment s in segments)
+            {
+                if (!s.IsReplay)
+                {
+                    _bufferedPoints -= s.Points;
+                    _bufferedBytes -= s.Length;
+                    _inFlightSegments--;
+                }
+            }
+        }
+    }
+
+    /// <summary>Returns a segment to the pool.</summary>
+    public void Return(Segment segment)
+    {
+        lock (_sync)
+        {
+            ReturnLocked(segment);
+        }
+    }
+
+    private void ReturnLocked(Segment segment)
+    {
+        segment.Reset();
+        if (_pool.Count < 4)
+        {
+            _pool.Push(segment);
+        }
+    }
+
+    /// <summary>No more appends; returns false when already completed.</summary>
+    public bool Complete()
+    {
+        lock (_sync)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+
+            _completed = true;
+            return true;
+        }
+    }
+
+    /// <summary>Called with <see cref="Sync"/> held: throws when completed.</summary>
+    public bool IsCompletedLocked => _completed;
+
+    /// <summary>Points still queued or open (after close, the undelivered ones); empties the buffer.</summary>
+    public long DiscardAll()
+    {
+        lock (_sync)
+        {
+            long points = _bufferedPoints;
+            while (_queue.Count > 0)
+            {
+                ReturnLocked(_queue.Dequeue());
+            }
+
+            if (_open is not null)
+            {
+                ReturnLocked(_open);
+                _open = null;
+            }
+
+            _bufferedPoints = 0;
+            _bufferedBytes = 0;
+            return points;
+        }
+    }
+}
