@@ -10,7 +10,7 @@ internal sealed class Destination
 {
     public Destination(string host, int port, WireFormat format, GraphiteClientOptions options, ILogger log, GraphiteInstruments instruments)
     {
-        Connector = new GraphiteConnector(host, port, options.Transport, options.ConnectTimeout);
+        Connector = new GraphiteConnector(host, port, options.Transport, options.ConnectTimeout, options.TimeProvider);
         int segmentBytes = options.Transport == GraphiteTransport.Udp ? options.MaxDatagramBytes : options.BatchSizeBytes;
         Buffer = new SendBuffer(format, segmentBytes, options.BufferCapacityBytes, options.TimeProvider);
         Statistics = new SenderStatistics();

@@ -8,9 +8,11 @@ internal sealed class GraphiteConnector
 {
     private readonly TimeSpan _connectTimeout;
     private readonly GraphiteTransport _transport;
+    private readonly TimeProvider _time;
 
-    public GraphiteConnector(string host, int port, GraphiteTransport transport, TimeSpan connectTimeout)
+    public GraphiteConnector(string host, int port, GraphiteTransport transport, TimeSpan connectTimeout, TimeProvider time)
     {
+        _time = time;
         Host = host;
         Port = port;
         _transport = transport;
@@ -28,8 +30,8 @@ internal sealed class GraphiteConnector
     /// <summary>Connects; throws <see cref="GraphiteException"/> naming host, port and the socket error.</summary>
     public async ValueTask<GraphiteConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_connectTimeout);
+        using var deadline = new CancellationTokenSource(_connectTimeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         IPAddress[] addresses;
         try
         {

@@ -1,0 +1,275 @@
+using System.Net.Sockets;
+using System.Text;
+using AioGraphite.TestUtilities;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace AioGraphite.Tests.Client;
+
+/// <summary>Behaviour of the client against an in-process byte sink: framing, validation at the edge, lifecycle.</summary>
+public sealed class GraphiteClientTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task SendAsync_ThenFlush_WritesExactlyOneLine()
+    {
+        await using ByteSink sink = ByteSink.Start();
+        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
+        await client.SendAsync("a.b", 1.5, 1_700_000_000, Ct);
+        await client.FlushAsync(Ct);
+        await sink.WaitUntilAsync(s => s.AllText.Length > 0, "the line");
+        Assert.Equal("a.b 1.5 1700000000\n", sink.AllText);
+    }
+
+    [Fact]
+    public async Task SendMultipleAsync_ManyPoints_EachIsWrittenExactlyOnce()
+    {
+        await using ByteSink sink = ByteSink.Start();
+        await using (var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct))
+        {
+            for (int batch = 0; batch < 20; batch++)
+            {
+                await client.SendMultipleAsync(Enumerable.Range(0, 5_000).Select(i => new Datapoint($"m.{batch}", i, 1 + i)).ToArray(), cancellationToken: Ct);
+            }
+        }
+
+        await sink.WaitUntilAsync(s => s.Connections.All(c => c.EndOfStream), "the client to close");
+        string[] lines = sink.AllText.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(100_000, lines.Length);
+        Assert.Equal(100_000, lines.Distinct(StringComparer.Ordinal).Count());
+        Assert.Single(sink.Connections);
+    }
+
+    [Theory]
+    [InlineData("bad name")]
+    [InlineData("evil 1 2\ninjected.metric")]
+    [InlineData("")]
+    [InlineData("tab\there")]
+    public async Task SendAsync_InvalidName_ThrowsNamingItAndTheConnectionKeepsWorking(string metric)
+    {
+        await using ByteSink sink = ByteSink.Start();
+        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
+        var ex = await Assert.ThrowsAsync<ArgumentException>(async () => await client.SendAsync(metric, 1, 5, Ct));
+        Assert.Contains("was rejected", ex.Message, StringComparison.Ordinal);
+        await client.SendAsync("good", 2, 6, Ct);
+        await client.FlushAsync(Ct);
+        await sink.WaitUntilAsync(s => s.AllText.Length > 0, "the good line");
+        Assert.Equal("good 2 6\n", sink.AllText);
+        Assert.Equal(1, client.Statistics.PointsRejected);
+    }
+
+    [Fact]
+    public async Task SendAsync_NullName_ThrowsArgumentException()
+    {
+        await using ByteSink sink = ByteSink.Start();
+        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
+        await Assert.ThrowsAsync<ArgumentException>(async () => await client.SendAsync(null!, 1, cancellationToken: Ct));
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    public async Task SendAsync_NonFiniteValue_ThrowsAndNothingIsSent(double value)
+    {
+        await using ByteSink sink = ByteSink.Start();
+        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
+        await Assert.ThrowsAsync<ArgumentException>(async () => await client.SendAsync("x", value, 1, Ct));
+        Assert.False(client.TrySend("x", value, 1));
+        await client.SendAsync("y", 1, 1, Ct);
+        await client.FlushAsync(Ct);
+        await sink.WaitUntilAsync(s => s.AllText.Length > 0, "the valid line");
+        Assert.Equal("y 1 1\n", sink.AllText);
+        Assert.Equal(2, client.Statistics.PointsRejected);
+    }
+
+    [Fact]
+    public async Task SendMultipleAsync_SomeInvalid_AcceptsTheValidOnesAndReportsTheFirstInvalid()
+    {
+        await using ByteSink sink = ByteSink.Start();
+        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
+        Datapoint[] points = [new("ok.1", 1, 10), new("bad one", 2, 10), new("ok.2", 3, 10), new("nan", double.NaN, 10)];
+        var ex = await Assert.ThrowsAsync<ArgumentException>(async () => await client.SendMultipleAsync(points, cancellationToken: Ct));
+        Assert.Contains("'bad one'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("2 of 4 datapoints were rejected and the other 2 were accepted", ex.Message, StringComparison.Ordinal);
+        await client.FlushAsync(Ct);
+        await sink.WaitUntilAsync(s => s.AllText.Length >= 16, "the valid lines");
+        Assert.Equal("ok.1 1 10\nok.2 3 10\n", sink.AllText);
+    }
+
+    [Fact]
+    public async Task SendMultipleAsync_ATimestampOfOnePoint_DoesNotLeakIntoLaterPoints()
+    {
+        // Defect of the original: a 3-tuple's timestamp leaked into every later 2-tuple.
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_650_000_000));
+        await using ByteSink sink = ByteSink.Start();
+        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, options: new GraphiteClientOptions { TimeProvider = time }, cancellationToken: Ct);
+        await client.SendMultipleAsync([new("a", 1, 123), new("b", 2), new("c", 3, 0)], cancellationToken: Ct);
+        await client.SendMultipleAsync([new("d", 4), new("e", 5, 7)], timestamp: 99, Ct);
+        await client.FlushAsync(Ct);
+        await sink.WaitUntilAsync(s => s.AllText.Split('\n').Length > 5, "five lines");
+        Assert.Equal("a 1 123\nb 2 1650000000\nc 3 1650000000\nd 4 99\ne 5 7\n", sink.AllText);
+    }
+
+    [Fact]
+    public async Task SendMultipleAsync_AnyEnumerable_IsAccepted()
+    {
+        await using ByteSink sink = ByteSink.Start();
+        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
+        await client.SendMultipleAsync(Enumerable.Range(0, 3).Select(i => new Datapoint("e", i, 1 + i)), cancellationToken: Ct);
+        await client.SendMultipleAsync(new List<Datapoint> { new("l", 9, 9) }, cancellationToken: Ct);
+        await client.FlushAsync(Ct);
+        await sink.WaitUntilAsync(s => s.AllText.Split('\n').Length > 4, "four lines");
+        Assert.Equal("e 0 1\ne 1 2\ne 2 3\nl 9 9\n", sink.AllText);
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await client.SendMultipleAsync(null!, cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task ConnectAsync_ClosedPort_ThrowsGraphiteExceptionNamingHostPortAndSocketError()
+    {
+        int port = FreePorts.AllocateTcp();
+        var ex = await Assert.ThrowsAsync<GraphiteException>(() => GraphiteClient.ConnectAsync("127.0.0.1", port, cancellationToken: Ct));
+        Assert.Equal("127.0.0.1", ex.Host);
+        Assert.Equal(port, ex.Port);
+        Assert.Equal(SocketError.ConnectionRefused, ex.SocketError);
+        Assert.Contains($"127.0.0.1:{port}", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionRefused", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_ServerThatNeverAccepts_TimesOutWithTimedOut()
+    {
+        // A listener with a full accept queue: Linux drops further SYNs, so the connect hangs until our timeout.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        listener.Listen(0);
+        int port = ((System.Net.IPEndPoint)listener.LocalEndPoint!).Port;
+        var fillers = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                fillers.Add(s);
+                _ = s.ConnectAsync(System.Net.IPAddress.Loopback, port, Ct).AsTask();
+            }
+
+            await Task.Delay(100, Ct);
+            var options = new GraphiteClientOptions { ConnectTimeout = TimeSpan.FromMilliseconds(300) };
+            var ex = await Assert.ThrowsAsync<GraphiteException>(() => GraphiteClient.ConnectAsync("127.0.0.1", port, options: options, cancellationToken: Ct));
+            Assert.Equal(SocketError.TimedOut, ex.SocketError);
+            Assert.Contains("connect timeout", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            fillers.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task SendAsync_AfterClose_ThrowsObjectDisposedAndNeverReconnects()
+    {
+        await using ByteSink sink = ByteSink.Start();
+        var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
+        await client.SendAsync("before", 1, 1, Ct);
+        await client.CloseAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await client.SendAsync("after", 1, 1, Ct));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await client.SendMultipleAsync([new("after", 1, 1)], cancellationToken: Ct));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => client.FlushAsync(Ct));
+        Assert.False(client.TrySend("after", 1, 1));
+        await client.CloseAsync();
+        await client.DisposeAsync();
+        await sink.WaitUntilAsync(s => s.Connections.All(c => c.EndOfStream), "the close");
+        Assert.Single(sink.Connections);
+        Assert.Equal("before 1 1\n", sink.AllText);
+    }
+
+    [Fact]
+    public async Task CloseAsync_FlushesEverythingFirst()
+    {
+        await using ByteSink sink = ByteSink.Start();
+        var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, new PickleProtocol(), cancellationToken: Ct);
+        for (int i = 0; i < 1000; i++)
+        {
+            Assert.True(client.TrySend($"p.{i}", i, 100 + i));
+        }
+
+        await client.CloseAsync();
+        await sink.WaitUntilAsync(s => s.Connections.All(c => c.EndOfStream), "the close");
+        Assert.Equal(1000, client.Statistics.PointsWritten);
+        Assert.Equal(0, client.Statistics.BufferedPoints);
+        Assert.True(sink.AllBytes.Length > 1000 * 20);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_UnsupportedProtocol_ThrowsClearError()
+    {
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => GraphiteClient.ConnectAsync("127.0.0.1", 2003, new CustomProtocol(), cancellationToken: Ct));
+        Assert.Contains("Unsupported protocol", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(CustomProtocol), ex.Message, StringComparison.Ordinal);
+        var udp = new GraphiteClientOptions { Transport = GraphiteTransport.Udp };
+        var ex2 = Assert.Throws<ArgumentException>(() => GraphiteClient.Create("127.0.0.1", 2003, new PickleProtocol(), udp));
+        Assert.Contains("UDP", ex2.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(70000)]
+    public void Create_BadPort_Throws(int port) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => GraphiteClient.Create("127.0.0.1", port));
+
+    [Fact]
+    public void Create_BadOptions_ThrowNamingTheProperty()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => GraphiteClient.Create("127.0.0.1", 2003, options: new GraphiteClientOptions { MaxDatagramBytes = 9000 }));
+        Assert.Equal("MaxDatagramBytes", ex.ParamName);
+        var ex2 = Assert.Throws<ArgumentException>(() => GraphiteClient.Create("127.0.0.1", 2003, options: new GraphiteClientOptions { MetricPrefix = "a b" }));
+        Assert.Equal("MetricPrefix", ex2.ParamName);
+    }
+
+    [Fact]
+    public async Task SendAsync_WhenTheServerStalls_CompletesWithoutWaiting()
+    {
+        // The original's "send timeout must return within 1 s": here a send never waits on the network at all.
+        await using ByteSink sink = ByteSink.StartStalled();
+        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, options: new() { DrainTimeout = TimeSpan.Zero, BufferCapacityBytes = 1 << 20 }, cancellationToken: Ct);
+        Datapoint[] batch = [.. Enumerable.Range(0, 1000).Select(i => new Datapoint($"stall.metric.{i}", i, 1_700_000_000))];
+        for (int i = 0; i < 2_000; i++)
+        {
+            ValueTask send = client.SendMultipleAsync(batch, cancellationToken: Ct);
+            Assert.True(send.IsCompletedSuccessfully);
+        }
+
+        Assert.True(client.Statistics.PointsDroppedBufferFull > 0);
+    }
+
+    [Fact]
+    public async Task CleanAndJoinMetricParts_MatchesTheEncoder()
+    {
+        await using var client = GraphiteClient.Create("127.0.0.1", FreePorts.AllocateTcp(), options: new() { DrainTimeout = TimeSpan.Zero });
+        Assert.Equal("sproc%20performance-.velo%40zillow%2Ecom-.%3A%3AEH12-", client.CleanAndJoinMetricParts(["sproc performance", "velo@zillow.com", "::EH12"]));
+    }
+
+    [Fact]
+    public async Task MetricPrefixAndDefaultTags_AreAppliedToEveryPoint()
+    {
+        await using ByteSink sink = ByteSink.Start();
+        var options = new GraphiteClientOptions
+        {
+            MetricPrefix = "servers.web1",
+            DefaultTags = new Dictionary<string, string> { ["env"] = "prod", ["dc"] = "eu" },
+        };
+        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, options: options, cancellationToken: Ct);
+        await client.SendAsync("cpu", 1, 1, Ct);
+        await client.SendAsync("mem;env=dev;host=a", 2, 2, Ct);
+        await client.FlushAsync(Ct);
+        await sink.WaitUntilAsync(s => s.AllText.Split('\n').Length > 2, "two lines");
+        Assert.Equal("servers.web1.cpu;dc=eu;env=prod 1 1\nservers.web1.mem;dc=eu;env=dev;host=a 2 2\n", sink.AllText);
+    }
+
+    private sealed class CustomProtocol : IGraphiteProtocol
+    {
+        public byte[] GenerateMessage(IReadOnlyList<Datapoint> datapoints) => [];
+    }
+}
