@@ -126,6 +126,19 @@ internal sealed class CarbonConsistentHashRing
     /// <summary>Gets the number of ring entries per node.</summary>
     public int Replicas { get; }
 
+    /// <summary>The ring entries in position order, as carbon's <c>ConsistentHashRing.ring</c> list (for diagnostics and tests).</summary>
+    /// <returns>Each entry's position and node.</returns>
+    public (int Position, CarbonNode Node)[] GetEntries()
+    {
+        var entries = new (int Position, CarbonNode Node)[_positions.Length];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            entries[i] = (_positions[i], _nodes[_owners[i]]);
+        }
+
+        return entries;
+    }
+
     /// <summary>
     /// The string carbon hashes for ring entry <paramref name="replica"/> of <paramref name="node"/>:
     /// <c>"%s:%d" % ((server, instance), replica)</c>, e.g. <c>('127.0.0.1', 'a'):0</c>, <c>('h', None):3</c>.
