@@ -1,0 +1,309 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace AioGraphite.Cluster;
+
+/// <summary>
+/// Graphite carbon's consistent hash ring (<c>carbon.hashing.ConsistentHashRing</c> with <c>hash_type='carbon_ch'</c>,
+/// graphite-carbon 1.1.7) together with the replica walk of <c>carbon.routers.ConsistentHashingRouter</c>: given the
+/// same destinations in the same order, it sends every metric where carbon-relay (<c>RELAY_METHOD = consistent-hashing</c>)
+/// sends it.
+/// </summary>
+/// <remarks>
+/// <para>The algorithm, step by step as carbon does it:</para>
+/// <list type="bullet">
+/// <item><description>Position of a string (<c>carbonHash</c> / <c>compactHash</c>): the MD5 of its UTF-8 bytes; the
+/// first 4 hex digits of the digest read as a number, i.e. the first two digest bytes big-endian, 0..65535.</description></item>
+/// <item><description>Ring entries (<c>add_node</c>): nodes are added in the order given; node <c>(server, instance)</c>
+/// gets <c>replicas</c> entries (100), entry <c>i</c> at the position of <c>"%s:%d" % ((server, instance), i)</c>,
+/// i.e. Python's tuple text such as <c>('127.0.0.1', 'a'):0</c> or <c>('10.0.0.1', None):7</c> (see
+/// <see cref="RingKey"/>). The port takes no part. When the position is already taken by an earlier entry (of any node)
+/// it is bumped by one until free, without wrapping, so positions can exceed 65535 and the outcome depends on the
+/// order of the nodes.</description></item>
+/// <item><description>Lookup (<c>get_node</c>): <c>bisect_left</c> for the key's position, i.e. the first entry at or
+/// after it, wrapping to the first entry past the end.</description></item>
+/// <item><description>Replication (<c>get_nodes</c> + <c>ConsistentHashingRouter.getDestinations</c>): walk on from that
+/// entry, yielding each node the first time it is met, stopping one entry short of a full turn; keep the first
+/// <c>count</c> of them, or with <c>DIVERSE_REPLICAS</c> (carbon's default) only nodes whose server was not yet chosen
+/// until <c>count</c> servers are chosen.</description></item>
+/// </list>
+/// <para>carbon-c-relay's <c>carbon_ch</c> uses the same keys and positions but does not bump colliding positions and
+/// replicates over distinct destinations, not distinct servers; see <c>docs/notes/carbon-ch-placement.md</c>.</para>
+/// </remarks>
+internal sealed class CarbonConsistentHashRing
+{
+    /// <summary>carbon's default <c>replica_count</c>: ring entries per node.</summary>
+    public const int DefaultReplicas = 100;
+
+    private const int StackallocLimit = 512;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private readonly CarbonNode[] _nodes;
+
+    // Ring entries sorted by position (positions are unique); _owners[i] indexes _nodes.
+    private readonly int[] _positions;
+    private readonly int[] _owners;
+
+    /// <summary>Builds the ring as <c>ConsistentHashRing(nodes, replica_count=replicas)</c> does.</summary>
+    /// <param name="nodes">The destinations, in carbon's <c>DESTINATIONS</c> order (the order decides who wins a position collision).</param>
+    /// <param name="replicas">Ring entries per node; carbon always uses 100.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="nodes"/> is null.</exception>
+    /// <exception cref="ArgumentException">No nodes; a node without host; a port outside 1..65535; or two nodes with the same host and instance (carbon: "destination instance (...) already configured").</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="replicas"/> is less than 1.</exception>
+    public CarbonConsistentHashRing(IEnumerable<CarbonNode> nodes, int replicas = DefaultReplicas)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
+        CarbonNode[] list = [.. nodes];
+        if (list.Length == 0)
+        {
+            throw new ArgumentException("A hash ring needs at least one node.", nameof(nodes));
+        }
+
+        var configured = new HashSet<(string Host, string? Instance)>();
+        foreach (CarbonNode node in list)
+        {
+            if (string.IsNullOrEmpty(node.Host))
+            {
+                throw new ArgumentException("Every node needs a host.", nameof(nodes));
+            }
+
+            if (node.Port is < 1 or > 65535)
+            {
+                throw new ArgumentException($"Port {node.Port.ToString(CultureInfo.InvariantCulture)} of node {node.Host} is outside 1..65535.", nameof(nodes));
+            }
+
+            if (!configured.Add((node.Host, node.Instance)))
+            {
+                throw new ArgumentException($"destination instance ({node.Host}, {node.Instance ?? "None"}) already configured: two nodes on one host need different instances.", nameof(nodes));
+            }
+        }
+
+        int total = checked(list.Length * replicas);
+        var taken = new HashSet<int>(total);
+        var positions = new int[total];
+        var owners = new int[total];
+        var key = new StringBuilder(64);
+        int entry = 0;
+        for (int owner = 0; owner < list.Length; owner++)
+        {
+            key.Clear();
+            AppendNodeKey(key, list[owner]);
+            key.Append(':');
+            int prefixLength = key.Length;
+            for (int replica = 0; replica < replicas; replica++)
+            {
+                key.Length = prefixLength;
+                key.Append(replica.ToString(CultureInfo.InvariantCulture));
+                int position = ComputePosition(key.ToString());
+
+                // add_node: "while position in [r[0] for r in self.ring]: position = position + 1"
+                while (!taken.Add(position))
+                {
+                    position++;
+                }
+
+                positions[entry] = position;
+                owners[entry] = owner;
+                entry++;
+            }
+        }
+
+        Array.Sort(positions, owners);
+        _nodes = list;
+        _positions = positions;
+        _owners = owners;
+        Replicas = replicas;
+    }
+
+    /// <summary>Gets the nodes, in the order the ring was built from.</summary>
+    public IReadOnlyList<CarbonNode> Nodes => _nodes;
+
+    /// <summary>Gets the number of ring entries per node.</summary>
+    public int Replicas { get; }
+
+    /// <summary>The ring entries in position order, as carbon's <c>ConsistentHashRing.ring</c> list (for diagnostics and tests).</summary>
+    /// <returns>Each entry's position and node.</returns>
+    public (int Position, CarbonNode Node)[] GetEntries()
+    {
+        var entries = new (int Position, CarbonNode Node)[_positions.Length];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            entries[i] = (_positions[i], _nodes[_owners[i]]);
+        }
+
+        return entries;
+    }
+
+    /// <summary>
+    /// The string carbon hashes for ring entry <paramref name="replica"/> of <paramref name="node"/>:
+    /// <c>"%s:%d" % ((server, instance), replica)</c>, e.g. <c>('127.0.0.1', 'a'):0</c>, <c>('h', None):3</c>.
+    /// </summary>
+    /// <param name="node">The node (its port is not part of the key).</param>
+    /// <param name="replica">The entry number, 0-based.</param>
+    /// <returns>The ring key.</returns>
+    public static string RingKey(CarbonNode node, int replica)
+    {
+        var builder = new StringBuilder(64);
+        AppendNodeKey(builder, node);
+        return builder.Append(':').Append(replica.ToString(CultureInfo.InvariantCulture)).ToString();
+    }
+
+    /// <summary>
+    /// The ring position of <paramref name="key"/>: <c>carbonHash(key, 'carbon_ch')</c> =
+    /// <c>int(md5(key.encode('utf-8')).hexdigest()[:4], 16)</c>, the first two MD5 bytes big-endian.
+    /// </summary>
+    /// <param name="key">The string to place (a routing key or a ring key).</param>
+    /// <returns>A position in 0..65535.</returns>
+    /// <exception cref="ArgumentException"><paramref name="key"/> holds a lone surrogate, which has no UTF-8 form (Python raises <c>UnicodeEncodeError</c>).</exception>
+    [SuppressMessage("Security", "CA5351:Do Not Use Broken Cryptographic Algorithms", Justification = "carbon's carbon_ch placement is defined on MD5; it is a hash-ring position, not a security use.")]
+    public static int ComputePosition(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        int maxBytes = StrictUtf8.GetMaxByteCount(key.Length);
+        byte[]? rented = null;
+        Span<byte> buffer = maxBytes <= StackallocLimit
+            ? stackalloc byte[StackallocLimit]
+            : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
+        try
+        {
+            int length;
+            try
+            {
+                length = StrictUtf8.GetBytes(key, buffer);
+            }
+            catch (EncoderFallbackException ex)
+            {
+                throw new ArgumentException("The key holds a lone surrogate: carbon hashes the key's UTF-8 bytes and it has none (Python raises UnicodeEncodeError).", nameof(key), ex);
+            }
+
+            Span<byte> digest = stackalloc byte[MD5.HashSizeInBytes];
+            MD5.HashData(buffer[..length], digest);
+            return (digest[0] << 8) | digest[1];
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>The node for <paramref name="key"/>, as <c>ConsistentHashRing.get_node(key)</c>.</summary>
+    /// <param name="key">The routing key (see <see cref="CarbonRouterKey.ForMetric(string)"/>).</param>
+    /// <returns>The owner of the first ring entry at or after the key's position (wrapping).</returns>
+    public CarbonNode GetNode(string key) => _nodes[_owners[StartIndex(ComputePosition(key))]];
+
+    /// <summary>
+    /// The destinations for <paramref name="key"/> with replication factor <paramref name="count"/>, as
+    /// <c>ConsistentHashingRouter.getDestinations</c> yields them (over <c>ConsistentHashRing.get_nodes</c>), first
+    /// the primary (<see cref="GetNode"/>).
+    /// </summary>
+    /// <remarks>
+    /// With <paramref name="diverseReplicas"/> (carbon's <c>DIVERSE_REPLICAS = True</c>, the default) a node is skipped
+    /// when a node on the same host was already chosen, so all destinations on one host give a single destination
+    /// whatever <paramref name="count"/> is. Without it, the first <paramref name="count"/> distinct nodes are taken.
+    /// Fewer than <paramref name="count"/> are returned when the ring has fewer (distinct-host) nodes. The walk stops
+    /// one entry short of a full turn, as carbon's does. The result never repeats a node: for a ring of one node,
+    /// carbon's <c>get_nodes</c> yields that node twice (its single-node shortcut does not return) and carbon-relay then
+    /// sends once because it collects the destinations' connections in a set; this returns the node once.
+    /// </remarks>
+    /// <param name="key">The routing key (see <see cref="CarbonRouterKey.ForMetric(string)"/>).</param>
+    /// <param name="count">The replication factor (<c>REPLICATION_FACTOR</c>), at least 1.</param>
+    /// <param name="diverseReplicas">carbon's <c>DIVERSE_REPLICAS</c>: at most one destination per host.</param>
+    /// <returns>The destinations, primary first.</returns>
+    public IReadOnlyList<CarbonNode> GetNodes(string key, int count, bool diverseReplicas = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        int start = StartIndex(ComputePosition(key));
+        if (_nodes.Length == 1)
+        {
+            return [_nodes[0]];
+        }
+
+        var chosen = new List<CarbonNode>(Math.Min(count, _nodes.Length));
+        Span<bool> met = _nodes.Length <= StackallocLimit ? stackalloc bool[_nodes.Length] : new bool[_nodes.Length];
+        int metCount = 0;
+        int ringLength = _positions.Length;
+        int index = start;
+        int lastIndex = (start - 1 + ringLength) % ringLength;
+        while (metCount < _nodes.Length && index != lastIndex)
+        {
+            int owner = _owners[index];
+            if (!met[owner])
+            {
+                met[owner] = true;
+                metCount++;
+                CarbonNode node = _nodes[owner];
+                if (!diverseReplicas)
+                {
+                    chosen.Add(node);
+                    if (chosen.Count == count)
+                    {
+                        break;
+                    }
+                }
+                else if (!HasHost(chosen, node.Host))
+                {
+                    chosen.Add(node);
+                    if (chosen.Count >= count)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            index = (index + 1) % ringLength;
+        }
+
+        return chosen;
+    }
+
+    private static bool HasHost(List<CarbonNode> chosen, string host)
+    {
+        foreach (CarbonNode node in chosen)
+        {
+            if (string.Equals(node.Host, host, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void AppendNodeKey(StringBuilder builder, CarbonNode node)
+    {
+        // str((server, instance)): "('127.0.0.1', 'a')", "('127.0.0.1', None)"
+        builder.Append('(');
+        PythonStringRepr.Append(builder, node.Host);
+        builder.Append(", ");
+        if (node.Instance is null)
+        {
+            builder.Append("None");
+        }
+        else
+        {
+            PythonStringRepr.Append(builder, node.Instance);
+        }
+
+        builder.Append(')');
+    }
+
+    // bisect_left(ring, (position, ())) % len(ring): the first entry whose position is >= position, wrapping.
+    private int StartIndex(int position)
+    {
+        int index = Array.BinarySearch(_positions, position);
+        if (index < 0)
+        {
+            index = ~index;
+        }
+
+        return index == _positions.Length ? 0 : index;
+    }
+}
