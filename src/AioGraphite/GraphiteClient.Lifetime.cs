@@ -1,4 +1,5 @@
 using AioGraphite.Diagnostics;
+using AioGraphite.Pipeline;
 
 namespace AioGraphite;
 
@@ -7,20 +8,26 @@ public sealed partial class GraphiteClient
 {
     /// <summary>
     /// Completes once every point accepted before the call has been written to the socket (or dropped by the
-    /// full-buffer policy). While carbon is unreachable it waits for the reconnect; use the token to give up.
+    /// full-buffer policy), on every destination. While carbon is unreachable it waits for the reconnect; use the
+    /// token to give up.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting (the points stay buffered).</param>
     /// <returns>A task that completes when the points are written.</returns>
     /// <exception cref="ObjectDisposedException">The client was closed.</exception>
     public Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_destination.Buffer.IsCompleted, this);
-        return _destination.Loop.FlushAsync(cancellationToken);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _closeState) != 0, this);
+        if (_destinations.Length == 1)
+        {
+            return _destinations[0].Loop.FlushAsync(cancellationToken);
+        }
+
+        return Task.WhenAll(_destinations.Select(d => d.Loop.FlushAsync(cancellationToken)));
     }
 
     /// <summary>
     /// Stops accepting points, delivers what is buffered within <see cref="GraphiteClientOptions.DrainTimeout"/>,
-    /// then closes the connection. Points that could not be delivered are counted in
+    /// then closes the connection(s). Points that could not be delivered are counted in
     /// <see cref="GraphiteClientStatistics.PointsUndelivered"/> and logged. Never throws; safe to call twice.
     /// A send after closing throws <see cref="ObjectDisposedException"/>: the client never silently reconnects.
     /// </summary>
@@ -29,7 +36,7 @@ public sealed partial class GraphiteClient
     {
         if (Interlocked.Exchange(ref _closeState, 1) == 0)
         {
-            _closeTask = CloseCoreAsync();
+            Volatile.Write(ref _closeTask, CloseCoreAsync());
         }
 
         return Volatile.Read(ref _closeTask) ?? WaitForCloseAsync();
@@ -51,10 +58,18 @@ public sealed partial class GraphiteClient
 
     private async Task CloseCoreAsync()
     {
-        _destination.Buffer.Complete();
-        await _destination.Loop.StopAsync(Options.DrainTimeout).ConfigureAwait(false);
-        GraphiteClientStatistics stats = Statistics;
-        GraphiteLog.Closed(_log, _destination.Connector.Description, stats.PointsWritten, stats.PointsReplayed, stats.PointsDropped);
+        foreach (Destination d in _destinations)
+        {
+            d.Buffer.Complete();
+        }
+
+        await Task.WhenAll(_destinations.Select(d => d.Loop.StopAsync(Options.DrainTimeout))).ConfigureAwait(false);
+        foreach (Destination d in _destinations)
+        {
+            GraphiteClientStatistics stats = d.Statistics.Snapshot(d.Buffer, 0);
+            GraphiteLog.Closed(_log, d.Connector.Description, stats.PointsWritten, stats.PointsReplayed, stats.PointsDropped);
+        }
+
         _instruments.Dispose();
     }
 }

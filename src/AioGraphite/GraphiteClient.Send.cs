@@ -6,7 +6,7 @@ using AioGraphite.Protocols;
 
 namespace AioGraphite;
 
-/// <content>Sending: validation at the edge, formatting into the buffer, the full-buffer policy.</content>
+/// <content>Sending: validation at the edge, routing, formatting into the buffer, the full-buffer policy.</content>
 public sealed partial class GraphiteClient
 {
     private long _lastDropLog;
@@ -26,8 +26,17 @@ public sealed partial class GraphiteClient
     public ValueTask SendAsync(string metric, double value, long? timestamp = null, CancellationToken cancellationToken = default)
     {
         var point = new Datapoint(metric, value, timestamp);
-        int next = AppendAndReport(new ReadOnlySpan<Datapoint>(in point), 0, Now(), throwOnReject: true, allowWait: true, nameof(metric));
-        return next == 1 ? default : WaitAndAppendAsync(new[] { point }, next, Now(), cancellationToken);
+        long now = Now();
+        var rejections = default(Rejections);
+        int replica = 0;
+        int next = Append(new ReadOnlySpan<Datapoint>(in point), 0, now, allowWait: true, ref rejections, ref replica, out Destination? blocked);
+        if (next == 1)
+        {
+            ThrowIfRejected(ref rejections, 1, nameof(metric));
+            return default;
+        }
+
+        return WaitAndAppendAsync(new[] { point }, next, replica, blocked!, now, rejections, nameof(metric), cancellationToken);
     }
 
     /// <summary>
@@ -45,28 +54,18 @@ public sealed partial class GraphiteClient
     {
         ArgumentNullException.ThrowIfNull(dataset);
         long ts = timestamp is long t && t != 0 ? t : Now();
-        switch (dataset)
+        Datapoint[]? array = dataset as Datapoint[];
+        ReadOnlySpan<Datapoint> span = array ?? (dataset is List<Datapoint> list ? CollectionsMarshal.AsSpan(list) : (array = [.. dataset]));
+        var rejections = default(Rejections);
+        int replica = 0;
+        int next = Append(span, 0, ts, allowWait: true, ref rejections, ref replica, out Destination? blocked);
+        if (next == span.Length)
         {
-            case Datapoint[] array:
-            {
-                int next = AppendAndReport(array, 0, ts, throwOnReject: true, allowWait: true, nameof(dataset));
-                return next == array.Length ? default : WaitAndAppendAsync(array, next, ts, cancellationToken);
-            }
-
-            case List<Datapoint> list:
-            {
-                ReadOnlySpan<Datapoint> span = CollectionsMarshal.AsSpan(list);
-                int next = AppendAndReport(span, 0, ts, throwOnReject: true, allowWait: true, nameof(dataset));
-                return next == span.Length ? default : WaitAndAppendAsync(span[next..].ToArray(), 0, ts, cancellationToken);
-            }
-
-            default:
-            {
-                Datapoint[] array = [.. dataset];
-                int next = AppendAndReport(array, 0, ts, throwOnReject: true, allowWait: true, nameof(dataset));
-                return next == array.Length ? default : WaitAndAppendAsync(array, next, ts, cancellationToken);
-            }
+            ThrowIfRejected(ref rejections, span.Length, nameof(dataset));
+            return default;
         }
+
+        return WaitAndAppendAsync(array ?? span.ToArray(), next, replica, blocked!, ts, rejections, nameof(dataset), cancellationToken);
     }
 
     /// <summary>
@@ -82,43 +81,48 @@ public sealed partial class GraphiteClient
     /// </returns>
     public bool TrySend(string metric, double value, long? timestamp = null)
     {
-        var point = new Datapoint(metric, value, timestamp);
-        var outcome = default(BatchOutcome);
-        SendBuffer buffer = _destination.Buffer;
-        lock (buffer.Sync)
+        if (Volatile.Read(ref _closeState) != 0)
         {
-            if (buffer.IsCompletedLocked)
-            {
-                return false;
-            }
-
-            AppendLocked(new ReadOnlySpan<Datapoint>(in point), 0, Now(), allowWait: false, ref outcome);
+            return false;
         }
 
-        Report(ref outcome);
-        return outcome.Accepted == 1;
+        var point = new Datapoint(metric, value, timestamp);
+        var rejections = default(Rejections);
+        int replica = 0;
+        long droppedNewest;
+        try
+        {
+            Append(new ReadOnlySpan<Datapoint>(in point), 0, Now(), allowWait: false, ref rejections, ref replica, out _, out droppedNewest);
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+
+        return rejections.Count == 0 && droppedNewest == 0;
     }
 
     /// <summary>Under <see cref="FullBufferPolicy.Wait"/>: waits for room and appends the rest, dropping what still does not fit after the timeout.</summary>
-    private async ValueTask WaitAndAppendAsync(Datapoint[] points, int next, long ts, CancellationToken cancellationToken)
+    private async ValueTask WaitAndAppendAsync(Datapoint[] points, int next, int replica, Destination blocked, long ts, Rejections rejections, string paramName, CancellationToken cancellationToken)
     {
-        long deadline = _time.GetTimestamp();
-        SenderLoop loop = _destination.Loop;
-        while (next < points.Length)
+        long started = _time.GetTimestamp();
+        while (true)
         {
-            Task space = loop.SpaceFreed.WaitAsync();
-            next = AppendAndReport(points, next, ts, throwOnReject: true, allowWait: true, "dataset");
+            Task space = blocked.Loop.SpaceFreed.WaitAsync();
+            blocked.Loop.Wake();
+            next = Append(points, next, ts, allowWait: true, ref rejections, ref replica, out Destination? stillBlocked);
             if (next == points.Length)
             {
-                return;
+                break;
             }
 
-            TimeSpan remaining = Options.FullBufferWaitTimeout - _time.GetElapsedTime(deadline);
+            blocked = stillBlocked!;
+            TimeSpan remaining = Options.FullBufferWaitTimeout - _time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
-                var outcome = new BatchOutcome { DroppedNewest = points.Length - next };
-                Report(ref outcome);
-                return;
+                // Give up waiting: what still does not fit is dropped, and counted.
+                Append(points, next, ts, allowWait: false, ref rejections, ref replica, out _);
+                break;
             }
 
             try
@@ -129,76 +133,156 @@ public sealed partial class GraphiteClient
             {
             }
         }
+
+        ThrowIfRejected(ref rejections, points.Length, paramName);
     }
 
-    /// <summary>Appends under the lock, then reports outside it; returns the index it stopped at (waiting needed) or the length.</summary>
-    private int AppendAndReport(ReadOnlySpan<Datapoint> points, int start, long ts, bool throwOnReject, bool allowWait, string paramName)
+    /// <summary>
+    /// Validates, routes and appends points from <paramref name="start"/>; returns the index it stopped at (when it
+    /// must wait for room in <paramref name="blocked"/>, resuming at <paramref name="replica"/>) or the length.
+    /// </summary>
+    private int Append(ReadOnlySpan<Datapoint> points, int start, long ts, bool allowWait, ref Rejections rejections, ref int replica, out Destination? blocked) =>
+        Append(points, start, ts, allowWait, ref rejections, ref replica, out blocked, out _);
+
+    private int Append(ReadOnlySpan<Datapoint> points, int start, long ts, bool allowWait, ref Rejections rejections, ref int replica, out Destination? blocked, out long droppedNewest)
     {
-        var outcome = default(BatchOutcome);
+        bool wait = allowWait && Options.FullBufferPolicy == FullBufferPolicy.Wait;
+        blocked = null;
+        droppedNewest = 0;
+        long rejectedBefore = rejections.Count;
         int next;
-        SendBuffer buffer = _destination.Buffer;
-        lock (buffer.Sync)
+        if (_router is null)
         {
-            ObjectDisposedException.ThrowIf(buffer.IsCompletedLocked, this);
-            next = AppendLocked(points, start, ts, allowWait && Options.FullBufferPolicy == FullBufferPolicy.Wait, ref outcome);
+            Destination d = _destinations[0];
+            var outcome = default(BatchOutcome);
+            lock (d.Buffer.Sync)
+            {
+                ObjectDisposedException.ThrowIf(d.Buffer.IsCompletedLocked, this);
+                next = AppendLocked(d, points, start, ts, wait, ref outcome, ref rejections);
+            }
+
+            Report(d, ref outcome);
+            droppedNewest = outcome.DroppedNewest;
+            if (next < points.Length)
+            {
+                blocked = d;
+            }
+        }
+        else
+        {
+            next = AppendRouted(points, start, ts, wait, ref rejections, ref replica, out blocked, out droppedNewest);
         }
 
-        Report(ref outcome);
-        if (throwOnReject && outcome.Rejected > 0)
+        long rejected = rejections.Count - rejectedBefore;
+        if (rejected > 0)
         {
-            throw Rejection(ref outcome, points.Length, paramName);
+            Interlocked.Add(ref _rejected, rejected);
+            _instruments.PointsDropped(rejected, DropReason.Invalid, _destinations[0].Tags);
         }
 
         return next;
     }
 
-    private int AppendLocked(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool allowWait, ref BatchOutcome outcome)
+    private int AppendLocked(Destination d, ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref BatchOutcome outcome, ref Rejections rejections)
     {
-        SendBuffer buffer = _destination.Buffer;
-        int maxLine = _destination.MaxLineBytes;
         for (int i = start; i < points.Length; i++)
         {
             ref readonly Datapoint p = ref points[i];
-            long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
-            string? metric = p.Metric;
-            ReadOnlySpan<byte> suffix = _tagSuffix;
-            if (_defaultTags is not null && metric is not null && metric.Contains(';', StringComparison.Ordinal))
+            if (!TryPrepare(in p, defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out long ts, out string? error))
             {
-                metric = MergeDefaultTags(metric);
-                suffix = default;
-            }
-
-            string? error = DatapointRules.Check(metric, p.Value, ts, _prefix.Length, suffix.Length, maxLine, out int metricBytes);
-            if (error is not null)
-            {
-                outcome.Reject(p.Metric, error, i);
+                rejections.Add(p.Metric, error!, i);
                 continue;
             }
 
-            var text = new PointText(_prefix, metric, metricBytes, suffix, p.Value, ts);
-            switch (buffer.AppendLocked(text, _dropOldest, ref outcome.DroppedOldest))
+            if (!AppendOne(d, new PointText(_prefix, metric, metricBytes, suffix, p.Value, ts), wait, ref outcome))
             {
-                case AppendResult.Appended:
-                    break;
-                case AppendResult.AppendedFirstInSegment:
-                case AppendResult.AppendedAfterSeal:
-                    outcome.Wake = true;
-                    break;
-                default:
-                    outcome.Wake = true;
-                    if (allowWait)
-                    {
-                        return i;
-                    }
-
-                    outcome.DroppedNewest++;
-                    continue;
+                return i;
             }
-
-            outcome.Accepted++;
         }
 
         return points.Length;
+    }
+
+    private int AppendRouted(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref Rejections rejections, ref int replica, out Destination? blocked, out long droppedNewest)
+    {
+        blocked = null;
+        droppedNewest = 0;
+        for (int i = start; i < points.Length; i++)
+        {
+            ref readonly Datapoint p = ref points[i];
+            if (!TryPrepare(in p, defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out long ts, out string? error))
+            {
+                rejections.Add(p.Metric, error!, i);
+                continue;
+            }
+
+            int[] targets = _router!.Route(metric);
+            for (; replica < targets.Length; replica++)
+            {
+                Destination d = _destinations[targets[replica]];
+                var outcome = default(BatchOutcome);
+                bool appended;
+                lock (d.Buffer.Sync)
+                {
+                    ObjectDisposedException.ThrowIf(d.Buffer.IsCompletedLocked, this);
+                    appended = AppendOne(d, new PointText(_prefix, metric, metricBytes, suffix, p.Value, ts), wait, ref outcome);
+                }
+
+                Report(d, ref outcome);
+                droppedNewest += outcome.DroppedNewest;
+                if (!appended)
+                {
+                    blocked = d;
+                    return i;
+                }
+            }
+
+            replica = 0;
+        }
+
+        return points.Length;
+    }
+
+    /// <summary>Appends one validated point to a destination (its lock held); false when the caller must wait for room.</summary>
+    private bool AppendOne(Destination d, in PointText text, bool wait, ref BatchOutcome outcome)
+    {
+        switch (d.Buffer.AppendLocked(text, _dropOldest, ref outcome.DroppedOldest))
+        {
+            case AppendResult.Appended:
+                break;
+            case AppendResult.AppendedFirstInSegment:
+            case AppendResult.AppendedAfterSeal:
+                outcome.Wake = true;
+                break;
+            default:
+                outcome.Wake = true;
+                if (wait)
+                {
+                    return false;
+                }
+
+                outcome.DroppedNewest++;
+                return true;
+        }
+
+        outcome.Accepted++;
+        return true;
+    }
+
+    /// <summary>Applies default timestamp and tags and checks the point; false with the reason when it is invalid.</summary>
+    private bool TryPrepare(in Datapoint p, long defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out long ts, out string? error)
+    {
+        ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
+        metric = p.Metric;
+        suffix = _tagSuffix;
+        if (_defaultTags is not null && metric is not null && metric.Contains(';', StringComparison.Ordinal))
+        {
+            metric = MergeDefaultTags(metric);
+            suffix = default;
+        }
+
+        error = DatapointRules.Check(metric, p.Value, ts, _prefix.Length, suffix.Length, _maxLineBytes, out metricBytes);
+        return error is null;
     }
 
     private string MergeDefaultTags(string metric) =>
@@ -206,52 +290,51 @@ public sealed partial class GraphiteClient
             ? TaggedName.Merge(metric, _defaultTags!)
             : metric;
 
-    private void Report(ref BatchOutcome outcome)
+    private void Report(Destination d, ref BatchOutcome outcome)
     {
         if (outcome.Wake)
         {
-            _destination.Loop.Wake();
+            d.Loop.Wake();
         }
 
-        SenderStatistics stats = _destination.Statistics;
+        SenderStatistics stats = d.Statistics;
         if (outcome.Accepted > 0)
         {
             Interlocked.Add(ref stats.PointsAccepted, outcome.Accepted);
-        }
-
-        if (outcome.Rejected > 0)
-        {
-            Interlocked.Add(ref stats.PointsRejected, outcome.Rejected);
-            _instruments.PointsDropped(outcome.Rejected, DropReason.Invalid);
         }
 
         long dropped = outcome.DroppedOldest + outcome.DroppedNewest;
         if (dropped > 0)
         {
             Interlocked.Add(ref stats.PointsDroppedBufferFull, dropped);
-            _instruments.PointsDropped(dropped, DropReason.BufferFull);
-            LogDrops(dropped);
+            _instruments.PointsDropped(dropped, DropReason.BufferFull, d.Tags);
+            LogDrops(d, dropped);
         }
     }
 
     /// <summary>Logs buffer-full drops at most every 5 seconds, with the count since the last log.</summary>
-    private void LogDrops(long dropped)
+    private void LogDrops(Destination d, long dropped)
     {
         long total = Interlocked.Add(ref _dropsSinceLog, dropped);
         long last = Interlocked.Read(ref _lastDropLog);
         if ((last == 0 || _time.GetElapsedTime(last) >= TimeSpan.FromSeconds(5)) && Interlocked.CompareExchange(ref _lastDropLog, _time.GetTimestamp(), last) == last)
         {
             Interlocked.Add(ref _dropsSinceLog, -total);
-            GraphiteLog.PointsDropped(_log, _destination.Connector.Description, total, $"the buffer is full ({Options.FullBufferPolicy}, {Options.BufferCapacityBytes} bytes)");
+            GraphiteLog.PointsDropped(_log, d.Connector.Description, total, $"the buffer is full ({Options.FullBufferPolicy}, {Options.BufferCapacityBytes} bytes)");
         }
     }
 
-    private static ArgumentException Rejection(ref BatchOutcome outcome, int count, string paramName)
+    private static void ThrowIfRejected(ref Rejections rejections, int count, string paramName)
     {
+        if (rejections.Count == 0)
+        {
+            return;
+        }
+
         string reason = count == 1
-            ? outcome.FirstRejectedReason!
-            : $"{outcome.FirstRejectedReason} (datapoint {outcome.FirstRejectedIndex}); {outcome.Rejected} of {count} datapoints were rejected and the other {count - outcome.Rejected} were accepted";
-        return DatapointRules.Rejected(outcome.FirstRejectedMetric, reason, paramName);
+            ? rejections.FirstReason!
+            : $"{rejections.FirstReason} (datapoint {rejections.FirstIndex}); {rejections.Count} of {count} datapoints were rejected and the other {count - rejections.Count} were accepted";
+        throw DatapointRules.Rejected(rejections.FirstMetric, reason, paramName);
     }
 
     private long Now() => _time.GetUtcNow().ToUnixTimeSeconds();

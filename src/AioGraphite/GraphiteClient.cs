@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using System.Text;
+using AioGraphite.Cluster;
 using AioGraphite.Diagnostics;
 using AioGraphite.Naming;
 using AioGraphite.Pipeline;
@@ -10,10 +12,11 @@ namespace AioGraphite;
 
 /// <summary>
 /// An asynchronous Graphite client: the C# successor of Python's <c>aiographite.AIOGraphite</c>.
-/// Sends hand points to a bounded in-memory buffer and return at once; one background loop batches them,
-/// writes them to carbon, reconnects with back-off when carbon goes away and replays the most recently
-/// written bytes after reconnecting. Thread-safe; dispose it (or call <see cref="CloseAsync"/>) to deliver
-/// what is still buffered.
+/// Sends hand points to a bounded in-memory buffer and return at once; one background loop per destination
+/// batches them, writes them to carbon, reconnects with back-off when carbon goes away and replays the most
+/// recently written bytes after reconnecting. With several destinations, each metric goes to the cache(s)
+/// carbon's consistent hash picks. Thread-safe; dispose it (or call <see cref="CloseAsync"/>) to deliver what
+/// is still buffered.
 /// </summary>
 /// <example>
 /// <code>
@@ -25,7 +28,8 @@ namespace AioGraphite;
 /// </example>
 public sealed partial class GraphiteClient : IAsyncDisposable
 {
-    private readonly Destination _destination;
+    private readonly Destination[] _destinations;
+    private readonly MetricRouter? _router;
     private readonly GraphiteInstruments _instruments;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
@@ -33,33 +37,44 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     private readonly byte[] _tagSuffix;
     private readonly IReadOnlyDictionary<string, string>? _defaultTags;
     private readonly bool _dropOldest;
+    private readonly int _maxLineBytes;
+    private long _rejected;
     private int _closeState;
     private Task? _closeTask;
 
-    private GraphiteClient(string host, int port, IGraphiteProtocol protocol, GraphiteClientOptions options)
+    private GraphiteClient(IReadOnlyList<GraphiteDestination> destinations, IGraphiteProtocol protocol, GraphiteClientOptions options)
     {
-        Host = host;
-        Port = port;
+        Destinations = destinations;
         Protocol = protocol;
         Options = options;
         _time = options.TimeProvider;
         _log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<GraphiteClient>();
         _dropOldest = options.FullBufferPolicy == FullBufferPolicy.DropOldest;
-        _prefix = options.MetricPrefix is null ? [] : Encoding.UTF8.GetBytes(options.MetricPrefix.EndsWith('.') ? options.MetricPrefix : options.MetricPrefix + ".");
+        string prefix = options.MetricPrefix is null ? string.Empty : options.MetricPrefix.EndsWith('.') ? options.MetricPrefix : options.MetricPrefix + ".";
+        _prefix = Encoding.UTF8.GetBytes(prefix);
         _defaultTags = options.DefaultTags is { Count: > 0 } tags ? tags : null;
-        _tagSuffix = _defaultTags is null ? [] : Encoding.UTF8.GetBytes(TaggedName.FormatTagSuffix(_defaultTags, nameof(options.DefaultTags)));
+        string suffix = _defaultTags is null ? string.Empty : TaggedName.FormatTagSuffix(_defaultTags, nameof(options.DefaultTags));
+        _tagSuffix = Encoding.UTF8.GetBytes(suffix);
+        _maxLineBytes = options.Transport == GraphiteTransport.Udp
+            ? Math.Min(MetricNameRules.MaxLineBytes, options.MaxDatagramBytes - 1)
+            : MetricNameRules.MaxLineBytes;
         WireFormat format = protocol is PickleProtocol ? PickleFormat.Instance : PlaintextFormat.Instance;
-        Destination? destination = null;
-        _instruments = new GraphiteInstruments(options.MeterFactory, host, port, () => destination?.Buffer.BufferedBytes ?? 0, () => destination?.Buffer.BufferedPoints ?? 0);
-        destination = new Destination(host, port, format, options, _log, _instruments);
-        _destination = destination;
+        _instruments = new GraphiteInstruments(options.MeterFactory, () => Gauge(d => d.Buffer.BufferedBytes), () => Gauge(d => d.Buffer.BufferedPoints));
+        _destinations = [.. destinations.Select(d => new Destination(d, format, options, _log, _instruments))];
+        if (destinations.Count > 1)
+        {
+            _router = new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, prefix, suffix);
+        }
     }
 
-    /// <summary>The server's host name or address.</summary>
-    public string Host { get; }
+    /// <summary>The server's host name or address (the first destination's, in a cluster).</summary>
+    public string Host => Destinations[0].Host;
 
-    /// <summary>The server's port.</summary>
-    public int Port { get; }
+    /// <summary>The server's port (the first destination's, in a cluster).</summary>
+    public int Port => Destinations[0].Port;
+
+    /// <summary>Every destination, in the order given (one unless the client shards over a cluster).</summary>
+    public IReadOnlyList<GraphiteDestination> Destinations { get; }
 
     /// <summary>The wire protocol: <see cref="PlaintextProtocol"/> or <see cref="PickleProtocol"/>.</summary>
     public IGraphiteProtocol Protocol { get; }
@@ -67,8 +82,27 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     /// <summary>The options the client was created with.</summary>
     public GraphiteClientOptions Options { get; }
 
-    /// <summary>What the client has done so far: points accepted, written, replayed, dropped, and what is buffered.</summary>
-    public GraphiteClientStatistics Statistics => _destination.Statistics.Snapshot(_destination.Buffer);
+    /// <summary>What the client has done so far, summed over its destinations.</summary>
+    public GraphiteClientStatistics Statistics
+    {
+        get
+        {
+            long rejected = Interlocked.Read(ref _rejected);
+            GraphiteClientStatistics total = _destinations[0].Statistics.Snapshot(_destinations[0].Buffer, rejected);
+            for (int i = 1; i < _destinations.Length; i++)
+            {
+                total = total.Plus(_destinations[i].Statistics.Snapshot(_destinations[i].Buffer, rejected));
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>What the client has done for one destination (same order as <see cref="Destinations"/>).</summary>
+    /// <param name="index">Index into <see cref="Destinations"/>.</param>
+    /// <returns>The statistics of that destination.</returns>
+    public GraphiteClientStatistics GetDestinationStatistics(int index) =>
+        _destinations[index].Statistics.Snapshot(_destinations[index].Buffer, Interlocked.Read(ref _rejected));
 
     /// <summary>
     /// Creates a client and connects it (unless <see cref="GraphiteClientOptions.LazyConnect"/> is set).
@@ -81,27 +115,58 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     /// <returns>The connected client.</returns>
     /// <exception cref="ArgumentException">An argument is invalid, or the protocol is not one AioGraphite supports.</exception>
     /// <exception cref="GraphiteException">The connection failed; the message names host, port and the socket error.</exception>
-    public static async Task<GraphiteClient> ConnectAsync(string host, int port = 2003, IGraphiteProtocol? protocol = null, GraphiteClientOptions? options = null, CancellationToken cancellationToken = default)
+    public static Task<GraphiteClient> ConnectAsync(string host, int port = 2003, IGraphiteProtocol? protocol = null, GraphiteClientOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var client = new GraphiteClient(host, port, CheckArguments(host, port, ref protocol, ref options), options!);
+        ArgumentException.ThrowIfNullOrWhiteSpace(host);
+        ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        return ConnectAsync([new GraphiteDestination(host, port)], protocol, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates a client that shards metrics over several carbon destinations with carbon's consistent hash (the
+    /// placement of carbon-relay's consistent-hashing mode), each destination with its own connection, buffer,
+    /// reconnect and replay; and connects to all of them unless <see cref="GraphiteClientOptions.LazyConnect"/> is set.
+    /// </summary>
+    /// <param name="destinations">The destinations, e.g. <c>GraphiteDestination.Parse("127.0.0.1:2004=a")</c>; order matters to the ring as in carbon.</param>
+    /// <param name="protocol"><see cref="PlaintextProtocol"/> (default) or <see cref="PickleProtocol"/>.</param>
+    /// <param name="options">Settings, including <see cref="GraphiteClientOptions.ReplicationFactor"/>.</param>
+    /// <param name="cancellationToken">Cancels the connection attempts.</param>
+    /// <returns>The connected client.</returns>
+    /// <exception cref="ArgumentException">No destination, a duplicate, or an invalid argument.</exception>
+    /// <exception cref="GraphiteException">A connection failed; the message names its host, port and the socket error.</exception>
+    public static async Task<GraphiteClient> ConnectAsync(IEnumerable<GraphiteDestination> destinations, IGraphiteProtocol? protocol = null, GraphiteClientOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var client = new GraphiteClient(CheckDestinations(destinations), CheckArguments(ref protocol, ref options), options!);
         if (client.Options.LazyConnect)
         {
-            client._destination.Loop.Start(null);
+            client.StartLoops(null);
             return client;
         }
 
-        Transport.GraphiteConnection connection;
+        var connections = new Transport.GraphiteConnection?[client._destinations.Length];
         try
         {
-            connection = await client._destination.Connector.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            for (int i = 0; i < connections.Length; i++)
+            {
+                connections[i] = await client._destinations[i].Connector.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
+            foreach (Transport.GraphiteConnection? c in connections)
+            {
+                if (c is not null)
+                {
+                    await c.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+
             client._instruments.Dispose();
             throw;
         }
 
-        client._destination.Loop.Start(connection);
+        client.StartLoops(connections);
         return client;
     }
 
@@ -117,16 +182,72 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     /// <exception cref="ArgumentException">An argument is invalid, or the protocol is not one AioGraphite supports.</exception>
     public static GraphiteClient Create(string host, int port = 2003, IGraphiteProtocol? protocol = null, GraphiteClientOptions? options = null)
     {
-        var client = new GraphiteClient(host, port, CheckArguments(host, port, ref protocol, ref options), options!);
-        client._destination.Loop.Start(null);
-        return client;
-    }
-
-    private static IGraphiteProtocol CheckArguments(string host, int port, ref IGraphiteProtocol? protocol, ref GraphiteClientOptions? options)
-    {
         ArgumentException.ThrowIfNullOrWhiteSpace(host);
         ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        return Create([new GraphiteDestination(host, port)], protocol, options);
+    }
+
+    /// <summary>
+    /// Creates a client that shards over several destinations (see <see cref="ConnectAsync(IEnumerable{GraphiteDestination}, IGraphiteProtocol?, GraphiteClientOptions?, CancellationToken)"/>)
+    /// and connects in the background.
+    /// </summary>
+    /// <param name="destinations">The destinations.</param>
+    /// <param name="protocol"><see cref="PlaintextProtocol"/> (default) or <see cref="PickleProtocol"/>.</param>
+    /// <param name="options">Settings.</param>
+    /// <returns>The client, already accepting points.</returns>
+    /// <exception cref="ArgumentException">No destination, a duplicate, or an invalid argument.</exception>
+    public static GraphiteClient Create(IEnumerable<GraphiteDestination> destinations, IGraphiteProtocol? protocol = null, GraphiteClientOptions? options = null)
+    {
+        var client = new GraphiteClient(CheckDestinations(destinations), CheckArguments(ref protocol, ref options), options!);
+        client.StartLoops(null);
+        return client;
+    }
+
+    private void StartLoops(Transport.GraphiteConnection?[]? connections)
+    {
+        for (int i = 0; i < _destinations.Length; i++)
+        {
+            _destinations[i].Loop.Start(connections?[i]);
+        }
+    }
+
+    private IEnumerable<Measurement<long>> Gauge(Func<Destination, long> read)
+    {
+        foreach (Destination d in _destinations)
+        {
+            yield return new Measurement<long>(read(d), d.Tags);
+        }
+    }
+
+    private static List<GraphiteDestination> CheckDestinations(IEnumerable<GraphiteDestination> destinations)
+    {
+        ArgumentNullException.ThrowIfNull(destinations);
+        List<GraphiteDestination> list = [.. destinations];
+        if (list.Count == 0)
+        {
+            throw new ArgumentException("At least one destination is needed.", nameof(destinations));
+        }
+
+        var seen = new HashSet<GraphiteDestination>();
+        foreach (GraphiteDestination d in list)
+        {
+            if (d is null || string.IsNullOrWhiteSpace(d.Host) || d.Port is < 1 or > 65535)
+            {
+                throw new ArgumentException($"Invalid destination '{d}': it needs a host and a port between 1 and 65535.", nameof(destinations));
+            }
+
+            if (!seen.Add(d))
+            {
+                throw new ArgumentException($"Destination '{d}' is given more than once.", nameof(destinations));
+            }
+        }
+
+        return list;
+    }
+
+    private static IGraphiteProtocol CheckArguments(ref IGraphiteProtocol? protocol, ref GraphiteClientOptions? options)
+    {
         protocol ??= new PlaintextProtocol();
         options ??= GraphiteClientOptions.Default;
         options.Validate();
@@ -154,5 +275,5 @@ public sealed partial class GraphiteClient : IAsyncDisposable
 #pragma warning restore CA1822
 
     /// <inheritdoc/>
-    public override string ToString() => $"GraphiteClient({_destination.Connector.Description}, {Protocol})";
+    public override string ToString() => $"GraphiteClient({string.Join(", ", Destinations)}, {Protocol})";
 }

@@ -20,7 +20,7 @@ public sealed record GraphiteClientOptions
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// When <see langword="false"/> (default) <see cref="GraphiteClient.ConnectAsync"/> connects before it returns
+    /// When <see langword="false"/> (default) <c>GraphiteClient.ConnectAsync</c> connects before it returns
     /// and throws <see cref="GraphiteException"/> when it cannot. When <see langword="true"/> it returns at once and
     /// the background sender connects (and keeps retrying) while points are buffered: a client may be created
     /// while carbon is still down.
@@ -83,6 +83,17 @@ public sealed record GraphiteClientOptions
     /// </summary>
     public IReadOnlyDictionary<string, string>? DefaultTags { get; init; }
 
+    /// <summary>
+    /// With several destinations, how many of them take each metric (carbon's <c>REPLICATION_FACTOR</c>). Default 1.
+    /// </summary>
+    public int ReplicationFactor { get; init; } = 1;
+
+    /// <summary>
+    /// With replication, whether replicas must be on different hosts (carbon's <c>DIVERSE_REPLICAS</c>, default
+    /// <see langword="true"/> as in carbon-relay). carbon-c-relay's <c>carbon_ch</c> behaves as <see langword="false"/>.
+    /// </summary>
+    public bool DiverseReplicas { get; init; } = true;
+
     /// <summary>The clock for default timestamps, batching and back-off. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -108,6 +119,7 @@ public sealed record GraphiteClientOptions
             throw new ArgumentOutOfRangeException(nameof(ReconnectMaxDelay), ReconnectMaxDelay, "ReconnectMaxDelay must not be shorter than ReconnectInitialDelay.");
         }
 
+        ArgumentOutOfRangeException.ThrowIfLessThan(ReplicationFactor, 1, nameof(ReplicationFactor));
         Positive(ReplayWindow, nameof(ReplayWindow));
         ArgumentOutOfRangeException.ThrowIfNegative(ReplayWindowBytes, nameof(ReplayWindowBytes));
         if (DrainTimeout < TimeSpan.Zero)

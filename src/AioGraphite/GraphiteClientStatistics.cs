@@ -35,4 +35,19 @@ public readonly record struct GraphiteClientStatistics
 
     /// <summary>Every accepted point that will never be written: dropped for a full buffer or undelivered.</summary>
     public long PointsDropped => PointsDroppedBufferFull + PointsUndelivered;
+
+    /// <summary>Adds two snapshots (destinations of one client).</summary>
+    internal GraphiteClientStatistics Plus(GraphiteClientStatistics other) => new()
+    {
+        PointsAccepted = PointsAccepted + other.PointsAccepted,
+        PointsWritten = PointsWritten + other.PointsWritten,
+        PointsReplayed = PointsReplayed + other.PointsReplayed,
+        PointsDroppedBufferFull = PointsDroppedBufferFull + other.PointsDroppedBufferFull,
+        PointsRejected = Math.Max(PointsRejected, other.PointsRejected),
+        PointsUndelivered = PointsUndelivered + other.PointsUndelivered,
+        BytesWritten = BytesWritten + other.BytesWritten,
+        Reconnects = Reconnects + other.Reconnects,
+        BufferedPoints = BufferedPoints + other.BufferedPoints,
+        BufferedBytes = BufferedBytes + other.BufferedBytes,
+    };
 }

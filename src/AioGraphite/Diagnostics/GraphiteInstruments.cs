@@ -4,8 +4,8 @@ using System.Diagnostics.Metrics;
 namespace AioGraphite.Diagnostics;
 
 /// <summary>
-/// The client's self-metrics on a <see cref="Meter"/> named <c>AioGraphite</c> (one per client, tagged with
-/// <c>server.address</c> and <c>server.port</c>). Instruments are touched once per batch, never per point.
+/// The client's self-metrics on a <see cref="Meter"/> named <c>AioGraphite</c> (one per client). Every measurement
+/// carries the destination's <c>server.address</c> and <c>server.port</c>; counters are touched once per batch, never per point.
 /// </summary>
 internal sealed class GraphiteInstruments : IDisposable
 {
@@ -17,34 +17,34 @@ internal sealed class GraphiteInstruments : IDisposable
     private readonly Counter<long> _bytesWritten;
     private readonly Counter<long> _reconnects;
     private readonly Counter<long> _pointsReplayed;
-    private readonly TagList _tags;
 
-    public GraphiteInstruments(IMeterFactory? meterFactory, string host, int port, Func<long> bufferedBytes, Func<long> bufferedPoints)
+    public GraphiteInstruments(IMeterFactory? meterFactory, Func<IEnumerable<Measurement<long>>> bufferedBytes, Func<IEnumerable<Measurement<long>>> bufferedPoints)
     {
-        _tags = new TagList { { "server.address", host }, { "server.port", port } };
         var options = new MeterOptions(MeterName) { Version = typeof(GraphiteInstruments).Assembly.GetName().Version?.ToString() };
         _meter = meterFactory?.Create(options) ?? new Meter(options);
         _pointsSent = _meter.CreateCounter<long>("aiographite.points.sent", "{point}", "Datapoints written to the socket for the first time.");
-        _pointsDropped = _meter.CreateCounter<long>("aiographite.points.dropped", "{point}", "Datapoints dropped, by reason (buffer_full, invalid, close_timeout, transport_error).");
+        _pointsDropped = _meter.CreateCounter<long>("aiographite.points.dropped", "{point}", "Datapoints dropped or rejected, by reason (buffer_full, invalid, close_timeout, transport_error).");
         _bytesWritten = _meter.CreateCounter<long>("aiographite.bytes.written", "By", "Bytes written to the socket, replays included.");
         _reconnects = _meter.CreateCounter<long>("aiographite.reconnects", "{connection}", "Successful reconnections after a lost or failed connection.");
         _pointsReplayed = _meter.CreateCounter<long>("aiographite.points.replayed", "{point}", "Datapoints written again after a reconnect (replay window).");
-        TagList tags = _tags;
-        _meter.CreateObservableGauge("aiographite.buffer.bytes", () => new Measurement<long>(bufferedBytes(), tags), "By", "Bytes accepted and not yet written.");
-        _meter.CreateObservableGauge("aiographite.buffer.points", () => new Measurement<long>(bufferedPoints(), tags), "{point}", "Datapoints accepted and not yet written.");
+        _meter.CreateObservableGauge("aiographite.buffer.bytes", bufferedBytes, "By", "Bytes of sealed batches waiting to be written.");
+        _meter.CreateObservableGauge("aiographite.buffer.points", bufferedPoints, "{point}", "Datapoints accepted and not yet written.");
     }
 
-    public void PointsSent(long count) => _pointsSent.Add(count, _tags);
+    /// <summary>The tags of one destination.</summary>
+    public static TagList TagsFor(string host, int port) => new() { { "server.address", host }, { "server.port", port } };
 
-    public void BytesWritten(long count) => _bytesWritten.Add(count, _tags);
+    public void PointsSent(long count, in TagList tags) => _pointsSent.Add(count, tags);
 
-    public void Reconnected() => _reconnects.Add(1, _tags);
+    public void BytesWritten(long count, in TagList tags) => _bytesWritten.Add(count, tags);
 
-    public void PointsReplayed(long count) => _pointsReplayed.Add(count, _tags);
+    public void Reconnected(in TagList tags) => _reconnects.Add(1, tags);
 
-    public void PointsDropped(long count, string reason)
+    public void PointsReplayed(long count, in TagList tags) => _pointsReplayed.Add(count, tags);
+
+    public void PointsDropped(long count, string reason, in TagList destinationTags)
     {
-        TagList tags = _tags;
+        TagList tags = destinationTags;
         tags.Add("reason", reason);
         _pointsDropped.Add(count, tags);
     }

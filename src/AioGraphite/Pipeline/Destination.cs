@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AioGraphite.Diagnostics;
 using AioGraphite.Protocols;
 using AioGraphite.Transport;
@@ -8,17 +9,21 @@ namespace AioGraphite.Pipeline;
 /// <summary>One carbon endpoint with everything of its own: buffer, sender loop, reconnect, replay, counters.</summary>
 internal sealed class Destination
 {
-    public Destination(string host, int port, WireFormat format, GraphiteClientOptions options, ILogger log, GraphiteInstruments instruments)
+    public Destination(GraphiteDestination endpoint, WireFormat format, GraphiteClientOptions options, ILogger log, GraphiteInstruments instruments)
     {
-        Connector = new GraphiteConnector(host, port, options.Transport, options.ConnectTimeout, options.TimeProvider);
+        Endpoint = endpoint;
+        Tags = GraphiteInstruments.TagsFor(endpoint.Host, endpoint.Port);
+        Connector = new GraphiteConnector(endpoint.Host, endpoint.Port, options.Transport, options.ConnectTimeout, options.TimeProvider);
         int segmentBytes = options.Transport == GraphiteTransport.Udp ? options.MaxDatagramBytes : options.BatchSizeBytes;
         Buffer = new SendBuffer(format, segmentBytes, options.BufferCapacityBytes, options.TimeProvider);
         Statistics = new SenderStatistics();
-        Loop = new SenderLoop(Buffer, Connector, options, log, instruments, Statistics);
-        MaxLineBytes = options.Transport == GraphiteTransport.Udp
-            ? Math.Min(Naming.MetricNameRules.MaxLineBytes, options.MaxDatagramBytes - 1)
-            : Naming.MetricNameRules.MaxLineBytes;
+        Loop = new SenderLoop(this, options, log, instruments);
     }
+
+    public GraphiteDestination Endpoint { get; }
+
+    /// <summary>Meter tags of this destination.</summary>
+    public TagList Tags { get; }
 
     public GraphiteConnector Connector { get; }
 
@@ -27,7 +32,4 @@ internal sealed class Destination
     public SenderLoop Loop { get; }
 
     public SenderStatistics Statistics { get; }
-
-    /// <summary>Longest line (newline excluded) this destination can carry: carbon's limit, or the datagram size for UDP.</summary>
-    public int MaxLineBytes { get; }
 }

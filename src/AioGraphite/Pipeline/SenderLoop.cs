@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using AioGraphite.Diagnostics;
@@ -23,6 +24,7 @@ internal sealed class SenderLoop
     private readonly ILogger _log;
     private readonly GraphiteInstruments _instruments;
     private readonly SenderStatistics _stats;
+    private readonly TagList _tags;
     private readonly TimeSpan _batchInterval;
     private readonly bool _udp;
     private readonly int _maxWriteBytes;
@@ -38,14 +40,16 @@ internal sealed class SenderLoop
     private bool _everConnected;
     private TimeSpan _hardStopTimeout;
 
-    public SenderLoop(SendBuffer buffer, GraphiteConnector connector, GraphiteClientOptions options, ILogger log, GraphiteInstruments instruments, SenderStatistics stats)
+    public SenderLoop(Destination destination, GraphiteClientOptions options, ILogger log, GraphiteInstruments instruments)
     {
+        SendBuffer buffer = destination.Buffer;
         _buffer = buffer;
-        _connector = connector;
+        _connector = destination.Connector;
+        _tags = destination.Tags;
         _time = options.TimeProvider;
         _log = log;
         _instruments = instruments;
-        _stats = stats;
+        _stats = destination.Statistics;
         _batchInterval = options.BatchInterval;
         _udp = options.Transport == GraphiteTransport.Udp;
         _maxWriteBytes = Math.Max(buffer.SegmentBytes, 1 << 20);
@@ -251,7 +255,7 @@ internal sealed class SenderLoop
         }
 
         Interlocked.Increment(ref _stats.Reconnects);
-        _instruments.Reconnected();
+        _instruments.Reconnected(_tags);
         long replayPoints = 0;
         if (_replay is not null)
         {
@@ -312,7 +316,7 @@ internal sealed class SenderLoop
                 // UDP is fire and forget: a failed datagram is lost, counted and logged; the rest go on.
                 GraphiteLog.DatagramFailed(_log, _connector.Description, s.Points, ex);
                 Interlocked.Add(ref _stats.PointsUndelivered, s.Points);
-                _instruments.PointsDropped(s.Points, DropReason.TransportError);
+                _instruments.PointsDropped(s.Points, DropReason.TransportError, _tags);
                 lost += s.Points;
             }
         }
@@ -359,11 +363,11 @@ internal sealed class SenderLoop
         Interlocked.Add(ref _stats.PointsWritten, points);
         Interlocked.Add(ref _stats.PointsReplayed, replayed);
         Interlocked.Add(ref _stats.BytesWritten, bytes);
-        _instruments.PointsSent(points);
-        _instruments.BytesWritten(bytes);
+        _instruments.PointsSent(points, _tags);
+        _instruments.BytesWritten(bytes, _tags);
         if (replayed > 0)
         {
-            _instruments.PointsReplayed(replayed);
+            _instruments.PointsReplayed(replayed, _tags);
         }
 
         if (sequence > Interlocked.Read(ref _writtenSequence))
@@ -429,7 +433,7 @@ internal sealed class SenderLoop
         if (undelivered > 0)
         {
             Interlocked.Add(ref _stats.PointsUndelivered, undelivered);
-            _instruments.PointsDropped(undelivered, DropReason.CloseTimeout);
+            _instruments.PointsDropped(undelivered, DropReason.CloseTimeout, _tags);
             GraphiteLog.Undelivered(_log, _connector.Description, undelivered, (long)_hardStopTimeout.TotalMilliseconds);
         }
 

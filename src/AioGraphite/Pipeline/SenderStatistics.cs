@@ -7,18 +7,17 @@ internal sealed class SenderStatistics
     public long PointsWritten;
     public long PointsReplayed;
     public long PointsDroppedBufferFull;
-    public long PointsRejected;
     public long PointsUndelivered;
     public long BytesWritten;
     public long Reconnects;
 
-    public GraphiteClientStatistics Snapshot(SendBuffer buffer) => new()
+    public GraphiteClientStatistics Snapshot(SendBuffer buffer, long rejected) => new()
     {
         PointsAccepted = Interlocked.Read(ref PointsAccepted),
         PointsWritten = Interlocked.Read(ref PointsWritten),
         PointsReplayed = Interlocked.Read(ref PointsReplayed),
         PointsDroppedBufferFull = Interlocked.Read(ref PointsDroppedBufferFull),
-        PointsRejected = Interlocked.Read(ref PointsRejected),
+        PointsRejected = rejected,
         PointsUndelivered = Interlocked.Read(ref PointsUndelivered),
         BytesWritten = Interlocked.Read(ref BytesWritten),
         Reconnects = Interlocked.Read(ref Reconnects),
