@@ -15,7 +15,7 @@ def frame(payload):
 cases = {
     "one point (the original's example, value as float)": [("metric1", 455.0, 1471640924)],
     "three points (the original's test shape)": [("metric1", 455.0, 1471640924), ("metric2", 1.5, 1471640925), ("metric3", -0.25, 1471640926)],
-    "small timestamps use BININT1 and BININT2": [("a.b", 1.0, 0), ("a.c", 2.0, 255), ("a.d", 3.0, 256), ("a.e", 4.0, 65535), ("a.f", 5.0, 65536)],
+    "small timestamps use BININT1 and BININT2": [("a.b", 1.0, 1), ("a.c", 2.0, 255), ("a.d", 3.0, 256), ("a.e", 4.0, 65535), ("a.f", 5.0, 65536)],
     "timestamps past 2038 use LONG1": [("future.a", 1.0, 2**31), ("future.b", 2.0, 2**40 + 7), ("future.c", 3.0, 2**63 - 1)],
     "unicode names are BINUNICODE utf-8": [("caf\u00e9.\u4e2d\u6587", 0.1, 1700000000), ("emoji.\U0001F600", 1e300, 1700000001)],
     "tagged name": [("cpu.user;dc=eu;host=web1", 12.5, 1700000000)],
@@ -23,6 +23,7 @@ cases = {
     "1001 points make two APPENDS batches": [("batch.m%04d" % i, float(i) / 7, 1700000000 + i) for i in range(1001)],
     "1000 points make one batch": [("batch.n%04d" % i, float(i), 1700000000 + i) for i in range(1000)],
     "1002 points: second batch of two": [("batch.o%04d" % i, float(i), 1700000000 + i) for i in range(1002)],
+    "two points: one MARK ... APPENDS batch": [("two.a", 1.0, 1700000000), ("two.b", 2.0, 1700000001)],
 }
 out = []
 for name, points in cases.items():

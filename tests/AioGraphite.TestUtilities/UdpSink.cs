@@ -11,6 +11,7 @@ public sealed class UdpSink : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _receive;
 
+    /// <summary>Binds a loopback UDP socket on a free port and starts receiving.</summary>
     public UdpSink()
     {
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 16 << 20 };
@@ -25,6 +26,8 @@ public sealed class UdpSink : IAsyncDisposable
     /// <summary>Datagrams received so far.</summary>
     public ConcurrentQueue<byte[]> Datagrams { get; } = new();
 
+    /// <summary>Stops receiving and closes the socket.</summary>
+    /// <returns>A task that completes when stopped.</returns>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

@@ -6,7 +6,7 @@ namespace AioGraphite.Protocols;
 /// <summary>
 /// carbon's pickle protocol: a 4-byte big-endian length, then a protocol-2 pickle of
 /// <c>[(metric, (timestamp, value)), ...]</c>. The opcodes are those CPython's pickler emits
-/// (PROTO 2, EMPTY_LIST, MARK … APPENDS in batches of 1000, a lone item with APPEND, BINUNICODE names,
+/// (PROTO 2, EMPTY_LIST, MARK … APPENDS in batches of 1000, a one-element list as item APPEND, BINUNICODE names,
 /// BININT1/BININT2/BININT/LONG1 timestamps, BINFLOAT values, TUPLE2, STOP) without the memo opcodes,
 /// which carry no data: the bytes equal <c>pickletools.optimize(pickle.dumps(points, 2))</c>.
 /// </summary>
@@ -90,15 +90,16 @@ internal sealed class PickleFormat : WireFormat
     public override void EndFrame(Segment segment)
     {
         byte[] b = segment.Buffer;
-        if (segment.BatchCount == 1)
+        if (segment.Points == 1)
         {
-            // CPython writes a batch of one as `item APPEND`, without MARK: drop the MARK we wrote.
+            // CPython's C pickler (batch_list_exact) writes a one-element list as `item APPEND`, without MARK:
+            // drop the MARK we wrote. A trailing batch of one in a longer list keeps MARK ... APPENDS.
             int mark = segment.BatchMarkOffset;
             b.AsSpan(mark + 1, segment.Length - mark - 1).CopyTo(b.AsSpan(mark));
             segment.Length--;
             b[segment.Length++] = Append;
         }
-        else if (segment.BatchCount > 1)
+        else if (segment.BatchCount > 0)
         {
             b[segment.Length++] = Appends;
         }

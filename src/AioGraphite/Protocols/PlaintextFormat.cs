@@ -25,18 +25,36 @@ internal sealed class PlaintextFormat : WireFormat
     public override bool TryAppend(Segment segment, in PointText point)
     {
         Span<byte> free = segment.Free;
-        if (free.Length < WorstCaseBytes(point.NameBytes))
+        int n;
+        if (free.Length >= WorstCaseBytes(point.NameBytes))
         {
-            return false;
+            n = point.WriteName(free);
+            free[n++] = (byte)' ';
+            n += FormatValue(point.Value, free[n..]);
+            free[n++] = (byte)' ';
+            Utf8Formatter.TryFormat(point.Timestamp, free[n..], out int t);
+            n += t;
+            free[n++] = (byte)'\n';
         }
+        else
+        {
+            // Near the end of a segment (or a small UDP datagram): format the numbers aside, then check the exact length.
+            Span<byte> numbers = stackalloc byte[MetricNameRules.MaxValueChars + MetricNameRules.MaxTimestampChars + 3];
+            int v = FormatValue(point.Value, numbers[1..]);
+            numbers[0] = (byte)' ';
+            numbers[v + 1] = (byte)' ';
+            Utf8Formatter.TryFormat(point.Timestamp, numbers[(v + 2)..], out int t);
+            int tail = v + 2 + t;
+            numbers[tail++] = (byte)'\n';
+            if (free.Length < point.NameBytes + tail)
+            {
+                return false;
+            }
 
-        int n = point.WriteName(free);
-        free[n++] = (byte)' ';
-        n += FormatValue(point.Value, free[n..]);
-        free[n++] = (byte)' ';
-        Utf8Formatter.TryFormat(point.Timestamp, free[n..], out int t);
-        n += t;
-        free[n++] = (byte)'\n';
+            n = point.WriteName(free);
+            numbers[..tail].CopyTo(free[n..]);
+            n += tail;
+        }
         segment.Length += n;
         segment.Points++;
         return true;

@@ -66,9 +66,9 @@ public sealed class DatapointRulesTests
     [Fact]
     public void Check_LongNameCountsUtf8BytesNotChars()
     {
-        string name = new('\u00e9', 8180); // 16360 UTF-8 bytes
+        string name = new('\u00e9', 8190); // 8190 chars, 16380 UTF-8 bytes: the line is 16393 bytes
         string? reason = DatapointRules.Check(name, 1, 1_700_000_000, 0, 0, MetricNameRules.MaxLineBytes, out int utf8);
-        Assert.Equal(16360, utf8);
+        Assert.Equal(16380, utf8);
         Assert.Contains("over the limit", reason, StringComparison.Ordinal);
     }
 

@@ -244,8 +244,13 @@ public sealed class DeliveryTests
         await using var sink = new UdpSink();
         var options = new GraphiteClientOptions { Transport = GraphiteTransport.Udp, MaxDatagramBytes = 128 };
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, options: options, cancellationToken: Ct);
-        var ex = await Assert.ThrowsAsync<ArgumentException>(async () => await client.SendAsync(new string('x', 120), 1, 1, Ct));
+        // "x…x 1 1\n": 123 + 4 + 1 = 128 bytes fits exactly; one more character does not.
+        await client.SendAsync(new string('x', 123), 1, 1, Ct);
+        var ex = await Assert.ThrowsAsync<ArgumentException>(async () => await client.SendAsync(new string('x', 124), 1, 1, Ct));
         Assert.Contains("UDP datagram size", ex.Message, StringComparison.Ordinal);
+        await client.FlushAsync(Ct);
+        await WaitForAsync(() => sink.Datagrams.Count == 1, "the datagram");
+        Assert.Equal(128, sink.Datagrams.Single().Length);
     }
 
     [Fact]

@@ -144,12 +144,7 @@ public sealed class PickleProtocolTests
             return sign + "0x0.0p+0";
         }
 
-        string digits = mantissa.ToString("x13", CultureInfo.InvariantCulture).TrimEnd('0');
-        if (digits.Length == 0)
-        {
-            digits = "0";
-        }
-
+        string digits = mantissa.ToString("x13", CultureInfo.InvariantCulture);
         return exponent == 0
             ? $"{sign}0x0.{digits}p-1022"
             : $"{sign}0x1.{digits}p{(exponent - 1023 >= 0 ? "+" : string.Empty)}{exponent - 1023}";
