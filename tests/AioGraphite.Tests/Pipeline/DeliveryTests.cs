@@ -291,6 +291,7 @@ public sealed class DeliveryTests
             await client.FlushAsync(Ct);
         }
 
+        await sink.WaitUntilAsync(s => s.Connections.All(c => c.EndOfStream), "the client to close");
         Assert.Equal(100, measurements.Where(m => m.Name == "aiographite.points.sent").Sum(m => m.Value));
         Assert.Equal(sink.AllBytes.Length, measurements.Where(m => m.Name == "aiographite.bytes.written").Sum(m => m.Value));
         Assert.Equal(1, measurements.Where(m => m.Name == "aiographite.points.dropped" && m.Reason == "invalid").Sum(m => m.Value));
@@ -331,6 +332,7 @@ public sealed class DeliveryTests
             }, Ct)));
         }
 
+        await sink.WaitUntilAsync(s => s.Connections.All(c => c.EndOfStream), "the client to close");
         string[] lines = Lines(sink.AllBytes);
         Assert.Equal(160_000, lines.Length);
         Assert.Equal(160_000, lines.Distinct(StringComparer.Ordinal).Count());
