@@ -21,6 +21,7 @@ internal sealed class SendBuffer
     private long _bufferedPoints;
     private long _bufferedBytes;
     private bool _completed;
+    private readonly int _poolLimit;
 
     public SendBuffer(WireFormat format, int segmentBytes, long capacityBytes, TimeProvider time)
     {
@@ -28,12 +29,45 @@ internal sealed class SendBuffer
         _segmentBytes = Math.Min(segmentBytes, format.MaxSegmentBytes);
         _maxSegments = (int)Math.Max(2, Math.Min(int.MaxValue, capacityBytes / _segmentBytes));
         _time = time;
+
+        // Written segments come back (directly or from the replay window) and are reused, up to the buffer's own
+        // bound: a steady stream, or a backlog that drains and builds up again, allocates nothing. The sender
+        // trims the pool to IdlePoolSegments after a quiet spell (TrimPool), so a burst does not hold memory forever.
+        _poolLimit = _maxSegments;
+        IdlePoolSegments = Math.Max(8, 2 * ((1 << 20) / _segmentBytes));
     }
 
     /// <summary>The lock callers hold while appending a batch.</summary>
     public Lock Sync => _sync;
 
     public WireFormat Format => _format;
+
+    /// <summary>Segments kept pooled when the sender is idle: enough to refill after its largest write (1 MiB).</summary>
+    public int IdlePoolSegments { get; }
+
+    /// <summary>Segments currently pooled.</summary>
+    public int PooledSegments
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _pool.Count;
+            }
+        }
+    }
+
+    /// <summary>Lets idle pooled segments beyond <see cref="IdlePoolSegments"/> go to the garbage collector.</summary>
+    public void TrimPool()
+    {
+        lock (_sync)
+        {
+            while (_pool.Count > IdlePoolSegments)
+            {
+                _pool.Pop();
+            }
+        }
+    }
 
     public int SegmentBytes => _segmentBytes;
 
@@ -219,7 +253,7 @@ internal sealed class SendBuffer
     private void ReturnLocked(Segment segment)
     {
         segment.Reset();
-        if (_pool.Count < 4)
+        if (_pool.Count < _poolLimit)
         {
             _pool.Push(segment);
         }

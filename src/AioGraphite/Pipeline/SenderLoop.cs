@@ -16,6 +16,9 @@ namespace AioGraphite.Pipeline;
 internal sealed class SenderLoop
 #pragma warning restore CA1001
 {
+    /// <summary>How long the sender must be idle before its pool of spare segments is trimmed.</summary>
+    public static readonly TimeSpan PoolTrimDelay = TimeSpan.FromSeconds(10);
+
     private readonly SendBuffer _buffer;
     private readonly GraphiteConnector _connector;
     private readonly ReplayWindow? _replay;
@@ -197,7 +200,22 @@ internal sealed class SenderLoop
             Task closed = _connection!.Closed;
             if (since is null)
             {
-                await Task.WhenAny(wake, closed).ConfigureAwait(false);
+                if (_buffer.PooledSegments <= _buffer.IdlePoolSegments)
+                {
+                    await Task.WhenAny(wake, closed).ConfigureAwait(false);
+                }
+                else
+                {
+                    // Idle with a large pool (after a burst): give its memory back after a quiet spell.
+                    using var cancelDelay = new CancellationTokenSource();
+                    Task quiet = Task.Delay(PoolTrimDelay, _time, cancelDelay.Token);
+                    if (await Task.WhenAny(wake, closed, quiet).ConfigureAwait(false) == quiet)
+                    {
+                        _buffer.TrimPool();
+                    }
+
+                    await cancelDelay.CancelAsync().ConfigureAwait(false);
+                }
             }
             else
             {
