@@ -49,13 +49,17 @@ internal sealed class ConnectionOptions
             Description = "carbon's port [default: 2003 for plaintext and udp, 2004 for pickle]",
             HelpName = "PORT",
         };
-        Port.Validators.Add(static result =>
+        Port.CustomParser = static result =>
         {
-            if (result.GetValueOrDefault<int?>() is < 1 or > 65535)
+            string text = LastToken(result);
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port is >= 1 and <= 65535)
             {
-                result.AddError($"--port must be between 1 and 65535, not {LastToken(result)}.");
+                return port;
             }
-        });
+
+            result.AddError($"--port must be a number between 1 and 65535, not '{text}'.");
+            return null;
+        };
 
         Protocol = new Option<string>("--protocol")
         {
@@ -71,14 +75,17 @@ internal sealed class ConnectionOptions
             HelpName = "SECONDS",
             DefaultValueFactory = _ => defaultTimeoutSeconds,
         };
-        Timeout.Validators.Add(static result =>
+        Timeout.CustomParser = static result =>
         {
-            double seconds = result.GetValueOrDefault<double>();
-            if (!(seconds > 0 && seconds <= MaxTimeoutSeconds))
+            string text = LastToken(result);
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds > 0 && seconds <= MaxTimeoutSeconds)
             {
-                result.AddError($"--timeout must be a number of seconds above 0 and at most {MaxTimeoutSeconds}, not {LastToken(result)}.");
+                return seconds;
             }
-        });
+
+            result.AddError($"--timeout must be a number of seconds above 0 and at most {MaxTimeoutSeconds}, not '{text}'.");
+            return 0;
+        };
     }
 
     /// <summary><c>--host</c>.</summary>
@@ -98,7 +105,7 @@ internal sealed class ConnectionOptions
     /// <returns>The text.</returns>
     public static string Seconds(TimeSpan time) => string.Create(CultureInfo.InvariantCulture, $"{time.TotalSeconds:0.###} s");
 
-    private static string? LastToken(OptionResult result) => result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+    private static string LastToken(ArgumentResult result) => result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     /// <param name="command">The command.</param>

@@ -25,7 +25,8 @@ internal static class DecodeCommand
         examples.Add(
             command,
             "aiographite decode caf-dma                    # café",
-            "aiographite decode abc%20%40edf%23- fiq228c   # abc @edf#, 中文");
+            "aiographite decode abc%20%40edf%23- fiq228c   # abc @edf#, 中文",
+            "aiographite decode -- -h- ---                 # after '--' a text may look like an option: -h, --");
         CommandRunner.SetAction(command, console, (result, _) => Task.FromResult(Run(result.GetValue(texts) ?? [], console)));
         return command;
     }

@@ -30,6 +30,7 @@ internal static class EncodeCommand
             "aiographite encode 'abc @edf#'                 # abc%20%40edf%23-",
             "aiographite encode café 中文                   # caf-dma, fiq228c",
             "aiographite encode --join 'sproc performance' velo@zillow.com   # sproc%20performance-.velo%40zillow%2Ecom-",
+            "aiographite encode -- -h --                   # after '--' a text may look like an option: -h-, ---",
             "aiographite send \"app.$(aiographite encode \"$USER\").logins\" 1");
         CommandRunner.SetAction(command, console, (result, _) => Task.FromResult(Run(result.GetValue(texts) ?? [], result.GetValue(join), console)));
         return command;
