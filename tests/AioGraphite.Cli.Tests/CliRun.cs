@@ -11,6 +11,7 @@ internal static class CliRun
         IReadOnlyDictionary<string, string>? environment = null,
         bool errorIsTerminal = false,
         TimeProvider? timeProvider = null,
+        Func<TextReader>? input = null,
         CancellationToken cancellationToken = default)
     {
         var output = new StringWriter();
@@ -19,7 +20,7 @@ internal static class CliRun
         {
             Out = TextWriter.Synchronized(output),
             Error = TextWriter.Synchronized(error),
-            OpenStandardInput = () => new StringReader(standardInput),
+            OpenStandardInput = input ?? (() => new StringReader(standardInput)),
             IsErrorRedirected = !errorIsTerminal,
             GetEnvironmentVariable = name => environment is not null && environment.TryGetValue(name, out string? value) ? value : null,
             TimeProvider = timeProvider ?? TimeProvider.System,

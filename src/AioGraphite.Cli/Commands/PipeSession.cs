@@ -171,7 +171,10 @@ internal sealed class PipeSession
         _status.ClearStatus();
         long notSent = stats.PointsAccepted - stats.PointsWritten;
         string blank = _blank > 0 ? $", {Rate.Count(_blank)} blank" : string.Empty;
-        _status.WriteLine($"{_name}: {Rate.Count(lineNumber, "line")} read, {Rate.Count(stats.PointsWritten, "point")} sent, {Rate.Count(_invalid)} invalid{blank} in {Rate.Seconds(elapsed)} ({Rate.PerSecond(stats.PointsWritten, elapsed)})");
+        string reconnects = stats.Reconnects > 0
+            ? $"; reconnected {Rate.Count(stats.Reconnects, "time")}, {Rate.Count(stats.PointsReplayed, "point")} replayed"
+            : string.Empty;
+        _status.WriteLine($"{_name}: {Rate.Count(lineNumber, "line")} read, {Rate.Count(stats.PointsWritten, "point")} sent, {Rate.Count(_invalid)} invalid{blank} in {Rate.Seconds(elapsed)} ({Rate.PerSecond(stats.PointsWritten, elapsed)}){reconnects}");
         if (interrupted)
         {
             _status.WriteLine($"{_name}: interrupted at line {lineNumber}; {Rate.Count(notSent)} accepted points were not sent.");
