@@ -104,6 +104,13 @@ internal sealed class PipeSession
                 continue;
             }
 
+            if (line.Contains('\uFFFD', StringComparison.Ordinal))
+            {
+                // The input is decoded with replacement characters: carbon would drop the connection on invalid UTF-8.
+                Invalid(lines.LineNumber, "the line is not valid UTF-8 text");
+                continue;
+            }
+
             if (CarbonLineParser.IsBlank(line))
             {
                 _blank++;
@@ -177,7 +184,7 @@ internal sealed class PipeSession
         _status.WriteLine($"{_name}: {Rate.Count(lineNumber, "line")} read, {Rate.Count(stats.PointsWritten, "point")} sent, {Rate.Count(_invalid)} invalid{blank} in {Rate.Seconds(elapsed)} ({Rate.PerSecond(stats.PointsWritten, elapsed)}){reconnects}");
         if (interrupted)
         {
-            _status.WriteLine($"{_name}: interrupted at line {lineNumber}; {Rate.Count(notSent)} accepted points were not sent.");
+            _status.WriteLine($"{_name}: interrupted at line {lineNumber} with {Rate.Count(notSent)} of {Rate.Count(stats.PointsAccepted)} points not sent.");
             return ExitCodes.Interrupted;
         }
 

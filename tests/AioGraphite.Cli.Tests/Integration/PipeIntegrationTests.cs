@@ -101,6 +101,28 @@ public sealed class PipeIntegrationTests(CarbonFixture carbon)
         Assert.Equal([(timestamp, 3.0)], await carbon.Server.WaitForPointsAsync("test.cli.pipe.named2", 1, CarbonFixture.StoreTimeout));
     }
 
+    [Fact]
+    public async Task Pipe_LineThatIsNotUtf8_IsReportedAndSkipped_TheOthersAreStored()
+    {
+        long timestamp = CarbonFixture.Now() - 45;
+        string file = Path.Combine(Path.GetTempPath(), $"aiographite-cli-latin1-{Guid.NewGuid():N}.txt");
+        byte[] latin1 = Encoding.Latin1.GetBytes($"test.cli.pipe.caf\u00e9 1 {timestamp}\n");
+        byte[] utf8 = Encoding.UTF8.GetBytes($"test.cli.pipe.utf8.caf\u00e9 2 {timestamp}\n");
+        await File.WriteAllBytesAsync(file, [.. utf8, .. latin1], TestContext.Current.CancellationToken);
+        try
+        {
+            CliResult result = await CliRun.RunAsync(["pipe", "-i", file, "--port", Port(carbon.Server.LinePort)]);
+
+            Assert.True(result.ExitCode == 1, result.ToString());
+            Assert.Equal("aiographite pipe: line 2: the line is not valid UTF-8 text", result.ErrorLines[0]);
+            Assert.Equal([(timestamp, 2.0)], await carbon.Server.WaitForPointsAsync("test.cli.pipe.utf8.caf\u00e9", 1, CarbonFixture.StoreTimeout));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private static double Value(int i) => (i * 0.5) - 1_000.25;
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
