@@ -75,7 +75,7 @@ public sealed class ToolPackageTests(CarbonFixture carbon) : IDisposable
         Assert.Contains("tools/net10.0/any/AioGraphite.Cli.dll", entries);
         Assert.Contains("tools/net10.0/any/AioGraphite.dll", entries);
         Assert.Contains("tools/net10.0/any/System.CommandLine.dll", entries);
-        Assert.Equal(["tools/net10.0/any/DotnetToolSettings.xml"], entries.Where(e => e.EndsWith(".xml", StringComparison.Ordinal)));
+        Assert.Equal(["tools/net10.0/any/DotnetToolSettings.xml"], entries.Where(e => e.StartsWith("tools/", StringComparison.Ordinal) && e.EndsWith(".xml", StringComparison.Ordinal)));
 
         XDocument settings = XDocument.Load(zip.GetEntry("tools/net10.0/any/DotnetToolSettings.xml")!.Open());
         Assert.Equal("aiographite", settings.Descendants("Command").Single().Attribute("Name")!.Value);
