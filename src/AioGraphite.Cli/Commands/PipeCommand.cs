@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Text;
+
+namespace AioGraphite.Cli.Commands;
+
+/// <summary><c>aiographite pipe</c>: streams carbon plaintext lines from a file or standard input to carbon.</summary>
+internal static class PipeCommand
+{
+    /// <summary>Default <c>--timeout</c>: how long carbon may stay unreachable (long enough for a carbon restart).</summary>
+    public const double DefaultTimeoutSeconds = 30;
+
+    /// <summary>Creates the command.</summary>
+    /// <param name="console">The console.</param>
+    /// <param name="examples">Where its help examples are registered.</param>
+    /// <returns>The command.</returns>
+    public static Command Create(CliConsole console, HelpExamples examples)
+    {
+        var input = new Option<string?>("--input", "-i")
+        {
+            Description = "Read lines from FILE instead of standard input ('-' is standard input)",
+            HelpName = "FILE",
+        };
+        var connection = new ConnectionOptions(
+            console,
+            DefaultTimeoutSeconds,
+            "How long carbon may stay unreachable (points waiting, none written) before giving up with exit code 2; meanwhile the client reconnects and replays");
+        var command = new Command(
+            "pipe",
+            "Send carbon plaintext lines 'metric value [timestamp]' (2 or 3 fields split on whitespace, numbers as Python's float() reads them, "
+            + "no timestamp or -1 means now) from standard input or a file. Invalid lines are reported with their line number and skipped; "
+            + "blank lines are ignored. Shows live progress when standard error is a terminal, a summary at the end, and exits once everything is written. "
+            + "Exit code 0 when every line was valid and written, 1 when some lines were invalid, 2 on a usage error or when carbon stayed unreachable.")
+        {
+            input,
+        };
+        connection.AddTo(command);
+        examples.Add(
+            command,
+            "printf 'app.requests 12\\napp.errors 0 1700000000\\n' | aiographite pipe",
+            "aiographite pipe --input metrics.txt --host graphite.example.com --protocol pickle",
+            "tail -F /var/log/app/metrics.log | aiographite pipe --timeout 120");
+        CommandRunner.SetAction(command, console, async (result, cancellationToken) =>
+        {
+            Endpoint endpoint = connection.Resolve(result);
+            using TextReader reader = OpenInput(result.GetValue(input), console);
+            var session = new PipeSession(console, endpoint, CliApplication.CommandPath(result));
+            return await session.RunAsync(reader, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static TextReader OpenInput(string? path, CliConsole console)
+    {
+        if (path is null or "-")
+        {
+            return console.OpenStandardInput();
+        }
+
+        try
+        {
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            return new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 64 * 1024);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new CliException($"Cannot read the input file '{path}': {ex.Message}");
+        }
+    }
+}

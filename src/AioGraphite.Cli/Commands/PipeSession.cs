@@ -1,0 +1,205 @@
+using AioGraphite.Cli.Input;
+using AioGraphite.Cli.Output;
+
+namespace AioGraphite.Cli.Commands;
+
+/// <summary>One run of <c>pipe</c>: reads, parses and sends every line, watches delivery, reports and decides the exit code.</summary>
+internal sealed class PipeSession
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly CliConsole _console;
+    private readonly Endpoint _endpoint;
+    private readonly string _name;
+    private readonly StatusWriter _status;
+    private readonly CarbonLineParser _parser;
+    private readonly TimeProvider _time;
+    private long _linesRead;
+    private long _blank;
+    private long _invalid;
+    private volatile bool _unreachable;
+
+    /// <summary>Creates a session.</summary>
+    /// <param name="console">The console.</param>
+    /// <param name="endpoint">Where to send; its timeout is how long carbon may stay unreachable.</param>
+    /// <param name="name">The command's name for messages.</param>
+    public PipeSession(CliConsole console, Endpoint endpoint, string name)
+    {
+        _console = console;
+        _endpoint = endpoint;
+        _name = name;
+        _time = console.TimeProvider;
+        _status = new StatusWriter(console.Error, live: !console.IsErrorRedirected);
+        _parser = new CarbonLineParser(_time);
+    }
+
+    /// <summary>The client options of a pipe: connect lazily, reconnect and replay, never drop, give up through the watchdog.</summary>
+    /// <param name="endpoint">The endpoint.</param>
+    /// <returns>The options.</returns>
+    public static GraphiteClientOptions ClientOptions(Endpoint endpoint) => new()
+    {
+        Transport = endpoint.Transport,
+        LazyConnect = true,
+        FullBufferPolicy = FullBufferPolicy.Wait,
+
+        // The watchdog gives up after endpoint.Timeout without progress, before a send waiting for room would drop.
+        FullBufferWaitTimeout = endpoint.Timeout + TimeSpan.FromSeconds(5),
+        ConnectTimeout = endpoint.Timeout < TimeSpan.FromSeconds(5) ? endpoint.Timeout : TimeSpan.FromSeconds(5),
+        ReconnectMaxDelay = TimeSpan.FromTicks(Math.Clamp(endpoint.Timeout.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(10).Ticks)),
+
+        // Everything is flushed before closing; closing only gives up what the watchdog (or Ctrl+C) already gave up on.
+        DrainTimeout = TimeSpan.FromMilliseconds(250),
+    };
+
+    /// <summary>Runs the pipe over <paramref name="input"/>.</summary>
+    /// <param name="input">The lines.</param>
+    /// <param name="cancellationToken">Ctrl+C.</param>
+    /// <returns>The exit code.</returns>
+    public async Task<int> RunAsync(TextReader input, CancellationToken cancellationToken)
+    {
+        long started = _time.GetTimestamp();
+        GraphiteClient client;
+        try
+        {
+            client = GraphiteClient.Create(_endpoint.Host, _endpoint.Port, _endpoint.Protocol, ClientOptions(_endpoint));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException(ErrorText.Of(ex));
+        }
+
+        await using (client.ConfigureAwait(false))
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var stopTicker = new CancellationTokenSource();
+            Task ticker = TickAsync(client, started, stop, stopTicker.Token);
+            var lines = new CarbonLineReader(input);
+            try
+            {
+                await SendAllAsync(lines, client, stop.Token).ConfigureAwait(false);
+                await client.FlushAsync(stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            finally
+            {
+                await stopTicker.CancelAsync().ConfigureAwait(false);
+                await ticker.ConfigureAwait(false);
+            }
+
+            await client.CloseAsync().ConfigureAwait(false);
+            return Finish(client.Statistics, _time.GetElapsedTime(started), lines.LineNumber, cancellationToken.IsCancellationRequested);
+        }
+    }
+
+    private async Task SendAllAsync(CarbonLineReader lines, GraphiteClient client, CancellationToken cancellationToken)
+    {
+        while (await lines.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            Interlocked.Exchange(ref _linesRead, lines.LineNumber);
+            if (lines.LastLineTooLong)
+            {
+                Invalid(lines.LineNumber, $"the line is longer than {CarbonLineReader.MaxLineChars} characters");
+                continue;
+            }
+
+            if (line.Contains('\uFFFD', StringComparison.Ordinal))
+            {
+                // The input is decoded with replacement characters: carbon would drop the connection on invalid UTF-8.
+                Invalid(lines.LineNumber, "the line is not valid UTF-8 text");
+                continue;
+            }
+
+            if (CarbonLineParser.IsBlank(line))
+            {
+                _blank++;
+                continue;
+            }
+
+            if (!_parser.TryParse(line, out Datapoint point, out string? error))
+            {
+                Invalid(lines.LineNumber, error!);
+                continue;
+            }
+
+            try
+            {
+                await client.SendAsync(point.Metric, point.Value, point.Timestamp, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArgumentException ex)
+            {
+                Invalid(lines.LineNumber, ErrorText.Of(ex));
+            }
+        }
+    }
+
+    private void Invalid(long lineNumber, string error)
+    {
+        Interlocked.Increment(ref _invalid);
+        _status.WriteLine($"{_name}: line {lineNumber}: {error}");
+    }
+
+    /// <summary>Every ~250 ms: checks delivery with the watchdog (stopping the pipe when carbon stays away) and redraws the progress line.</summary>
+    private async Task TickAsync(GraphiteClient client, long started, CancellationTokenSource stop, CancellationToken cancellationToken)
+    {
+        var watchdog = new DeliveryWatchdog(_endpoint.Timeout, _time);
+        using var timer = new PeriodicTimer(ProgressInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                GraphiteClientStatistics stats = client.Statistics;
+                if (watchdog.Observe(stats.PointsWritten, stats.BufferedPoints))
+                {
+                    _unreachable = true;
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+
+                _status.SetStatus(Progress(stats, _time.GetElapsedTime(started), watchdog.StalledFor));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private string Progress(GraphiteClientStatistics stats, TimeSpan elapsed, TimeSpan stalledFor)
+    {
+        string text = $"{Rate.Count(Interlocked.Read(ref _linesRead), "line")} read, {Rate.Count(stats.PointsWritten, "point")} sent ({Rate.PerSecond(stats.PointsWritten, elapsed)}), {Rate.Count(Interlocked.Read(ref _invalid))} invalid";
+        return stalledFor >= TimeSpan.FromSeconds(1)
+            ? $"{text}; waiting for carbon at {_endpoint} for {ConnectionOptions.Seconds(TimeSpan.FromSeconds(Math.Floor(stalledFor.TotalSeconds)))} of {_endpoint.TimeoutText}"
+            : text;
+    }
+
+    private int Finish(GraphiteClientStatistics stats, TimeSpan elapsed, long lineNumber, bool interrupted)
+    {
+        _status.ClearStatus();
+        long notSent = stats.PointsAccepted - stats.PointsWritten;
+        string blank = _blank > 0 ? $", {Rate.Count(_blank)} blank" : string.Empty;
+        string reconnects = stats.Reconnects > 0
+            ? $"; reconnected {Rate.Count(stats.Reconnects, "time")}, {Rate.Count(stats.PointsReplayed, "point")} replayed"
+            : string.Empty;
+        _status.WriteLine($"{_name}: {Rate.Count(lineNumber, "line")} read, {Rate.Count(stats.PointsWritten, "point")} sent, {Rate.Count(_invalid)} invalid{blank} in {Rate.Seconds(elapsed)} ({Rate.PerSecond(stats.PointsWritten, elapsed)}){reconnects}");
+        if (interrupted)
+        {
+            _status.WriteLine($"{_name}: interrupted at line {lineNumber} with {Rate.Count(notSent)} of {Rate.Count(stats.PointsAccepted)} points not sent.");
+            return ExitCodes.Interrupted;
+        }
+
+        if (_unreachable)
+        {
+            _status.WriteLine($"{_name}: Graphite at {_endpoint} stayed unreachable for more than {_endpoint.TimeoutText}: gave up at line {lineNumber} with {Rate.Count(notSent)} of {Rate.Count(stats.PointsAccepted)} points not sent.");
+            return ExitCodes.Failure;
+        }
+
+        if (notSent > 0 || stats.PointsDropped > 0)
+        {
+            _status.WriteLine($"{_name}: {Rate.Count(Math.Max(notSent, stats.PointsDropped))} of {Rate.Count(stats.PointsAccepted)} points could not be delivered to Graphite at {_endpoint}.");
+            return ExitCodes.Failure;
+        }
+
+        return _invalid > 0 ? ExitCodes.InvalidLines : ExitCodes.Success;
+    }
+}

@@ -1,0 +1,189 @@
+using System.CommandLine;
+using AioGraphite.Cli.Input;
+using AioGraphite.Cli.Output;
+
+namespace AioGraphite.Cli.Commands;
+
+/// <summary><c>aiographite send METRIC VALUE [TIMESTAMP]</c>: sends one point and waits until it is written.</summary>
+internal static class SendCommand
+{
+    /// <summary>Default <c>--timeout</c>: the connect timeout, as in the library.</summary>
+    public const double DefaultTimeoutSeconds = 5;
+
+    /// <summary>Creates the command.</summary>
+    /// <param name="console">The console.</param>
+    /// <param name="examples">Where its help examples are registered.</param>
+    /// <returns>The command.</returns>
+    public static Command Create(CliConsole console, HelpExamples examples)
+    {
+        var metric = new Argument<string>("METRIC")
+        {
+            Description = "The metric path, e.g. servers.web1.cpu (no whitespace; tags with --tag or as name;k=v)",
+        };
+        var value = new Argument<string>("VALUE")
+        {
+            Description = "The value, a finite number as Python's float() reads it: 42, -1.5, 1e3",
+        };
+        var timestamp = new Argument<string?>("TIMESTAMP")
+        {
+            Description = "Unix time in seconds (fractions are truncated); omitted, 0 or -1 means now",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var tags = new Option<string[]>("--tag", "-t")
+        {
+            Description = "A Graphite 1.1 tag NAME=VALUE added to the metric; repeat for more tags",
+            HelpName = "NAME=VALUE",
+            Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var connection = new ConnectionOptions(
+            console,
+            DefaultTimeoutSeconds,
+            "How long to wait for carbon: to connect, then to write the point");
+        var command = new Command("send", "Send one point to carbon and wait until it is written to the socket.")
+        {
+            metric, value, timestamp, tags,
+        };
+        connection.AddTo(command);
+        examples.Add(
+            command,
+            "aiographite send servers.web1.cpu 42.5",
+            "aiographite send app.latency 0.25 1700000000 --host graphite.example.com",
+            "aiographite send disk.used 81 --tag host=web1 --tag dc=eu      # disk.used;dc=eu;host=web1",
+            "aiographite send app.requests 12 --protocol pickle            # port 2004",
+            "aiographite send app.requests 12 --protocol udp --port 2003",
+            "GRAPHITE_HOST=10.0.0.5 aiographite send app.up 1");
+        CommandRunner.SetAction(command, console, (result, cancellationToken) => RunAsync(
+            result.GetValue(metric)!,
+            result.GetValue(value)!,
+            result.GetValue(timestamp),
+            result.GetValue(tags) ?? [],
+            connection.Resolve(result),
+            cancellationToken));
+        return command;
+    }
+
+    /// <summary>Validates the point, connects, sends, flushes and closes.</summary>
+    /// <param name="metric">The metric argument.</param>
+    /// <param name="valueText">The value argument.</param>
+    /// <param name="timestampText">The timestamp argument, if any.</param>
+    /// <param name="tagTexts">The <c>--tag</c> values.</param>
+    /// <param name="endpoint">Where to send.</param>
+    /// <param name="cancellationToken">Ctrl+C.</param>
+    /// <returns>The exit code.</returns>
+    public static async Task<int> RunAsync(string metric, string valueText, string? timestampText, IReadOnlyList<string> tagTexts, Endpoint endpoint, CancellationToken cancellationToken)
+    {
+        Datapoint point = BuildPoint(metric, valueText, timestampText, tagTexts);
+        var options = new GraphiteClientOptions
+        {
+            Transport = endpoint.Transport,
+            ConnectTimeout = endpoint.Timeout,
+            DrainTimeout = endpoint.Timeout,
+        };
+
+        GraphiteClient client;
+        try
+        {
+            client = await GraphiteClient.ConnectAsync(endpoint.Host, endpoint.Port, endpoint.Protocol, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GraphiteException ex)
+        {
+            throw new CliException(ErrorText.Of(ex));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException(ErrorText.Of(ex));
+        }
+
+        await using (client.ConfigureAwait(false))
+        {
+            await client.SendAsync(point.Metric, point.Value, point.Timestamp, cancellationToken).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(endpoint.Timeout);
+            try
+            {
+                await client.FlushAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new CliException($"Could not write to Graphite at {endpoint} within the timeout of {endpoint.TimeoutText}: the connection was lost and carbon did not come back.");
+            }
+
+            await client.CloseAsync().ConfigureAwait(false);
+            GraphiteClientStatistics stats = client.Statistics;
+            if (stats.PointsWritten < 1 || stats.PointsDropped > 0)
+            {
+                throw new CliException($"The point could not be sent to Graphite at {endpoint} (written {stats.PointsWritten}, lost {stats.PointsDropped}).");
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Parses and checks the point before any connection is made, so that a mistake is reported as such even when
+    /// carbon is down. Throws <see cref="CliException"/> naming what is wrong.
+    /// </summary>
+    /// <param name="metric">The metric argument.</param>
+    /// <param name="valueText">The value argument.</param>
+    /// <param name="timestampText">The timestamp argument, if any.</param>
+    /// <param name="tagTexts">The <c>--tag</c> values.</param>
+    /// <returns>The point to send.</returns>
+    public static Datapoint BuildPoint(string metric, string valueText, string? timestampText, IReadOnlyList<string> tagTexts)
+    {
+        if (!CarbonLineParser.TryParseValue(valueText, out double value, out string? error))
+        {
+            throw new CliException(Capitalize(error!) + ".");
+        }
+
+        long? timestamp = null;
+        if (timestampText is not null && !CarbonLineParser.TryParseTimestamp(timestampText, out timestamp, out error))
+        {
+            throw new CliException(Capitalize(error!) + ".");
+        }
+
+        if (tagTexts.Count > 0)
+        {
+            metric = WithTags(metric, tagTexts);
+        }
+
+        var point = new Datapoint(metric, value, timestamp);
+        try
+        {
+            // The public way to run the client's own checks (name, tags, value, line length) without a connection.
+            _ = new PlaintextProtocol().GenerateMessage([point]);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException(ErrorText.Of(ex));
+        }
+
+        return point;
+    }
+
+    private static string WithTags(string metric, IReadOnlyList<string> tagTexts)
+    {
+        var tags = new List<KeyValuePair<string, string>>(tagTexts.Count);
+        foreach (string text in tagTexts)
+        {
+            int equals = text.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || equals == text.Length - 1)
+            {
+                throw new CliException($"--tag {CarbonLineParser.Quote(text)} is not NAME=VALUE (for example --tag host=web1).");
+            }
+
+            tags.Add(new KeyValuePair<string, string>(text[..equals], text[(equals + 1)..]));
+        }
+
+        try
+        {
+            return GraphiteTags.Format(metric, tags);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException(ErrorText.Of(ex));
+        }
+    }
+
+    private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+}

@@ -1,0 +1,3 @@
+using AioGraphite.Cli;
+
+return await CliApplication.RunAsync(args, CliConsole.FromSystemConsole()).ConfigureAwait(false);
