@@ -29,6 +29,15 @@ internal sealed class Segment
     /// <summary><see cref="TimeProvider.GetTimestamp"/> when the first point went in (batch interval) or when it was last written (replay window).</summary>
     public long Timestamp { get; set; }
 
+    /// <summary>Plaintext only: the last timestamp written and its text (points of a batch mostly share one).</summary>
+    public long CachedTimestamp { get; set; } = -1;
+
+    /// <summary>Plaintext only: the text of <see cref="CachedTimestamp"/>.</summary>
+    public byte[] CachedTimestampText { get; } = new byte[20];
+
+    /// <summary>Plaintext only: the length of <see cref="CachedTimestampText"/>.</summary>
+    public int CachedTimestampLength { get; set; }
+
     /// <summary>True while the segment is being written again from the replay window.</summary>
     public bool IsReplay { get; set; }
 

@@ -32,8 +32,7 @@ internal sealed class PlaintextFormat : WireFormat
             free[n++] = (byte)' ';
             n += FormatValue(point.Value, free[n..]);
             free[n++] = (byte)' ';
-            Utf8Formatter.TryFormat(point.Timestamp, free[n..], out int t);
-            n += t;
+            n += FormatTimestamp(segment, point.Timestamp, free[n..]);
             free[n++] = (byte)'\n';
         }
         else
@@ -60,19 +59,106 @@ internal sealed class PlaintextFormat : WireFormat
         return true;
     }
 
+    private static int FormatTimestamp(Segment segment, long timestamp, Span<byte> destination)
+    {
+        if (timestamp != segment.CachedTimestamp)
+        {
+            Utf8Formatter.TryFormat(timestamp, segment.CachedTimestampText, out int length);
+            segment.CachedTimestamp = timestamp;
+            segment.CachedTimestampLength = length;
+        }
+
+        segment.CachedTimestampText.AsSpan(0, segment.CachedTimestampLength).CopyTo(destination);
+        return segment.CachedTimestampLength;
+    }
+
     /// <summary>
     /// Writes <paramref name="value"/> in shortest round-trip form, so that Python's <c>float()</c> in carbon
-    /// gives back exactly the same double. Whole numbers below 10^15 take a fast integer path (same text).
+    /// gives back exactly the same double; the text is the same as .NET's <c>double.ToString(InvariantCulture)</c>.
+    /// Two fast paths cover most metrics: whole numbers, and numbers with up to six decimals whose decimal form
+    /// N / 10^k divides back to the very same double (then that decimal is what carbon parses, exactly).
     /// </summary>
     public static int FormatValue(double value, Span<byte> destination)
     {
-        if (Math.Abs(value) < 1e15 && value == Math.Floor(value) && !(value == 0 && double.IsNegative(value)))
+        double abs = Math.Abs(value);
+        if (abs < 1e15)
         {
-            Utf8Formatter.TryFormat((long)value, destination, out int written);
-            return written;
+            if (value == Math.Floor(value))
+            {
+                if (value != 0 || !double.IsNegative(value))
+                {
+                    Utf8Formatter.TryFormat((long)value, destination, out int written);
+                    return written;
+                }
+            }
+            else if (abs >= 1e-4)
+            {
+                int written = TryFormatFewDecimals(value, destination);
+                if (written > 0)
+                {
+                    return written;
+                }
+            }
         }
 
         value.TryFormat(destination, out int n, default, CultureInfo.InvariantCulture);
         return n;
+    }
+
+    private static ReadOnlySpan<double> PowersOfTen => [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
+
+    private static int TryFormatFewDecimals(double value, Span<byte> destination)
+    {
+        for (int k = 1; k < PowersOfTen.Length; k++)
+        {
+            double scaled = value * PowersOfTen[k];
+            if (scaled != Math.Floor(scaled))
+            {
+                continue;
+            }
+
+            // IEEE division is correctly rounded, so this holds exactly when the decimal N / 10^k parses to value.
+            if (Math.Abs(scaled) >= 9007199254740992.0 || scaled / PowersOfTen[k] != value)
+            {
+                return 0;
+            }
+
+            // value * 10^k can be exactly whole where value * 10^(k-1) was not (0.55 * 100 = 55.000000000000007,
+            // 0.55 * 10^4 = 5500): drop the trailing zeros; N / 10^k stays the same number.
+            long n = (long)scaled;
+            while (n % 10 == 0)
+            {
+                n /= 10;
+                k--;
+            }
+
+            int length = 0;
+            if (n < 0)
+            {
+                destination[length++] = (byte)'-';
+                n = -n;
+            }
+
+            Span<byte> digits = stackalloc byte[20];
+            Utf8Formatter.TryFormat(n, digits, out int count);
+            int whole = count - k;
+            if (whole <= 0)
+            {
+                destination[length++] = (byte)'0';
+                destination[length++] = (byte)'.';
+                destination.Slice(length, -whole).Fill((byte)'0');
+                length += -whole;
+                digits[..count].CopyTo(destination[length..]);
+                return length + count;
+            }
+
+            digits[..whole].CopyTo(destination[length..]);
+            length += whole;
+            destination[length++] = (byte)'.';
+            digits[whole..count].CopyTo(destination[length..]);
+            return length + k;
+        }
+
+        return 0;
     }
 }

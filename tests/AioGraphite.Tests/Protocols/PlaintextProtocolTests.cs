@@ -66,13 +66,36 @@ public sealed class PlaintextProtocolTests
         }, iter: 100_000);
 
     [Fact]
+    public void FormatValue_NumbersWithFewDecimals_WriteExactlyWhatDotNetWrites() =>
+        Gen.Select(Gen.Long[-99_999_999_999, 99_999_999_999], Gen.Int[0, 8]).Sample((mantissa, k) =>
+        {
+            double value = mantissa / Math.Pow(10, k);
+            byte[] buffer = new byte[64];
+            int n = PlaintextFormat.FormatValue(value, buffer);
+            return Encoding.ASCII.GetString(buffer, 0, n) == value.ToString(CultureInfo.InvariantCulture);
+        }, iter: 200_000);
+
+    [Fact]
+    public void FormatValue_AnyFiniteDouble_WritesExactlyWhatDotNetWrites() =>
+        Gen.Double.Where(double.IsFinite).Sample(value =>
+        {
+            byte[] buffer = new byte[64];
+            int n = PlaintextFormat.FormatValue(value, buffer);
+            return Encoding.ASCII.GetString(buffer, 0, n) == value.ToString(CultureInfo.InvariantCulture);
+        }, iter: 100_000);
+
+    [Fact]
     public async Task GenerateMessage_RandomValues_PythonFloatParsesExactlyTheDoubleSent()
     {
         // carbon parses each field with Python's float(): check the very same function on 5,000 random doubles.
         var random = new Random(42);
         Datapoint[] points = [.. Enumerable.Range(0, 5_000).Select(i =>
         {
-            double v = BitConverter.Int64BitsToDouble(random.NextInt64(long.MinValue, long.MaxValue));
+            double v = (i % 2) switch
+            {
+                0 => BitConverter.Int64BitsToDouble(random.NextInt64(long.MinValue, long.MaxValue)),
+                _ => random.NextInt64(-10_000_000_000, 10_000_000_000) / Math.Pow(10, random.Next(0, 8)), // the fast decimal path
+            };
             return new Datapoint($"m{i}", double.IsFinite(v) ? v : i * 0.1, 1_700_000_000 + i);
         })];
         string text = Encoding.ASCII.GetString(new PlaintextProtocol().GenerateMessage(points));
