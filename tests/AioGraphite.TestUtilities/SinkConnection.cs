@@ -48,6 +48,9 @@ public sealed class SinkConnection
         }
     }
 
+    /// <summary>Half-closes the connection from the server side (FIN, socket still open for reading).</summary>
+    public void HalfClose() => _socket.Shutdown(SocketShutdown.Send);
+
     internal void Close()
     {
         if (Interlocked.Exchange(ref _closed, 1) == 0)

@@ -42,6 +42,23 @@ public sealed class DeliveryTests
     }
 
     [Fact]
+    public async Task ServerHalfClosesTheConnection_ClientNoticesAndReconnects()
+    {
+        await using ByteSink sink = ByteSink.Start();
+        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
+        await client.SendAsync("h.before", 1, 1, Ct);
+        await client.FlushAsync(Ct);
+        await sink.WaitUntilAsync(s => s.AllBytes.Length > 0, "the first line");
+
+        sink.Connections[0].HalfClose();
+        await sink.WaitUntilAsync(s => s.Connections.Count == 2, "the reconnect after a half-close");
+        await client.SendAsync("h.after", 2, 2, Ct);
+        await client.FlushAsync(Ct);
+        await sink.WaitUntilAsync(s => Lines(s.Connections[1].Bytes).Contains("h.after 2 2"), "the new line on the new connection");
+        Assert.Equal(1, client.Statistics.Reconnects);
+    }
+
+    [Fact]
     public async Task ReplayDisabled_AfterReconnectOnlyNewPointsAreSent()
     {
         await using ByteSink sink = ByteSink.Start();
