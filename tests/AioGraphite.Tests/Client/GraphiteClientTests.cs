@@ -226,6 +226,8 @@ public sealed class GraphiteClientTests
         Assert.Equal("MaxDatagramBytes", ex.ParamName);
         var ex2 = Assert.Throws<ArgumentException>(() => GraphiteClient.Create("127.0.0.1", 2003, options: new GraphiteClientOptions { MetricPrefix = "a b" }));
         Assert.Equal("MetricPrefix", ex2.ParamName);
+        var ex3 = Assert.Throws<ArgumentOutOfRangeException>(() => GraphiteClient.Create("127.0.0.1", 2003, options: new GraphiteClientOptions { Hashing = (ConsistentHashing)5 }));
+        Assert.Equal("Hashing", ex3.ParamName);
     }
 
     [Fact]
