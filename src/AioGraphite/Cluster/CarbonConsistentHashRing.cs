@@ -150,7 +150,7 @@ internal sealed class CarbonConsistentHashRing
     /// The string carbon-c-relay hashes for ring entry <paramref name="replica"/> of <paramref name="node"/>:
     /// <c>snprintf(buf, 256, "('%s', %s%s%s):%d", ip, ...)</c>, e.g. <c>('127.0.0.1', 'a'):0</c>,
     /// <c>('h', None):3</c>. Host and instance go between the quotes as they are (Python's <c>repr</c> would escape
-    /// quotes, backslashes and control characters), so for hosts and instances without those it equals
+    /// quotes, backslashes and unprintable characters), so for ordinary hosts and instances it equals
     /// <see cref="RingKey"/>. carbon-c-relay hashes at most the first 255 bytes of its UTF-8 form.
     /// </summary>
     /// <param name="node">The node (its port is not part of the key).</param>
