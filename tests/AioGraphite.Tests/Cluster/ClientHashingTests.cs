@@ -54,6 +54,10 @@ public sealed class ClientHashingTests
         }
     }
 
-    private static List<string> Lines(ByteSink sink) =>
-        [.. sink.AllText.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[..l.IndexOf(' ', StringComparison.Ordinal)])];
+    // the names of the complete lines received so far
+    private static List<string> Lines(ByteSink sink)
+    {
+        string text = sink.AllText;
+        return [.. text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[..l.IndexOf(' ', StringComparison.Ordinal)])];
+    }
 }
