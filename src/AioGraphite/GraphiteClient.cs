@@ -63,7 +63,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         _destinations = [.. destinations.Select(d => new Destination(d, format, options, _log, _instruments))];
         if (destinations.Count > 1)
         {
-            _router = new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, prefix, suffix);
+            _router = new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, prefix, suffix, options.Hashing);
         }
     }
 
@@ -125,7 +125,8 @@ public sealed partial class GraphiteClient : IAsyncDisposable
 
     /// <summary>
     /// Creates a client that shards metrics over several carbon destinations with carbon's consistent hash (the
-    /// placement of carbon-relay's consistent-hashing mode), each destination with its own connection, buffer,
+    /// placement of carbon-relay's consistent-hashing mode, or of carbon-c-relay's <c>carbon_ch</c>: see
+    /// <see cref="GraphiteClientOptions.Hashing"/>), each destination with its own connection, buffer,
     /// reconnect and replay; and connects to all of them unless <see cref="GraphiteClientOptions.LazyConnect"/> is set.
     /// </summary>
     /// <param name="destinations">The destinations, e.g. <c>GraphiteDestination.Parse("127.0.0.1:2004=a")</c>; order matters to the ring as in carbon.</param>

@@ -90,9 +90,27 @@ public sealed record GraphiteClientOptions
 
     /// <summary>
     /// With replication, whether replicas must be on different hosts (carbon's <c>DIVERSE_REPLICAS</c>, default
-    /// <see langword="true"/> as in carbon-relay). carbon-c-relay's <c>carbon_ch</c> behaves as <see langword="false"/>.
+    /// <see langword="true"/> as in carbon-relay). carbon-c-relay's <c>carbon_ch</c> behaves as <see langword="false"/>,
+    /// and with <see cref="Hashing"/> = <see cref="ConsistentHashing.CarbonCRelay"/> this setting is ignored.
     /// </summary>
     public bool DiverseReplicas { get; init; } = true;
+
+    /// <summary>
+    /// With several destinations, whose placement the client copies: graphite-carbon's <c>carbon-relay</c>
+    /// (<see cref="ConsistentHashing.CarbonRelay"/>, default) or carbon-c-relay's <c>carbon_ch</c> cluster
+    /// (<see cref="ConsistentHashing.CarbonCRelay"/>). Pick the relay that also feeds (or will feed) the same caches,
+    /// so that every series stays on one cache; <see cref="ConsistentHashing"/> explains how they differ.
+    /// </summary>
+    /// <remarks>
+    /// With <see cref="ConsistentHashing.CarbonCRelay"/> the client places each metric by the name carbon-c-relay
+    /// would make of it (bytes outside <c>[0-9A-Za-z._:#-]</c> as <c>_</c>, <c>..</c> collapsed, leading and trailing
+    /// dots dropped, tags left out) but still SENDS the name unchanged. carbon-c-relay itself would forward its
+    /// rewritten name, so for a name it rewrites the relay and the client store two different series (on the same
+    /// cache): keep names to segments of <c>[0-9A-Za-z_:#-]</c> joined by single dots when both feed one cluster
+    /// (<see cref="GraphiteEncoder"/>'s <c>%XX</c> escapes, for one, are rewritten). With a single destination this
+    /// setting has no effect.
+    /// </remarks>
+    public ConsistentHashing Hashing { get; init; } = ConsistentHashing.CarbonRelay;
 
     /// <summary>The clock for default timestamps, batching and back-off. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
@@ -130,6 +148,11 @@ public sealed record GraphiteClientOptions
         if (!Enum.IsDefined(FullBufferPolicy))
         {
             throw new ArgumentOutOfRangeException(nameof(FullBufferPolicy), FullBufferPolicy, "Unknown FullBufferPolicy.");
+        }
+
+        if (!Enum.IsDefined(Hashing))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Hashing), Hashing, "Unknown ConsistentHashing.");
         }
 
         if (!Enum.IsDefined(Transport))

@@ -7,7 +7,7 @@ namespace AioGraphite.TestUtilities;
 /// A real relay in front of several <see cref="CarbonCacheServer"/>s, sharding with carbon's consistent hash
 /// (<c>carbon_ch</c>, replication 1): either <c>carbon-c-relay</c> (line protocol only) or graphite's own
 /// Python <c>carbon-relay</c> (line and pickle). Cache <c>i</c> is instance <see cref="InstanceName"/>(i):
-/// <c>a</c>, <c>b</c>, <c>c</c>, ... on 127.0.0.1.
+/// <c>a</c>, <c>b</c>, <c>c</c>, ... on 127.0.0.1 (carbon-c-relay can be given other names, see <see cref="Instances"/>).
 /// </summary>
 /// <remarks>
 /// The relay does not own the caches: dispose them yourself (after the relay).
@@ -25,11 +25,12 @@ public sealed class CarbonRelayServer : IAsyncDisposable
     private readonly int picklePort;
     private bool disposed;
 
-    private CarbonRelayServer(bool isPython, string directory, IReadOnlyList<CarbonCacheServer> caches, int linePort, int picklePort, string configPath, string pidFile, string logPath)
+    private CarbonRelayServer(bool isPython, string directory, IReadOnlyList<CarbonCacheServer> caches, IReadOnlyList<string> instances, int linePort, int picklePort, string configPath, string pidFile, string logPath)
     {
         IsPythonRelay = isPython;
         DataDirectory = directory;
         Caches = caches;
+        Instances = instances;
         LinePort = linePort;
         UdpPort = linePort;
         this.picklePort = picklePort;
@@ -53,8 +54,11 @@ public sealed class CarbonRelayServer : IAsyncDisposable
     /// <summary>True for graphite's Python <c>carbon-relay</c>, false for <c>carbon-c-relay</c>.</summary>
     public bool IsPythonRelay { get; }
 
-    /// <summary>The caches behind the relay; cache <c>i</c> is instance <see cref="InstanceName"/>(i).</summary>
+    /// <summary>The caches behind the relay; cache <c>i</c> is instance <see cref="Instances"/>[i] (by default <see cref="InstanceName"/>(i)).</summary>
     public IReadOnlyList<CarbonCacheServer> Caches { get; }
+
+    /// <summary>The instance name of each cache in the hash ring, in the order of <see cref="Caches"/>.</summary>
+    public IReadOnlyList<string> Instances { get; }
 
     /// <summary>The plaintext TCP port.</summary>
     public int LinePort { get; }
@@ -95,9 +99,28 @@ public sealed class CarbonRelayServer : IAsyncDisposable
     /// <summary>Starts <c>carbon-c-relay</c> with <c>cluster caches carbon_ch replication 1 127.0.0.1:&lt;line&gt;=a ...</c>, listening (line protocol, TCP and UDP) on a free port.</summary>
     /// <param name="caches">The running caches to shard over.</param>
     /// <returns>The running relay.</returns>
-    public static async Task<CarbonRelayServer> StartCRelayAsync(IReadOnlyList<CarbonCacheServer> caches)
+    public static Task<CarbonRelayServer> StartCRelayAsync(IReadOnlyList<CarbonCacheServer> caches)
     {
         CheckCaches(caches);
+        return StartCRelayAsync(caches, [.. caches.Select((_, i) => InstanceName(i))]);
+    }
+
+    /// <summary>
+    /// Starts <c>carbon-c-relay</c> with <c>cluster caches carbon_ch replication 1 127.0.0.1:&lt;line&gt;=&lt;instance&gt; ...</c>
+    /// with the given instance names (they decide the ring; e.g. a pair whose ring entries collide).
+    /// </summary>
+    /// <param name="caches">The running caches to shard over.</param>
+    /// <param name="instances">The instance name of each cache, in the same order; distinct, without spaces.</param>
+    /// <returns>The running relay.</returns>
+    public static async Task<CarbonRelayServer> StartCRelayAsync(IReadOnlyList<CarbonCacheServer> caches, IReadOnlyList<string> instances)
+    {
+        CheckCaches(caches);
+        ArgumentNullException.ThrowIfNull(instances);
+        if (instances.Count != caches.Count || instances.Distinct(StringComparer.Ordinal).Count() != instances.Count || instances.Any(x => x.Length == 0 || x.Any(char.IsWhiteSpace)))
+        {
+            throw new ArgumentException("one distinct, non-empty instance name without spaces per cache", nameof(instances));
+        }
+
         await CarbonInstallation.EnsureInstalledAsync().ConfigureAwait(false);
         var dir = TestDirectory.Create("carbon-c-relay");
         var port = FreePorts.AllocateTcpAndUdp();
@@ -106,13 +129,13 @@ public sealed class CarbonRelayServer : IAsyncDisposable
         config.Append("# carbon_ch hashes host and instance: two caches on one host NEED distinct =names\ncluster caches\n    carbon_ch replication 1\n");
         for (var i = 0; i < caches.Count; i++)
         {
-            config.Append(CultureInfo.InvariantCulture, $"        127.0.0.1:{caches[i].LinePort}={InstanceName(i)}\n");
+            config.Append(CultureInfo.InvariantCulture, $"        127.0.0.1:{caches[i].LinePort}={instances[i]}\n");
         }
 
         config.Append("    ;\n\nmatch *\n    send to caches\n    stop\n    ;\n");
         var configPath = Path.Combine(dir, "relay.conf");
         await File.WriteAllTextAsync(configPath, config.ToString()).ConfigureAwait(false);
-        var relay = new CarbonRelayServer(false, dir, caches, port, 0, configPath, Path.Combine(dir, "relay.pid"), Path.Combine(dir, "relay.log"));
+        var relay = new CarbonRelayServer(false, dir, caches, instances, port, 0, configPath, Path.Combine(dir, "relay.pid"), Path.Combine(dir, "relay.log"));
         return await relay.FirstStartAsync().ConfigureAwait(false);
     }
 
@@ -165,6 +188,7 @@ public sealed class CarbonRelayServer : IAsyncDisposable
             true,
             dir,
             caches,
+            [.. caches.Select((_, i) => InstanceName(i))],
             linePort,
             pickleListenPort,
             configPath,
@@ -225,7 +249,7 @@ public sealed class CarbonRelayServer : IAsyncDisposable
 
     /// <inheritdoc/>
     public override string ToString()
-        => $"{(IsPythonRelay ? "carbon-relay" : "carbon-c-relay")} pid {Pid} line/udp {LinePort}{(IsPythonRelay ? $" pickle {picklePort}" : string.Empty)} -> {string.Join(", ", Caches.Select((c, i) => $"{InstanceName(i)}={c.LinePort}"))}";
+        => $"{(IsPythonRelay ? "carbon-relay" : "carbon-c-relay")} pid {Pid} line/udp {LinePort}{(IsPythonRelay ? $" pickle {picklePort}" : string.Empty)} -> {string.Join(", ", Caches.Select((c, i) => $"{Instances[i]}={c.LinePort}"))}";
 
     private static void CheckCaches(IReadOnlyList<CarbonCacheServer> caches)
     {

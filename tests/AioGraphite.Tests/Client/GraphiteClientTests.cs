@@ -34,7 +34,7 @@ public sealed class GraphiteClientTests
             }
         }
 
-        await sink.WaitUntilAsync(s => s.Connections.All(c => c.EndOfStream), "the client to close");
+        await sink.WaitUntilAsync(s => s.Connections.Count > 0 && s.Connections.All(c => c.EndOfStream), "the client to close");
         string[] lines = sink.AllText.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(100_000, lines.Length);
         Assert.Equal(100_000, lines.Distinct(StringComparer.Ordinal).Count());
@@ -180,7 +180,7 @@ public sealed class GraphiteClientTests
         Assert.False(client.TrySend("after", 1, 1));
         await client.CloseAsync();
         await client.DisposeAsync();
-        await sink.WaitUntilAsync(s => s.Connections.All(c => c.EndOfStream), "the close");
+        await sink.WaitUntilAsync(s => s.Connections.Count > 0 && s.Connections.All(c => c.EndOfStream), "the close");
         Assert.Single(sink.Connections);
         Assert.Equal("before 1 1\n", sink.AllText);
     }
@@ -196,7 +196,7 @@ public sealed class GraphiteClientTests
         }
 
         await client.CloseAsync();
-        await sink.WaitUntilAsync(s => s.Connections.All(c => c.EndOfStream), "the close");
+        await sink.WaitUntilAsync(s => s.Connections.Count > 0 && s.Connections.All(c => c.EndOfStream), "the close");
         Assert.Equal(1000, client.Statistics.PointsWritten);
         Assert.Equal(0, client.Statistics.BufferedPoints);
         Assert.True(sink.AllBytes.Length > 1000 * 20);
@@ -226,6 +226,8 @@ public sealed class GraphiteClientTests
         Assert.Equal("MaxDatagramBytes", ex.ParamName);
         var ex2 = Assert.Throws<ArgumentException>(() => GraphiteClient.Create("127.0.0.1", 2003, options: new GraphiteClientOptions { MetricPrefix = "a b" }));
         Assert.Equal("MetricPrefix", ex2.ParamName);
+        var ex3 = Assert.Throws<ArgumentOutOfRangeException>(() => GraphiteClient.Create("127.0.0.1", 2003, options: new GraphiteClientOptions { Hashing = (ConsistentHashing)5 }));
+        Assert.Equal("Hashing", ex3.ParamName);
     }
 
     [Fact]

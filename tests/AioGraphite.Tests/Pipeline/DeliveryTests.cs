@@ -274,7 +274,8 @@ public sealed class DeliveryTests
     public async Task Meter_CountsSentBytesDropsAndBuffer()
     {
         await using ByteSink sink = ByteSink.Start();
-        var measurements = new System.Collections.Concurrent.ConcurrentBag<(string Name, long Value, string? Reason)>();
+        // Other tests' clients run in parallel and report to meters of the same name: keep this client's destination only.
+        var measurements = new System.Collections.Concurrent.ConcurrentBag<(string Name, long Value, string? Reason, object? Port)>();
         using var listener = new MeterListener();
         var meters = new HashSet<Meter>();
         listener.InstrumentPublished = (instrument, l) =>
@@ -287,15 +288,20 @@ public sealed class DeliveryTests
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
             string? reason = null;
+            object? port = null;
             foreach (KeyValuePair<string, object?> tag in tags)
             {
                 if (tag.Key == "reason")
                 {
                     reason = tag.Value as string;
                 }
+                else if (tag.Key == "server.port")
+                {
+                    port = tag.Value;
+                }
             }
 
-            measurements.Add((instrument.Name, value, reason));
+            measurements.Add((instrument.Name, value, reason, port));
         });
         listener.Start();
 
@@ -308,10 +314,11 @@ public sealed class DeliveryTests
             await client.FlushAsync(Ct);
         }
 
-        await sink.WaitUntilAsync(s => s.Connections.All(c => c.EndOfStream), "the client to close");
-        Assert.Equal(100, measurements.Where(m => m.Name == "aiographite.points.sent").Sum(m => m.Value));
-        Assert.Equal(sink.AllBytes.Length, measurements.Where(m => m.Name == "aiographite.bytes.written").Sum(m => m.Value));
-        Assert.Equal(1, measurements.Where(m => m.Name == "aiographite.points.dropped" && m.Reason == "invalid").Sum(m => m.Value));
+        await sink.WaitUntilAsync(s => s.Connections.Count > 0 && s.Connections.All(c => c.EndOfStream), "the client to close");
+        var mine = measurements.Where(m => Equals(m.Port, sink.Port)).ToList();
+        Assert.Equal(100, mine.Where(m => m.Name == "aiographite.points.sent").Sum(m => m.Value));
+        Assert.Equal(sink.AllBytes.Length, mine.Where(m => m.Name == "aiographite.bytes.written").Sum(m => m.Value));
+        Assert.Equal(1, mine.Where(m => m.Name == "aiographite.points.dropped" && m.Reason == "invalid").Sum(m => m.Value));
     }
 
     [Fact]
@@ -349,7 +356,7 @@ public sealed class DeliveryTests
             }, Ct)));
         }
 
-        await sink.WaitUntilAsync(s => s.Connections.All(c => c.EndOfStream), "the client to close");
+        await sink.WaitUntilAsync(s => s.Connections.Count > 0 && s.Connections.All(c => c.EndOfStream), "the client to close");
         string[] lines = Lines(sink.AllBytes);
         Assert.Equal(160_000, lines.Length);
         Assert.Equal(160_000, lines.Distinct(StringComparer.Ordinal).Count());
