@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using AioGraphite.Naming;
 
 namespace AioGraphite.Cluster;
 
@@ -386,7 +387,7 @@ internal sealed class CarbonConsistentHashRing
     // strcmp compares unsigned bytes, and UTF-8 byte order is code point order.
     private static int CompareCRelay(CarbonNode left, CarbonNode right)
     {
-        int byHost = CarbonRouterKey.CompareCodePoints(left.Host, right.Host);
+        int byHost = TaggedName.CompareCodePoints(left.Host, right.Host);
         if (byHost != 0)
         {
             return byHost;
@@ -397,7 +398,7 @@ internal sealed class CarbonConsistentHashRing
             return left.Instance is null ? (right.Instance is null ? 0 : 1) : -1;
         }
 
-        return CarbonRouterKey.CompareCodePoints(left.Instance, right.Instance);
+        return TaggedName.CompareCodePoints(left.Instance, right.Instance);
     }
 
     private static int GetUtf8(string key, Span<byte> buffer)

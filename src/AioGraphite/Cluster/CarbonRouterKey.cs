@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
+using AioGraphite.Naming;
 
 namespace AioGraphite.Cluster;
 
@@ -152,7 +153,7 @@ internal static partial class CarbonRouterKey
             }
         }
 
-        parts.Sort(CompareCodePoints);
+        parts.Sort(TaggedName.CompareCodePoints);
         var builder = new StringBuilder(name, path.Length + 16);
         foreach (string part in parts)
         {
@@ -161,37 +162,6 @@ internal static partial class CarbonRouterKey
 
         normalized = builder.ToString();
         return true;
-    }
-
-    /// <summary>
-    /// Orders strings as Python 3 does: by Unicode code point. Ordinal (UTF-16 code unit) order differs where a
-    /// surrogate pair (U+10000 and up) meets a code unit U+E000..U+FFFF, so those are moved above the pairs.
-    /// </summary>
-    /// <param name="left">A string.</param>
-    /// <param name="right">Another string.</param>
-    /// <returns>Negative, zero or positive as <paramref name="left"/> sorts before, with or after <paramref name="right"/>.</returns>
-    internal static int CompareCodePoints(string? left, string? right)
-    {
-        if (left is null || right is null)
-        {
-            return left is null ? (right is null ? 0 : -1) : 1;
-        }
-
-        int length = Math.Min(left.Length, right.Length);
-        for (int i = 0; i < length; i++)
-        {
-            int a = left[i];
-            int b = right[i];
-            if (a != b)
-            {
-                return FixUp(a) - FixUp(b);
-            }
-        }
-
-        return left.Length - right.Length;
-
-        // U+D800..U+DFFF go above U+E000..U+FFFF; order within each range is kept.
-        static int FixUp(int c) => c >= 0xE000 ? c - 0x800 : c >= 0xD800 ? c + 0x2000 : c;
     }
 
     // validateTagAndValue; parse_carbon has already refused an empty tag name.

@@ -80,7 +80,11 @@ internal static class TaggedName
         return sb.ToString();
     }
 
-    /// <summary>Orders strings by Unicode code point, as Python's <c>sorted</c> does (UTF-16 ordinal order differs for surrogates).</summary>
+    /// <summary>
+    /// Orders strings as Python 3 does: by Unicode code point (also C's <c>strcmp</c> on UTF-8). Ordinal (UTF-16
+    /// code unit) order differs where a surrogate pair (U+10000 and up) meets a code unit U+E000..U+FFFF, so those
+    /// are moved above the pairs.
+    /// </summary>
     public static int CompareCodePoints(string? a, string? b)
     {
         if (a is null || b is null)

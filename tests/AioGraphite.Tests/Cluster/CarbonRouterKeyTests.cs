@@ -1,4 +1,5 @@
 using AioGraphite.Cluster;
+using AioGraphite.Naming;
 using Xunit;
 
 namespace AioGraphite.Tests.Cluster;
@@ -61,12 +62,12 @@ public sealed class CarbonRouterKeyTests
     [Fact]
     public void Code_point_order_puts_astral_characters_after_the_top_of_the_BMP()
     {
-        Assert.True(CarbonRouterKey.CompareCodePoints("\uFFFF", "\U00010000") < 0);
-        Assert.True(CarbonRouterKey.CompareCodePoints("\uE000", "\U0001F600") < 0);
-        Assert.True(CarbonRouterKey.CompareCodePoints("\uD7FF", "\uE000") < 0);
-        Assert.True(CarbonRouterKey.CompareCodePoints("a", "ab") < 0);
-        Assert.Equal(0, CarbonRouterKey.CompareCodePoints("ab", "ab"));
-        Assert.True(CarbonRouterKey.CompareCodePoints("b", "a") > 0);
+        Assert.True(TaggedName.CompareCodePoints("\uFFFF", "\U00010000") < 0);
+        Assert.True(TaggedName.CompareCodePoints("\uE000", "\U0001F600") < 0);
+        Assert.True(TaggedName.CompareCodePoints("\uD7FF", "\uE000") < 0);
+        Assert.True(TaggedName.CompareCodePoints("a", "ab") < 0);
+        Assert.Equal(0, TaggedName.CompareCodePoints("ab", "ab"));
+        Assert.True(TaggedName.CompareCodePoints("b", "a") > 0);
     }
 
     [Fact]
