@@ -32,17 +32,31 @@ public sealed partial class GraphiteClient
     /// A send after closing throws <see cref="ObjectDisposedException"/>: the client never silently reconnects.
     /// </summary>
     /// <returns>A task that completes when the client is closed.</returns>
-    public Task CloseAsync()
+    public Task CloseAsync() => CloseAsync(Options.DrainTimeout);
+
+    /// <summary>
+    /// Like <see cref="CloseAsync()"/>, with a drain timeout of its own instead of <see cref="GraphiteClientOptions.DrainTimeout"/>
+    /// (for example <see cref="TimeSpan.Zero"/> to give up at once on what carbon has not taken yet).
+    /// </summary>
+    /// <param name="drainTimeout">How long to try to deliver what is buffered.</param>
+    /// <returns>A task that completes when the client is closed.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="drainTimeout"/> is negative.</exception>
+    public Task CloseAsync(TimeSpan drainTimeout)
     {
+        if (drainTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(drainTimeout), drainTimeout, "The drain timeout must not be negative.");
+        }
+
         if (Interlocked.Exchange(ref _closeState, 1) == 0)
         {
-            Volatile.Write(ref _closeTask, CloseCoreAsync());
+            Volatile.Write(ref _closeTask, CloseCoreAsync(drainTimeout));
         }
 
         return Volatile.Read(ref _closeTask) ?? WaitForCloseAsync();
     }
 
-    /// <summary>Same as <see cref="CloseAsync"/>.</summary>
+    /// <summary>Same as <see cref="CloseAsync()"/>.</summary>
     /// <returns>A task that completes when the client is closed.</returns>
     public ValueTask DisposeAsync() => new(CloseAsync());
 
@@ -56,14 +70,14 @@ public sealed partial class GraphiteClient
         await _closeTask!.ConfigureAwait(false);
     }
 
-    private async Task CloseCoreAsync()
+    private async Task CloseCoreAsync(TimeSpan drainTimeout)
     {
         foreach (Destination d in _destinations)
         {
             d.Buffer.Complete();
         }
 
-        await Task.WhenAll(_destinations.Select(d => d.Loop.StopAsync(Options.DrainTimeout))).ConfigureAwait(false);
+        await Task.WhenAll(_destinations.Select(d => d.Loop.StopAsync(drainTimeout))).ConfigureAwait(false);
         foreach (Destination d in _destinations)
         {
             GraphiteClientStatistics stats = d.Statistics.Snapshot(d.Buffer, 0);

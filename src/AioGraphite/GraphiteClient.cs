@@ -15,7 +15,7 @@ namespace AioGraphite;
 /// Sends hand points to a bounded in-memory buffer and return at once; one background loop per destination
 /// batches them, writes them to carbon, reconnects with back-off when carbon goes away and replays the most
 /// recently written bytes after reconnecting. With several destinations, each metric goes to the cache(s)
-/// carbon's consistent hash picks. Thread-safe; dispose it (or call <see cref="CloseAsync"/>) to deliver what
+/// carbon's consistent hash picks. Thread-safe; dispose it (or call <see cref="CloseAsync()"/>) to deliver what
 /// is still buffered.
 /// </summary>
 /// <example>

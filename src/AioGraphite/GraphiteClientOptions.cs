@@ -68,7 +68,7 @@ public sealed record GraphiteClientOptions
     /// <summary>Most bytes the replay window keeps. Default 16 MiB.</summary>
     public long ReplayWindowBytes { get; init; } = 16L * 1024 * 1024;
 
-    /// <summary>How long <see cref="GraphiteClient.CloseAsync"/> / <see cref="GraphiteClient.DisposeAsync"/> try to deliver what is buffered. Default 10 seconds.</summary>
+    /// <summary>How long <see cref="GraphiteClient.CloseAsync()"/> / <see cref="GraphiteClient.DisposeAsync"/> try to deliver what is buffered. Default 10 seconds.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>

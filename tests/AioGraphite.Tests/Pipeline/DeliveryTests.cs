@@ -236,6 +236,18 @@ public sealed class DeliveryTests
     }
 
     [Fact]
+    public async Task CloseWithAZeroDrainTimeout_GivesUpAtOnceAndReportsUndelivered()
+    {
+        var options = new GraphiteClientOptions { DrainTimeout = TimeSpan.FromHours(1) };
+        var client = GraphiteClient.Create("127.0.0.1", FreePorts.AllocateTcp(), options: options);
+        await client.SendMultipleAsync([.. Enumerable.Range(0, 10).Select(i => new Datapoint("gone", i, 1 + i))], cancellationToken: Ct);
+        await client.CloseAsync(TimeSpan.Zero).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(10, client.Statistics.PointsUndelivered);
+        await using var other = GraphiteClient.Create("127.0.0.1", FreePorts.AllocateTcp(), options: new() { DrainTimeout = TimeSpan.Zero });
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = other.CloseAsync(TimeSpan.FromSeconds(-1)); });
+    }
+
+    [Fact]
     public async Task Udp_DatagramsNeverExceedTheLimitAndNeverSplitALine()
     {
         await using var sink = new UdpSink();
