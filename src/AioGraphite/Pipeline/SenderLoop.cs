@@ -157,11 +157,14 @@ internal sealed class SenderLoop
 
         if (_pending.Count == 0)
         {
-            SealIfDue();
+            // Read the flag once: sealing and the decision to stop must agree, or a close that lands between
+            // them would stop the loop with the open batch never sealed (and lose it).
+            bool draining = _draining;
+            SealIfDue(draining);
             _buffer.TakeQueued(_pending, _maxWriteBytes);
             if (_pending.Count == 0)
             {
-                if (_draining)
+                if (draining)
                 {
                     return false;
                 }
@@ -175,9 +178,9 @@ internal sealed class SenderLoop
         return true;
     }
 
-    private void SealIfDue()
+    private void SealIfDue(bool draining)
     {
-        if (_draining)
+        if (draining)
         {
             _buffer.SealOpen();
             return;

@@ -203,6 +203,21 @@ public sealed class GraphiteClientTests
     }
 
     [Fact]
+    public async Task DisposeRightAfterSending_NeverLosesTheOpenBatch()
+    {
+        // Regression: a close landing between the loop's "seal if due" and its "stop if draining" lost the open batch.
+        await using ByteSink sink = ByteSink.Start();
+        for (int run = 0; run < 40; run++)
+        {
+            var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
+            await client.SendMultipleAsync([.. Enumerable.Range(0, 60).Select(i => new Datapoint($"race.r{run}", i, 1 + i))], cancellationToken: Ct);
+            await client.DisposeAsync();
+            Assert.Equal(60, client.Statistics.PointsWritten);
+            Assert.Equal(0, client.Statistics.PointsUndelivered);
+        }
+    }
+
+    [Fact]
     public async Task ConnectAsync_UnsupportedProtocol_ThrowsClearError()
     {
         var ex = await Assert.ThrowsAsync<ArgumentException>(() => GraphiteClient.ConnectAsync("127.0.0.1", 2003, new CustomProtocol(), cancellationToken: Ct));
