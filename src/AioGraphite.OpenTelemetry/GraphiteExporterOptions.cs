@@ -20,10 +20,10 @@ public sealed class GraphiteExporterOptions
     /// <summary>
     /// Settings of the client the exporter creates (it always connects lazily: the exporter never blocks start-up).
     /// A <see langword="null"/> <see cref="GraphiteClientOptions.LoggerFactory"/> or <see cref="GraphiteClientOptions.MeterFactory"/>
-    /// is taken from dependency injection when there is one. Default <see cref="GraphiteClientOptions.Default"/>.
+    /// is taken from dependency injection when there is one. Default: the defaults of <see cref="GraphiteClientOptions"/> (a fresh instance, so that binding configuration never changes <see cref="GraphiteClientOptions.Default"/>).
     /// Ignored when <see cref="Client"/> is set.
     /// </summary>
-    public GraphiteClientOptions ClientOptions { get; set; } = GraphiteClientOptions.Default;
+    public GraphiteClientOptions ClientOptions { get; set; } = new();
 
     /// <summary>
     /// An existing client to write through. Default <see langword="null"/>: the exporter creates its own client from
@@ -49,6 +49,6 @@ public sealed class GraphiteExporterOptions
     /// </summary>
     public MetricReaderTemporalityPreference TemporalityPreference { get; set; } = MetricReaderTemporalityPreference.Cumulative;
 
-    /// <summary>How instrument names and attributes become Graphite names. Default <see cref="GraphiteMetricNameMapper.Default"/>.</summary>
-    public GraphiteMetricNameMapper NameMapper { get; set; } = GraphiteMetricNameMapper.Default;
+    /// <summary>How instrument names and attributes become Graphite names. Default: a new <see cref="GraphiteMetricNameMapper"/> (path style, no prefix).</summary>
+    public GraphiteMetricNameMapper NameMapper { get; set; } = new();
 }
