@@ -19,8 +19,11 @@ namespace AioGraphite.OpenTelemetry;
 /// that bound (cumulative over the buckets, as Prometheus' <c>le</c>);</item>
 /// <item>exponential histogram: <c>.count</c>, <c>.sum</c>, <c>.min</c>, <c>.max</c>.</item>
 /// </list>
-/// Non-finite values are skipped. An export never blocks on the network: points go to the client's buffer and
-/// the export fails only when the client refused some of them (closed, full, or invalid names).
+/// Non-finite values are skipped. An export hands the points to the client's buffer, then waits up to
+/// <see cref="GraphiteExporterOptions.ExportTimeout"/> for the client to write them, so that a successful export
+/// (and <c>MeterProvider.ForceFlush()</c>) means "on the wire to carbon". It fails when the client refused points
+/// (closed, full buffer, invalid names) or could not write them in time (carbon down: they stay buffered and are
+/// delivered after the reconnect).
 /// </remarks>
 public sealed class GraphiteMetricExporter : BaseExporter<Metric>
 {
@@ -28,6 +31,7 @@ public sealed class GraphiteMetricExporter : BaseExporter<Metric>
     private readonly bool _ownsClient;
     private readonly GraphiteMetricNameMapper _mapper;
     private readonly ILogger _log;
+    private readonly int _exportTimeoutMs;
     private int _closed;
 
     /// <summary>Creates the exporter; it creates its own client unless <see cref="GraphiteExporterOptions.Client"/> is set.</summary>
@@ -43,6 +47,7 @@ public sealed class GraphiteMetricExporter : BaseExporter<Metric>
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
         _mapper = options.NameMapper;
+        _exportTimeoutMs = (int)options.ExportTimeout.TotalMilliseconds;
         if (options.Client is { } client)
         {
             _client = client;
@@ -107,10 +112,24 @@ public sealed class GraphiteMetricExporter : BaseExporter<Metric>
             return ExportResult.Failure;
         }
 
+        // Wait (on the reader's thread) until the points are on the wire, so that MeterProvider.ForceFlush() and
+        // the final export at shutdown mean "written to carbon". While carbon is down this gives up after
+        // ExportTimeout; the points stay buffered and the client delivers them once it has reconnected.
+        if (written > 0 && !Flush(_exportTimeoutMs))
+        {
+            ExporterLog.NotYetWritten(_log, written, _exportTimeoutMs, _client.ToString());
+            return ExportResult.Failure;
+        }
+
         return ExportResult.Success;
     }
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Waits until the client has written every point handed to it. An infinite timeout (OpenTelemetry's default)
+    /// is capped at <see cref="GraphiteExporterOptions.ExportTimeout"/>, so that a flush never hangs while carbon is down.
+    /// </summary>
+    /// <param name="timeoutMilliseconds">How long to wait; <see cref="Timeout.Infinite"/> for the export timeout.</param>
+    /// <returns>Whether everything was written in time.</returns>
     protected override bool OnForceFlush(int timeoutMilliseconds) => Flush(timeoutMilliseconds);
 
     /// <inheritdoc/>
@@ -222,11 +241,7 @@ public sealed class GraphiteMetricExporter : BaseExporter<Metric>
     {
         try
         {
-            using var timeout = new CancellationTokenSource();
-            if (timeoutMilliseconds >= 0)
-            {
-                timeout.CancelAfter(timeoutMilliseconds);
-            }
+            using var timeout = new CancellationTokenSource(timeoutMilliseconds < 0 ? _exportTimeoutMs : timeoutMilliseconds);
 
             _client.FlushAsync(timeout.Token).GetAwaiter().GetResult();
             return true;
