@@ -109,7 +109,7 @@ public sealed class AddGraphiteBindingTests
     }
 
     [Fact]
-    public void Client_IsASingletonWiredToTheHostsLoggerFactoryMeterFactoryAndTimeProvider()
+    public async Task Client_IsASingletonWiredToTheHostsLoggerFactoryMeterFactoryAndTimeProvider()
     {
         var builder = TestHosts.WithGraphite("""{ "Host": "127.0.0.1" }""");
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -121,6 +121,15 @@ public sealed class AddGraphiteBindingTests
         Assert.Same(clock, client.Options.TimeProvider);
         Assert.Same(host.Services.GetRequiredService<IMeterFactory>(), client.Options.MeterFactory);
         Assert.Same(host.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>(), client.Options.LoggerFactory);
+
+        // The client now runs on the fake clock: its drain timeout and reconnect back-off only pass when the
+        // clock is advanced, so closing it (as disposing the host does) needs the clock to move.
+        Task close = client.CloseAsync();
+        while (!close.IsCompleted)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(5, TestContext.Current.CancellationToken);
+        }
     }
 
     [Fact]
