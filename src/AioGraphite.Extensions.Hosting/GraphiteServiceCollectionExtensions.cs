@@ -44,7 +44,8 @@ public static class GraphiteServiceCollectionExtensions
     /// <item>the client is created with <see cref="GraphiteClient.Create"/> and connects in the background, so the
     /// application starts (and buffers points) while carbon is down;</item>
     /// <item>it logs through the host's <see cref="ILoggerFactory"/>, creates its meter with the host's
-    /// <see cref="IMeterFactory"/> and uses the registered <see cref="TimeProvider"/> (if any);</item>
+    /// <see cref="IMeterFactory"/> and uses the registered <see cref="TimeProvider"/> (<see cref="TimeProvider.System"/>
+    /// is registered when there is none, so services can inject it too);</item>
     /// <item>a hosted service delivers buffered points and closes the client after the other hosted services
     /// have stopped, within <see cref="GraphiteOptions.DrainTimeout"/> and the host's shutdown timeout.</item>
     /// </list>
@@ -65,6 +66,7 @@ public static class GraphiteServiceCollectionExtensions
     {
         services.AddOptions<GraphiteOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GraphiteOptions>>(new GraphiteOptionsValidator(sectionPath)));
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(CreateClient);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GraphiteClientLifetime>());
         return services;
@@ -77,7 +79,7 @@ public static class GraphiteServiceCollectionExtensions
         {
             LoggerFactory = services.GetService<ILoggerFactory>(),
             MeterFactory = services.GetService<IMeterFactory>(),
-            TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System,
+            TimeProvider = services.GetRequiredService<TimeProvider>(),
         };
         return GraphiteClient.Create(options.Host!, options.GetEffectivePort(), options.CreateProtocol(), clientOptions);
     }
