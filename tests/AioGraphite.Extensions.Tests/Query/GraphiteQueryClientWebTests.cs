@@ -10,6 +10,17 @@ public sealed class GraphiteQueryClientWebTests(SharedServers servers)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Sends and waits until the points are written before closing: closing right after a send can lose the
+    /// points (a race in the core's SenderLoop, reported to the core's owner), and these tests are about reading.
+    /// </summary>
+    private async Task SendAsync(IEnumerable<Datapoint> points, CancellationToken ct)
+    {
+        await using GraphiteClient client = await GraphiteClient.ConnectAsync("127.0.0.1", servers.Carbon.LinePort, cancellationToken: ct);
+        await client.SendMultipleAsync(points, cancellationToken: ct);
+        await client.FlushAsync(ct);
+    }
+
     [Fact]
     public async Task RenderAsync_ReturnsExactlyWhatWasSentToCarbon()
     {
@@ -18,10 +29,7 @@ public sealed class GraphiteQueryClientWebTests(SharedServers servers)
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         double[] values = [1.25, -3.5, 1e-7, 123456789.125, 0, 42, double.Epsilon, -1.7976931348623157e308, 0.1, 1.0 / 3];
         var sent = values.Select((v, i) => (Timestamp: now - 30 + i, Value: v)).ToList();
-        await using (GraphiteClient client = await GraphiteClient.ConnectAsync("127.0.0.1", servers.Carbon.LinePort, cancellationToken: ct))
-        {
-            await client.SendMultipleAsync(sent.Select(p => new Datapoint(prefix + ".values", p.Value, p.Timestamp)), cancellationToken: ct);
-        }
+        await SendAsync(sent.Select(p => new Datapoint(prefix + ".values", p.Value, p.Timestamp)), ct);
 
         await servers.Carbon.WaitForPointsAsync(prefix + ".values", values.Length, Timeout);
         GraphiteWebServer web = await servers.GetGraphiteWebAsync();
@@ -46,10 +54,7 @@ public sealed class GraphiteQueryClientWebTests(SharedServers servers)
         CancellationToken ct = TestContext.Current.CancellationToken;
         string prefix = SharedServers.UniquePrefix("find");
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        await using (GraphiteClient client = await GraphiteClient.ConnectAsync("127.0.0.1", servers.Carbon.LinePort, cancellationToken: ct))
-        {
-            await client.SendMultipleAsync([new(prefix + ".cpu", 1, now), new(prefix + ".disk.sda", 2, now), new(prefix + ".disk.sdb", 3, now)], cancellationToken: ct);
-        }
+        await SendAsync([new(prefix + ".cpu", 1, now), new(prefix + ".disk.sda", 2, now), new(prefix + ".disk.sdb", 3, now)], ct);
 
         GraphiteWebServer web = await servers.GetGraphiteWebAsync();
         using HttpClient http = web.CreateHttpClient();
@@ -70,10 +75,7 @@ public sealed class GraphiteQueryClientWebTests(SharedServers servers)
         CancellationToken ct = TestContext.Current.CancellationToken;
         string prefix = SharedServers.UniquePrefix("png");
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        await using (GraphiteClient client = await GraphiteClient.ConnectAsync("127.0.0.1", servers.Carbon.LinePort, cancellationToken: ct))
-        {
-            await client.SendMultipleAsync(Enumerable.Range(0, 60).Select(i => new Datapoint(prefix + ".sine", Math.Sin(i / 5.0) * 10, now - 60 + i)), cancellationToken: ct);
-        }
+        await SendAsync(Enumerable.Range(0, 60).Select(i => new Datapoint(prefix + ".sine", Math.Sin(i / 5.0) * 10, now - 60 + i)), ct);
 
         await servers.Carbon.WaitForPointsAsync(prefix + ".sine", 60, Timeout);
         GraphiteWebServer web = await servers.GetGraphiteWebAsync();
