@@ -41,7 +41,7 @@ public static class GraphiteServiceCollectionExtensions
     /// <list type="bullet">
     /// <item>the options are validated when the host starts (<c>ValidateOnStart</c>): a bad value stops the
     /// start-up with an <see cref="OptionsValidationException"/> naming it;</item>
-    /// <item>the client is created with <see cref="GraphiteClient.Create"/> and connects in the background, so the
+    /// <item>the client is created with <see cref="GraphiteClient.Create(string, int, IGraphiteProtocol?, GraphiteClientOptions?)"/> and connects in the background, so the
     /// application starts (and buffers points) while carbon is down;</item>
     /// <item>it logs through the host's <see cref="ILoggerFactory"/>, creates its meter with the host's
     /// <see cref="IMeterFactory"/> and uses the registered <see cref="TimeProvider"/> (<see cref="TimeProvider.System"/>
