@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Options;
+
+namespace AioGraphite.Extensions.Hosting;
+
+/// <summary>
+/// Checks <see cref="GraphiteOptions"/> when the host starts: host, port and protocol here, every client setting
+/// through <see cref="GraphiteClientOptions.Validate"/>. Each failure names the configuration key (for example
+/// <c>Graphite:Port</c>) when the options were bound from a section, else the property (<c>GraphiteOptions.Port</c>).
+/// </summary>
+internal sealed class GraphiteOptionsValidator : IValidateOptions<GraphiteOptions>
+{
+    private readonly string _keyPrefix;
+
+    /// <param name="sectionPath">The configuration section's path (<c>Graphite</c>), or <see langword="null"/> when configured in code.</param>
+    public GraphiteOptionsValidator(string? sectionPath)
+    {
+        _keyPrefix = string.IsNullOrEmpty(sectionPath) ? nameof(GraphiteOptions) + "." : sectionPath + ":";
+    }
+
+    public ValidateOptionsResult Validate(string? name, GraphiteOptions options)
+    {
+        if (name is not null && name != Options.DefaultName)
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Host))
+        {
+            failures.Add($"{Key(nameof(GraphiteOptions.Host))} is required: carbon's host name or IP address.");
+        }
+        else if (options.Host.Any(char.IsWhiteSpace))
+        {
+            failures.Add($"{Key(nameof(GraphiteOptions.Host))} '{options.Host}' contains whitespace; it must be a host name or IP address.");
+        }
+
+        if (options.Port is int port && (port < 1 || port > 65535))
+        {
+            failures.Add($"{Key(nameof(GraphiteOptions.Port))} {port} is out of range: use 1 to 65535 (or leave it out for 2003 plaintext / 2004 pickle).");
+        }
+
+        bool pickle = GraphiteOptions.IsPickle(options.Protocol);
+        if (!pickle && !GraphiteOptions.IsPlaintext(options.Protocol))
+        {
+            failures.Add($"{Key(nameof(GraphiteOptions.Protocol))} '{options.Protocol}' is not supported: use 'plaintext' or 'pickle'.");
+        }
+
+        if (pickle && options.Transport == GraphiteTransport.Udp)
+        {
+            failures.Add($"{Key(nameof(GraphiteOptions.Protocol))} 'pickle' cannot be used with {Key(nameof(GraphiteOptions.Transport))} 'Udp': carbon's UDP listener reads plaintext lines only.");
+        }
+
+        try
+        {
+            options.ToClientOptions().Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            string message = ex.Message.ReplaceLineEndings(" ");
+            failures.Add(ex.ParamName is { Length: > 0 } param ? $"{Key(param)} is invalid: {message}" : message);
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private string Key(string property) => _keyPrefix + property;
+}
