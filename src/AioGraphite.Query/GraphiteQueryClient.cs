@@ -102,9 +102,14 @@ public sealed class GraphiteQueryClient
     public async Task<IReadOnlyList<GraphiteMetricNode>> FindMetricsAsync(string query, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(query);
-        string uri = "metrics/find?format=treejson&query=" + Uri.EscapeDataString(query);
+        // format=json gives full paths; the default treejson echoes the query's wildcards in its ids.
+        string uri = "metrics/find?format=json&query=" + Uri.EscapeDataString(query);
         List<FindNodeDto> dtos = await GetJsonAsync(uri, QueryJsonContext.Default.ListFindNodeDto, cancellationToken).ConfigureAwait(false);
-        return dtos.Select(d => new GraphiteMetricNode(d.Id ?? string.Empty, d.Text ?? string.Empty, d.Leaf, d.AllowChildren || d.Expandable)).ToList();
+        return dtos.Select(d =>
+        {
+            string path = d.Path ?? string.Empty;
+            return new GraphiteMetricNode(path, path[(path.LastIndexOf('.') + 1)..], d.IsLeaf, !d.IsLeaf);
+        }).ToList();
     }
 
     /// <summary>Renders <paramref name="target"/> as a PNG graph (<c>/render?format=png</c>, lines connected).</summary>

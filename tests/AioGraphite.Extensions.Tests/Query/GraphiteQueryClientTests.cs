@@ -39,16 +39,16 @@ public sealed class GraphiteQueryClientTests
     }
 
     [Fact]
-    public async Task FindMetricsAsync_ParsesTreeJsonFlags()
+    public async Task FindMetricsAsync_ParsesTheJsonFormatsFullPaths()
     {
         var handler = new StubHandler(HttpStatusCode.OK, """
-            [{"text": "cpu", "id": "s.cpu", "allowChildren": 0, "expandable": 0, "leaf": 1},
-             {"text": "disk", "id": "s.disk", "allowChildren": true, "expandable": "1", "leaf": false}]
+            [{"path": "s.cpu", "is_leaf": true, "intervals": [{"start": 1, "end": 2}]},
+             {"path": "s.disk", "is_leaf": false}]
             """);
 
         var nodes = await new GraphiteQueryClient(handler.Client()).FindMetricsAsync("s.*", TestContext.Current.CancellationToken);
 
-        Assert.Equal("http://graphite.test/gw/metrics/find?format=treejson&query=s.%2A", handler.Requests.Single());
+        Assert.Equal("http://graphite.test/gw/metrics/find?format=json&query=s.%2A", handler.Requests.Single());
         Assert.Equal([new GraphiteMetricNode("s.cpu", "cpu", true, false), new GraphiteMetricNode("s.disk", "disk", false, true)], nodes);
     }
 

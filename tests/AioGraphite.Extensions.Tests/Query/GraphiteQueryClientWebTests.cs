@@ -66,6 +66,8 @@ public sealed class GraphiteQueryClientWebTests(SharedServers servers)
             nodes.OrderBy(n => n.Path, StringComparer.Ordinal));
         var disks = await Eventually.GetAsync(() => query.FindMetricsAsync(prefix + ".disk.*", ct), n => n.Count == 2, Timeout, "find disks");
         Assert.Equal(["sda", "sdb"], disks.Select(n => n.Name).Order(StringComparer.Ordinal));
+        var viaWildcard = await query.FindMetricsAsync(prefix + ".*.sda", ct);
+        Assert.Equal([prefix + ".disk.sda"], viaWildcard.Select(n => n.Path)); // full paths, not the query's wildcards
         Assert.Empty(await query.FindMetricsAsync(prefix + ".nothing.*", ct));
     }
 
