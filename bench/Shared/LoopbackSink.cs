@@ -70,6 +70,19 @@ internal sealed class LoopbackSink : IDisposable
         Interlocked.Exchange(ref _targetBytes, _counting == SinkCounting.BytesOnly ? bytes : long.MaxValue);
     }
 
+    /// <summary>
+    /// Sets the byte target without clearing the counters, for a run whose byte count is known only after sending.
+    /// When the bytes are already there, the target counts as reached now (an upper bound of the real time).
+    /// </summary>
+    public void ExpectBytes(long bytes)
+    {
+        Interlocked.Exchange(ref _targetBytes, bytes);
+        if (Interlocked.Read(ref _bytes) >= bytes && Interlocked.CompareExchange(ref _reachedAt, Stopwatch.GetTimestamp(), 0) == 0)
+        {
+            _reached.Set();
+        }
+    }
+
     /// <summary>Waits until the target is reached; returns its <see cref="Stopwatch.GetTimestamp"/> or null on timeout or error.</summary>
     public long? WaitForTarget(TimeSpan timeout)
     {

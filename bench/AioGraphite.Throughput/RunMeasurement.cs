@@ -1,0 +1,49 @@
+namespace AioGraphite.Throughput;
+
+/// <summary>One measured run: the client through the public API and, in the same run, the raw-socket ceiling.</summary>
+internal sealed record RunMeasurement
+{
+    public required string Protocol { get; init; }
+
+    public required long Points { get; init; }
+
+    /// <summary>First send to the sink having counted every point.</summary>
+    public required double ClientSeconds { get; init; }
+
+    /// <summary>First send to <c>FlushAsync</c> completing (everything handed to the socket).</summary>
+    public required double ClientFlushSeconds { get; init; }
+
+    public required long ClientBytes { get; init; }
+
+    /// <summary>Bytes allocated by the whole process during the client run (sender loop and sink included).</summary>
+    public required long ProcessAllocatedBytes { get; init; }
+
+    /// <summary>Bytes allocated on the producer's thread inside the send calls.</summary>
+    public required long ProducerAllocatedBytes { get; init; }
+
+    public required int Gen0 { get; init; }
+
+    public required int Gen2 { get; init; }
+
+    /// <summary>CPU seconds of the whole process during the client run.</summary>
+    public required double ClientCpuSeconds { get; init; }
+
+    /// <summary>Calls that found the buffer full and had to wait.</summary>
+    public required long Waits { get; init; }
+
+    public required double CeilingSeconds { get; init; }
+
+    public required long CeilingBytes { get; init; }
+
+    public required double Load { get; init; }
+
+    public double ClientPointsPerSecond => Points / ClientSeconds;
+
+    public double ClientBytesPerSecond => ClientBytes / ClientSeconds;
+
+    public double CeilingPointsPerSecond => Points / CeilingSeconds;
+
+    public double CeilingBytesPerSecond => CeilingBytes / CeilingSeconds;
+
+    public double Ratio => ClientPointsPerSecond / CeilingPointsPerSecond;
+}
