@@ -18,6 +18,12 @@ internal sealed record RunMeasurement
     /// <summary>Bytes allocated by the whole process during the client run (sender loop and sink included).</summary>
     public required long ProcessAllocatedBytes { get; init; }
 
+    /// <summary>
+    /// Bytes allocated by the whole process from the middle of the sends to the end of the run: steady state, after
+    /// the client's buffer and replay window have grown to their working size; -1 when not measured (TrySend).
+    /// </summary>
+    public required long SecondHalfAllocatedBytes { get; init; }
+
     /// <summary>Bytes allocated on the producer's thread inside the send calls.</summary>
     public required long ProducerAllocatedBytes { get; init; }
 
@@ -44,6 +50,8 @@ internal sealed record RunMeasurement
     public double CeilingPointsPerSecond => Points / CeilingSeconds;
 
     public double CeilingBytesPerSecond => CeilingBytes / CeilingSeconds;
+
+    public double SecondHalfBytesPerPoint => SecondHalfAllocatedBytes < 0 ? double.NaN : SecondHalfAllocatedBytes / (Points / 2.0);
 
     public double Ratio => ClientPointsPerSecond / CeilingPointsPerSecond;
 }

@@ -59,6 +59,7 @@ internal sealed class SinkBenchmark
         var batch = new Datapoint[workload.BatchSize];
         long waits = 0;
         long producerAllocated = 0;
+        long allocatedHalf = -1;
         TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
         int gen0 = GC.CollectionCount(0);
@@ -73,6 +74,11 @@ internal sealed class SinkBenchmark
         {
             for (long b = 0; b < batches; b++)
             {
+                if (b == batches / 2)
+                {
+                    allocatedHalf = GC.GetTotalAllocatedBytes(precise: true);
+                }
+
                 workload.Fill(batch, b);
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 ValueTask send = client.SendMultipleAsync(batch);
@@ -93,7 +99,8 @@ internal sealed class SinkBenchmark
         }
 
         long? reached = sink.WaitForTarget(Timeout);
-        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
+        long allocatedEnd = GC.GetTotalAllocatedBytes(precise: true);
+        long allocated = allocatedEnd - allocated0;
         TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
         int gen0Count = GC.CollectionCount(0) - gen0;
         int gen2Count = GC.CollectionCount(2) - gen2;
@@ -128,6 +135,7 @@ internal sealed class SinkBenchmark
             ClientFlushSeconds = flushSeconds,
             ClientBytes = clientBytes,
             ProcessAllocatedBytes = allocated,
+            SecondHalfAllocatedBytes = allocatedHalf < 0 ? -1 : allocatedEnd - allocatedHalf,
             ProducerAllocatedBytes = producerAllocated,
             Gen0 = gen0Count,
             Gen2 = gen2Count,
@@ -187,6 +195,6 @@ internal sealed class SinkBenchmark
     public static string Describe(RunMeasurement m) =>
         $"client {Fmt.Rate(m.ClientPointsPerSecond)} points/s ({Fmt.Bytes(m.ClientBytesPerSecond)}/s, flush after {Fmt.Num(m.ClientFlushSeconds, "0.000")} s, "
         + $"end {Fmt.Num(m.ClientSeconds, "0.000")} s, CPU {Fmt.Num(m.ClientCpuSeconds / m.ClientSeconds, "0.00")} cores, waits {m.Waits}, "
-        + $"alloc {Fmt.Num((double)m.ProcessAllocatedBytes / m.Points, "0.000")} B/pt process, {Fmt.Num((double)m.ProducerAllocatedBytes / m.Points, "0.000")} B/pt producer, gen0 {m.Gen0} gen2 {m.Gen2}) | "
+        + $"alloc {Fmt.Num((double)m.ProcessAllocatedBytes / m.Points, "0.000")} B/pt process ({Fmt.Num(m.SecondHalfBytesPerPoint, "0.000")} in the second half), {Fmt.Num((double)m.ProducerAllocatedBytes / m.Points, "0.000")} B/pt producer, gen0 {m.Gen0} gen2 {m.Gen2}) | "
         + $"ceiling {Fmt.Rate(m.CeilingPointsPerSecond)} points/s ({Fmt.Bytes(m.CeilingBytesPerSecond)}/s) | ratio {Fmt.Percent(m.Ratio)} | load {Fmt.Num(m.Load)}";
 }

@@ -31,8 +31,8 @@ internal static class SinkMode
         var sb = new StringBuilder();
         sb.AppendLine($"Median of {options.RunsOrDefault} runs of {Fmt.Count(options.PointsOrDefault)} points, api {options.Api}, one producer; load average (1 min) {string.Join(" / ", all.SelectMany(r => r).Select(r => Fmt.Num(r.Load, "0.0")))}");
         sb.AppendLine();
-        sb.AppendLine("| protocol | client points/s | client bytes/s | ceiling points/s | ceiling bytes/s | client / ceiling | alloc B/point (process) | alloc B/point (producer) | gen0 GCs/run | CPU cores busy (client run) |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| protocol | client points/s | client bytes/s | ceiling points/s | ceiling bytes/s | client / ceiling | alloc B/point (process) | alloc B/point (process, 2nd half) | alloc B/point (producer) | gen0 GCs/run | CPU cores busy (client run) |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (List<RunMeasurement> runs in all)
         {
             if (runs.Count == 0)
@@ -47,6 +47,7 @@ internal static class SinkMode
                 + $"| {Fmt.Bytes(Fmt.Median(runs.Select(r => r.CeilingBytesPerSecond)))}/s "
                 + $"| {Fmt.Percent(Fmt.Median(runs.Select(r => r.Ratio)))} "
                 + $"| {Fmt.Num(Fmt.Median(runs.Select(r => (double)r.ProcessAllocatedBytes / r.Points)), "0.000")} "
+                + $"| {Fmt.Num(Fmt.Median(runs.Select(r => r.SecondHalfBytesPerPoint)), "0.000")} "
                 + $"| {Fmt.Num(Fmt.Median(runs.Select(r => (double)r.ProducerAllocatedBytes / r.Points)), "0.000")} "
                 + $"| {Fmt.Num(Fmt.Median(runs.Select(r => (double)r.Gen0)), "0")} "
                 + $"| {Fmt.Num(Fmt.Median(runs.Select(r => r.ClientCpuSeconds / r.ClientSeconds)))} |");
