@@ -20,13 +20,13 @@ internal sealed class SinkBenchmark
         long batches = (_options.PointsOrDefault + _options.Batch - 1) / _options.Batch;
         long points = batches * _options.Batch;
         Console.WriteLine($"{protocolName}: formatting {Fmt.Count(points)} points for the ceiling with GenerateMessage ...");
-        PreformattedBytes ceilingBytes = new(NewProtocol(protocolName), workload, batches);
+        PreformattedBytes ceilingBytes = new(ClientRun.NewProtocol(protocolName), workload, batches);
         Console.WriteLine($"{protocolName}: {Fmt.Bytes(ceilingBytes.TotalBytes)} pre-formatted ({Fmt.Num((double)ceilingBytes.TotalBytes / points, "0.0")} B/point)");
 
         if (_options.Warmup > 0)
         {
             long warmBatches = Math.Max(1, Math.Min(batches, _options.Warmup / _options.Batch));
-            PreformattedBytes warmBytes = new(NewProtocol(protocolName), workload, warmBatches);
+            PreformattedBytes warmBytes = new(ClientRun.NewProtocol(protocolName), workload, warmBatches);
             RunMeasurement warm = await MeasureAsync(protocolName, workload, warmBatches, warmBytes).ConfigureAwait(false);
             Console.WriteLine($"{protocolName} warm-up: {Describe(warm)}");
         }
@@ -42,8 +42,6 @@ internal sealed class SinkBenchmark
         return runs;
     }
 
-    public static IGraphiteProtocol NewProtocol(string name) => name == "pickle" ? new PickleProtocol() : new PlaintextProtocol();
-
     private SinkCounting Counting(string protocolName) =>
         !_options.Verify ? SinkCounting.BytesOnly : protocolName == "pickle" ? SinkCounting.PickleItems : SinkCounting.Lines;
 
@@ -55,52 +53,21 @@ internal sealed class SinkBenchmark
         // The client, through the public API.
         Collect();
         using var sink = new LoopbackSink(Counting(protocolName));
-        var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, NewProtocol(protocolName), _options.ClientOptions(FullBufferPolicy.Wait)).ConfigureAwait(false);
-        var batch = new Datapoint[workload.BatchSize];
-        long waits = 0;
-        long producerAllocated = 0;
-        long allocatedHalf = -1;
+        ClientRun run = await ClientRun.StartAsync(protocolName, sink.Port, _options).ConfigureAwait(false);
+        GraphiteClient client = run.Client;
         TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
         int gen0 = GC.CollectionCount(0);
         int gen2 = GC.CollectionCount(2);
         sink.SetTarget(points, long.MaxValue);
-        long start = Stopwatch.GetTimestamp();
-        if (_options.Api == "trysend")
-        {
-            (waits, producerAllocated) = SendWithTrySend(client, workload, batch, batches);
-        }
-        else
-        {
-            for (long b = 0; b < batches; b++)
-            {
-                if (b == batches / 2)
-                {
-                    allocatedHalf = GC.GetTotalAllocatedBytes(precise: true);
-                }
-
-                workload.Fill(batch, b);
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                ValueTask send = client.SendMultipleAsync(batch);
-                producerAllocated += GC.GetAllocatedBytesForCurrentThread() - before;
-                if (!send.IsCompletedSuccessfully)
-                {
-                    waits++;
-                    await send.ConfigureAwait(false);
-                }
-            }
-        }
-
-        await client.FlushAsync().ConfigureAwait(false);
-        long flushed = Stopwatch.GetTimestamp();
+        await run.SendAsync(workload, batches, _options.Api).ConfigureAwait(false);
         if (!_options.Verify)
         {
             sink.ExpectBytes(client.Statistics.BytesWritten);
         }
 
         long? reached = sink.WaitForTarget(Timeout);
-        long allocatedEnd = GC.GetTotalAllocatedBytes(precise: true);
-        long allocated = allocatedEnd - allocated0;
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
         TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
         int gen0Count = GC.CollectionCount(0) - gen0;
         int gen2Count = GC.CollectionCount(2) - gen2;
@@ -112,8 +79,8 @@ internal sealed class SinkBenchmark
             throw new InvalidOperationException($"client statistics disagree: written {stats.PointsWritten}, dropped {stats.PointsDropped}, bytes {stats.BytesWritten} vs sink {sink.Bytes}");
         }
 
-        double clientSeconds = Stopwatch.GetElapsedTime(start, reached!.Value).TotalSeconds;
-        double flushSeconds = Stopwatch.GetElapsedTime(start, flushed).TotalSeconds;
+        double clientSeconds = Stopwatch.GetElapsedTime(run.Started, reached!.Value).TotalSeconds;
+        double flushSeconds = Stopwatch.GetElapsedTime(run.Started, run.Flushed).TotalSeconds;
         long clientBytes = sink.Bytes;
 
         // The ceiling: a raw socket writing the same points, pre-formatted, in 64 KiB writes.
@@ -135,37 +102,16 @@ internal sealed class SinkBenchmark
             ClientFlushSeconds = flushSeconds,
             ClientBytes = clientBytes,
             ProcessAllocatedBytes = allocated,
-            SecondHalfAllocatedBytes = allocatedHalf < 0 ? -1 : allocatedEnd - allocatedHalf,
-            ProducerAllocatedBytes = producerAllocated,
+            SecondHalfAllocatedBytes = run.SecondHalfAllocated,
+            ProducerAllocatedBytes = run.ProducerAllocated,
             Gen0 = gen0Count,
             Gen2 = gen2Count,
             ClientCpuSeconds = cpu.TotalSeconds,
-            Waits = waits,
+            Waits = run.Waits,
             CeilingSeconds = Stopwatch.GetElapsedTime(ceilingStart, ceilingReached!.Value).TotalSeconds,
             CeilingBytes = ceilingSink.Bytes,
             Load = load,
         };
-    }
-
-    /// <summary>One <c>TrySend</c> per point; a refusal (buffer full) is retried after yielding the thread.</summary>
-    private static (long Waits, long Allocated) SendWithTrySend(GraphiteClient client, Workload workload, Datapoint[] batch, long batches)
-    {
-        long waits = 0;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (long b = 0; b < batches; b++)
-        {
-            workload.Fill(batch, b);
-            foreach (ref readonly Datapoint p in batch.AsSpan())
-            {
-                while (!client.TrySend(p.Metric, p.Value, p.Timestamp))
-                {
-                    waits++;
-                    Thread.Yield();
-                }
-            }
-        }
-
-        return (waits, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     private static void Check(LoopbackSink sink, long? reached, long points, string protocol, string who)

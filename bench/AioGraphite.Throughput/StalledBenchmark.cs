@@ -30,7 +30,7 @@ internal static class StalledBenchmark
             long workingSet0 = Environment.WorkingSet;
             bool kernelPeak = MemorySampler.ResetKernelPeak();
             using var sink = new LoopbackSink(SinkCounting.BytesOnly, read: false);
-            var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, SinkBenchmark.NewProtocol(protocolName), clientOptions).ConfigureAwait(false);
+            var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, ClientRun.NewProtocol(protocolName), clientOptions).ConfigureAwait(false);
             var sampler = new MemorySampler();
             long start = Stopwatch.GetTimestamp();
             for (long b = 0; b < batches; b++)

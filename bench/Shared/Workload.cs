@@ -19,10 +19,11 @@ internal sealed class Workload
     private readonly string[] _names;
     private readonly double[] _values;
 
-    public Workload(int batchSize = 1000, int seed = 42)
+    public Workload(int batchSize = 1000, int seed = 42, long firstTimestamp = FirstTimestamp)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         BatchSize = batchSize;
+        StartTimestamp = firstTimestamp;
         _names = new string[batchSize];
         for (int i = 0; i < batchSize; i++)
         {
@@ -50,19 +51,24 @@ internal sealed class Workload
 
     public int BatchSize { get; }
 
+    /// <summary>Timestamp of batch 0; batch <c>b</c> has <c>StartTimestamp + b</c>.</summary>
+    public long StartTimestamp { get; }
+
     /// <summary>The distinct metric names, one per position in a batch.</summary>
     public IReadOnlyList<string> Names => _names;
 
     /// <summary>Writes batch number <paramref name="batchIndex"/> into <paramref name="batch"/> (no allocation).</summary>
     public void Fill(Datapoint[] batch, long batchIndex)
     {
-        long timestamp = FirstTimestamp + batchIndex;
-        int offset = (int)(batchIndex * 7 % _values.Length);
+        long timestamp = StartTimestamp + batchIndex;
         for (int i = 0; i < batch.Length; i++)
         {
-            batch[i] = new Datapoint(_names[i], _values[(offset + i) & (_values.Length - 1)], timestamp);
+            batch[i] = new Datapoint(_names[i], ValueAt(batchIndex, i), timestamp);
         }
     }
+
+    /// <summary>The value of point <paramref name="index"/> of batch <paramref name="batchIndex"/>.</summary>
+    public double ValueAt(long batchIndex, int index) => _values[(int)(((batchIndex * 7) + index) & (_values.Length - 1))];
 
     /// <summary>A new array holding batch number <paramref name="batchIndex"/>.</summary>
     public Datapoint[] NewBatch(long batchIndex = 0)
