@@ -19,14 +19,18 @@ internal sealed class SinkBenchmark
         var workload = new Workload(_options.Batch);
         long batches = (_options.PointsOrDefault + _options.Batch - 1) / _options.Batch;
         long points = batches * _options.Batch;
-        Console.WriteLine($"{protocolName}: formatting {Fmt.Count(points)} points for the ceiling with GenerateMessage ...");
-        PreformattedBytes ceilingBytes = new(ClientRun.NewProtocol(protocolName), workload, batches);
-        Console.WriteLine($"{protocolName}: {Fmt.Bytes(ceilingBytes.TotalBytes)} pre-formatted ({Fmt.Num((double)ceilingBytes.TotalBytes / points, "0.0")} B/point)");
+        PreformattedBytes? ceilingBytes = null;
+        if (_options.Ceiling)
+        {
+            Console.WriteLine($"{protocolName}: formatting {Fmt.Count(points)} points for the ceiling with GenerateMessage ...");
+            ceilingBytes = new(ClientRun.NewProtocol(protocolName), workload, batches);
+            Console.WriteLine($"{protocolName}: {Fmt.Bytes(ceilingBytes.TotalBytes)} pre-formatted ({Fmt.Num((double)ceilingBytes.TotalBytes / points, "0.0")} B/point)");
+        }
 
         if (_options.Warmup > 0)
         {
             long warmBatches = Math.Max(1, Math.Min(batches, _options.Warmup / _options.Batch));
-            PreformattedBytes warmBytes = new(ClientRun.NewProtocol(protocolName), workload, warmBatches);
+            PreformattedBytes? warmBytes = _options.Ceiling ? new(ClientRun.NewProtocol(protocolName), workload, warmBatches) : null;
             RunMeasurement warm = await MeasureAsync(protocolName, workload, warmBatches, warmBytes).ConfigureAwait(false);
             Console.WriteLine($"{protocolName} warm-up: {Describe(warm)}");
         }
@@ -45,7 +49,7 @@ internal sealed class SinkBenchmark
     private SinkCounting Counting(string protocolName) =>
         !_options.Verify ? SinkCounting.BytesOnly : protocolName == "pickle" ? SinkCounting.PickleItems : SinkCounting.Lines;
 
-    private async Task<RunMeasurement> MeasureAsync(string protocolName, Workload workload, long batches, PreformattedBytes ceilingBytes)
+    private async Task<RunMeasurement> MeasureAsync(string protocolName, Workload workload, long batches, PreformattedBytes? ceilingBytes)
     {
         long points = batches * workload.BatchSize;
         double load = Machine.LoadAverage() ?? double.NaN;
@@ -83,18 +87,7 @@ internal sealed class SinkBenchmark
         double flushSeconds = Stopwatch.GetElapsedTime(run.Started, run.Flushed).TotalSeconds;
         long clientBytes = sink.Bytes;
 
-        // The ceiling: a raw socket writing the same points, pre-formatted, in 64 KiB writes.
-        Collect();
-        using var ceilingSink = new LoopbackSink(Counting(protocolName));
-        ceilingSink.SetTarget(points, ceilingBytes.TotalBytes);
-        long ceilingStart = Stopwatch.GetTimestamp();
-        var writer = new Thread(() => ceilingBytes.SendAll(ceilingSink.Port, 64 * 1024)) { Name = "ceiling-writer" };
-        writer.Start();
-        long? ceilingReached = ceilingSink.WaitForTarget(Timeout);
-        writer.Join();
-        Check(ceilingSink, ceilingReached, points, protocolName, "ceiling");
-
-        return new RunMeasurement
+        var measurement = new RunMeasurement
         {
             Protocol = protocolName,
             Points = points,
@@ -108,9 +101,30 @@ internal sealed class SinkBenchmark
             Gen2 = gen2Count,
             ClientCpuSeconds = cpu.TotalSeconds,
             Waits = run.Waits,
+            CeilingSeconds = double.NaN,
+            CeilingBytes = 0,
+            Load = load,
+        };
+        if (ceilingBytes is null)
+        {
+            return measurement;
+        }
+
+        // The ceiling: a raw socket writing the same points, pre-formatted, in 64 KiB writes.
+        Collect();
+        using var ceilingSink = new LoopbackSink(Counting(protocolName));
+        ceilingSink.SetTarget(points, ceilingBytes.TotalBytes);
+        long ceilingStart = Stopwatch.GetTimestamp();
+        var writer = new Thread(() => ceilingBytes.SendAll(ceilingSink.Port, 64 * 1024)) { Name = "ceiling-writer" };
+        writer.Start();
+        long? ceilingReached = ceilingSink.WaitForTarget(Timeout);
+        writer.Join();
+        Check(ceilingSink, ceilingReached, points, protocolName, "ceiling");
+
+        return measurement with
+        {
             CeilingSeconds = Stopwatch.GetElapsedTime(ceilingStart, ceilingReached!.Value).TotalSeconds,
             CeilingBytes = ceilingSink.Bytes,
-            Load = load,
         };
     }
 

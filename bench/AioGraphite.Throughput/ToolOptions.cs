@@ -24,6 +24,7 @@ internal sealed record ToolOptions
           --buffer-bytes N        GraphiteClientOptions.BufferCapacityBytes (default: the client's, 64Mi). Suffixes Ki, Mi, Gi.
           --batch-bytes N         GraphiteClientOptions.BatchSizeBytes (default: the client's, 64Ki)
           --no-replay             ReplayEnabled = false
+          --no-ceiling            sink mode: skip the raw-socket ceiling (for profiling the client alone)
           --no-verify             the sink counts bytes only (no line / pickle-item counting)
           --markdown PATH         also write the final table to PATH
         """;
@@ -49,6 +50,8 @@ internal sealed record ToolOptions
     public bool Replay { get; init; } = true;
 
     public bool Verify { get; init; } = true;
+
+    public bool Ceiling { get; init; } = true;
 
     public string? MarkdownPath { get; init; }
 
@@ -111,6 +114,7 @@ internal sealed record ToolOptions
                 "--batch-bytes" => o with { BatchBytes = (int)ParseCount(Next()) },
                 "--no-replay" => o with { Replay = false },
                 "--no-verify" => o with { Verify = false },
+                "--no-ceiling" => o with { Ceiling = false },
                 "--markdown" => o with { MarkdownPath = Next() },
                 _ => throw new UsageException($"unknown argument {arg}"),
             };
