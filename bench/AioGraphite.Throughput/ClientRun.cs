@@ -22,13 +22,19 @@ internal sealed class ClientRun
     /// <summary>Bytes allocated on the producer's thread inside the send calls.</summary>
     public long ProducerAllocated { get; private set; }
 
+    /// <summary>When set, restarted at the middle of the sends and stopped at the flush: what the steady state allocates.</summary>
+    public AllocationSampler? Sampler { get; init; }
+
+    /// <summary>The <see cref="Sampler"/>'s result for this run.</summary>
+    public IReadOnlyList<(string Type, long Bytes)> SampledAllocations { get; private set; } = [];
+
     /// <summary>Calls that found the buffer full and waited (SendMultipleAsync) or refusals retried (TrySend).</summary>
     public long Waits { get; private set; }
 
-    public static async Task<ClientRun> StartAsync(string protocolName, int port, ToolOptions options)
+    public static async Task<ClientRun> StartAsync(string protocolName, int port, ToolOptions options, AllocationSampler? sampler = null)
     {
         GraphiteClient client = await GraphiteClient.ConnectAsync("127.0.0.1", port, NewProtocol(protocolName), options.ClientOptions(FullBufferPolicy.Wait)).ConfigureAwait(false);
-        return new ClientRun { Client = client };
+        return new ClientRun { Client = client, Sampler = sampler };
     }
 
     public static IGraphiteProtocol NewProtocol(string name) => name == "pickle" ? new PickleProtocol() : new PlaintextProtocol();
@@ -49,6 +55,7 @@ internal sealed class ClientRun
                 if (b == batches / 2)
                 {
                     SecondHalfAllocated = GC.GetTotalAllocatedBytes(precise: true);
+                    Sampler?.Restart();
                 }
 
                 workload.Fill(batch, b);
@@ -65,6 +72,7 @@ internal sealed class ClientRun
 
         await Client.FlushAsync().ConfigureAwait(false);
         Flushed = Stopwatch.GetTimestamp();
+        SampledAllocations = Sampler?.Stop() ?? [];
         if (SecondHalfAllocated >= 0)
         {
             SecondHalfAllocated = GC.GetTotalAllocatedBytes(precise: true) - SecondHalfAllocated;

@@ -37,6 +37,9 @@ internal sealed record RunMeasurement
     /// <summary>Calls that found the buffer full and had to wait.</summary>
     public required long Waits { get; init; }
 
+    /// <summary>With <c>--alloc-types</c>: sampled bytes per allocated type in the second half of the sends.</summary>
+    public IReadOnlyList<(string Type, long Bytes)> SampledAllocations { get; init; } = [];
+
     public required double CeilingSeconds { get; init; }
 
     public required long CeilingBytes { get; init; }

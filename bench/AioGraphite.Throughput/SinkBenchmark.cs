@@ -11,8 +11,13 @@ internal sealed class SinkBenchmark
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
     private readonly ToolOptions _options;
+    private readonly AllocationSampler? _sampler;
 
-    public SinkBenchmark(ToolOptions options) => _options = options;
+    public SinkBenchmark(ToolOptions options, AllocationSampler? sampler)
+    {
+        _options = options;
+        _sampler = sampler;
+    }
 
     public async Task<List<RunMeasurement>> RunAsync(string protocolName)
     {
@@ -41,6 +46,10 @@ internal sealed class SinkBenchmark
             RunMeasurement m = await MeasureAsync(protocolName, workload, batches, ceilingBytes).ConfigureAwait(false);
             runs.Add(m);
             Console.WriteLine($"{protocolName} run {run}/{_options.RunsOrDefault}: {Describe(m)}");
+            if (_sampler is not null)
+            {
+                Console.WriteLine($"  sampled allocations, second half of the sends: {(m.SampledAllocations.Count == 0 ? "none" : string.Join(", ", m.SampledAllocations.Take(8).Select(a => $"{a.Type} {Fmt.Bytes(a.Bytes)}")))}");
+            }
         }
 
         return runs;
@@ -57,7 +66,7 @@ internal sealed class SinkBenchmark
         // The client, through the public API.
         Collect();
         using var sink = new LoopbackSink(Counting(protocolName));
-        ClientRun run = await ClientRun.StartAsync(protocolName, sink.Port, _options).ConfigureAwait(false);
+        ClientRun run = await ClientRun.StartAsync(protocolName, sink.Port, _options, _sampler).ConfigureAwait(false);
         GraphiteClient client = run.Client;
         TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
@@ -101,6 +110,7 @@ internal sealed class SinkBenchmark
             Gen2 = gen2Count,
             ClientCpuSeconds = cpu.TotalSeconds,
             Waits = run.Waits,
+            SampledAllocations = run.SampledAllocations,
             CeilingSeconds = double.NaN,
             CeilingBytes = 0,
             Load = load,

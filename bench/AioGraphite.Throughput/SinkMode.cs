@@ -9,9 +9,10 @@ internal static class SinkMode
     {
         Console.WriteLine($"sink mode: {Fmt.Count(options.PointsOrDefault)} points per run, {options.RunsOrDefault} runs, api {options.Api}, batch {options.Batch}, verify {options.Verify}");
         var all = new List<List<RunMeasurement>>();
+        using AllocationSampler? sampler = options.AllocationTypes ? new AllocationSampler() : null;
         foreach (string protocol in options.Protocols)
         {
-            all.Add(await new SinkBenchmark(options).RunAsync(protocol).ConfigureAwait(false));
+            all.Add(await new SinkBenchmark(options, sampler).RunAsync(protocol).ConfigureAwait(false));
             GC.Collect();
         }
 

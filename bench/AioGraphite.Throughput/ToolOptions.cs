@@ -25,6 +25,7 @@ internal sealed record ToolOptions
           --batch-bytes N         GraphiteClientOptions.BatchSizeBytes (default: the client's, 64Ki)
           --no-replay             ReplayEnabled = false
           --no-ceiling            sink mode: skip the raw-socket ceiling (for profiling the client alone)
+          --alloc-types           sink mode: sample what allocates (GCAllocationTick by type) in the second half of each run
           --no-verify             the sink counts bytes only (no line / pickle-item counting)
           --markdown PATH         also write the final table to PATH
         """;
@@ -52,6 +53,8 @@ internal sealed record ToolOptions
     public bool Verify { get; init; } = true;
 
     public bool Ceiling { get; init; } = true;
+
+    public bool AllocationTypes { get; init; }
 
     public string? MarkdownPath { get; init; }
 
@@ -115,6 +118,7 @@ internal sealed record ToolOptions
                 "--no-replay" => o with { Replay = false },
                 "--no-verify" => o with { Verify = false },
                 "--no-ceiling" => o with { Ceiling = false },
+                "--alloc-types" => o with { AllocationTypes = true },
                 "--markdown" => o with { MarkdownPath = Next() },
                 _ => throw new UsageException($"unknown argument {arg}"),
             };
