@@ -1,5 +1,11 @@
 using AioGraphite.Throughput;
 
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(ToolOptions.Usage);
+    return 0;
+}
+
 ToolOptions options;
 try
 {
@@ -9,7 +15,7 @@ catch (UsageException ex)
 {
     Console.Error.WriteLine(ex.Message);
     Console.Error.WriteLine(ToolOptions.Usage);
-    return args.Contains("--help") || args.Contains("-h") ? 0 : 2;
+    return 2;
 }
 
 Console.WriteLine($"machine: {Machine.Describe()}");
