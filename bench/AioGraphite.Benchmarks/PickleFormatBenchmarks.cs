@@ -1,0 +1,11 @@
+using AioGraphite.Protocols;
+
+namespace AioGraphite.Benchmarks;
+
+/// <summary>Pickle frames (protocol 2, BINUNICODE names, BINFLOAT values); see <see cref="WireFormatBenchmarks"/>.</summary>
+public class PickleFormatBenchmarks : WireFormatBenchmarks
+{
+    private protected override WireFormat Format => PickleFormat.Instance;
+
+    private protected override IGraphiteProtocol CreateProtocol() => new PickleProtocol();
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using AioGraphite.Bench;
+
+namespace AioGraphite.Throughput;
+
+/// <summary>
+/// One producer sending a workload through the public API, then <c>FlushAsync</c>: the client half of every mode.
+/// </summary>
+internal sealed class ClientRun
+{
+    public required GraphiteClient Client { get; init; }
+
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> of the first send.</summary>
+    public long Started { get; private set; }
+
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> when <c>FlushAsync</c> completed: everything handed to the socket.</summary>
+    public long Flushed { get; private set; }
+
+    /// <summary>Bytes allocated by the whole process from the middle of the sends to the flush; -1 when not measured.</summary>
+    public long SecondHalfAllocated { get; private set; } = -1;
+
+    /// <summary>Bytes allocated on the producer's thread inside the send calls.</summary>
+    public long ProducerAllocated { get; private set; }
+
+    /// <summary>When set, restarted at the middle of the sends and stopped at the flush: what the steady state allocates.</summary>
+    public AllocationSampler? Sampler { get; init; }
+
+    /// <summary>The <see cref="Sampler"/>'s result for this run.</summary>
+    public IReadOnlyList<(string Type, long Bytes)> SampledAllocations { get; private set; } = [];
+
+    /// <summary>Calls that found the buffer full and waited (SendMultipleAsync) or refusals retried (TrySend).</summary>
+    public long Waits { get; private set; }
+
+    public static async Task<ClientRun> StartAsync(string protocolName, int port, ToolOptions options, AllocationSampler? sampler = null)
+    {
+        GraphiteClient client = await GraphiteClient.ConnectAsync("127.0.0.1", port, NewProtocol(protocolName), options.ClientOptions(FullBufferPolicy.Wait)).ConfigureAwait(false);
+        return new ClientRun { Client = client, Sampler = sampler };
+    }
+
+    public static IGraphiteProtocol NewProtocol(string name) => name == "pickle" ? new PickleProtocol() : new PlaintextProtocol();
+
+    /// <summary>Sends <paramref name="batches"/> batches of <paramref name="workload"/>, then flushes.</summary>
+    public async Task SendAsync(Workload workload, long batches, string api)
+    {
+        var batch = new Datapoint[workload.BatchSize];
+        Started = Stopwatch.GetTimestamp();
+        if (api == "trysend")
+        {
+            SendWithTrySend(workload, batch, batches);
+        }
+        else
+        {
+            for (long b = 0; b < batches; b++)
+            {
+                if (b == batches / 2)
+                {
+                    SecondHalfAllocated = GC.GetTotalAllocatedBytes(precise: true);
+                    Sampler?.Restart();
+                }
+
+                workload.Fill(batch, b);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                ValueTask send = Client.SendMultipleAsync(batch);
+                ProducerAllocated += GC.GetAllocatedBytesForCurrentThread() - before;
+                if (!send.IsCompletedSuccessfully)
+                {
+                    Waits++;
+                    await send.ConfigureAwait(false);
+                }
+            }
+        }
+
+        await Client.FlushAsync().ConfigureAwait(false);
+        Flushed = Stopwatch.GetTimestamp();
+        SampledAllocations = Sampler?.Stop() ?? [];
+        if (SecondHalfAllocated >= 0)
+        {
+            SecondHalfAllocated = GC.GetTotalAllocatedBytes(precise: true) - SecondHalfAllocated;
+        }
+    }
+
+    /// <summary>One <c>TrySend</c> per point; a refusal (buffer full) is retried after yielding the thread.</summary>
+    private void SendWithTrySend(Workload workload, Datapoint[] batch, long batches)
+    {
+        GraphiteClient client = Client;
+        long waits = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (long b = 0; b < batches; b++)
+        {
+            workload.Fill(batch, b);
+            foreach (ref readonly Datapoint p in batch.AsSpan())
+            {
+                while (!client.TrySend(p.Metric, p.Value, p.Timestamp))
+                {
+                    waits++;
+                    Thread.Yield();
+                }
+            }
+        }
+
+        Waits = waits;
+        ProducerAllocated = GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+}

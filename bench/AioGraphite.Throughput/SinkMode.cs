@@ -1,0 +1,59 @@
+using System.Text;
+
+namespace AioGraphite.Throughput;
+
+/// <summary>Runs <see cref="SinkBenchmark"/> for each protocol and prints the medians as a markdown table.</summary>
+internal static class SinkMode
+{
+    public static async Task<int> RunAsync(ToolOptions options)
+    {
+        Console.WriteLine($"sink mode: {Fmt.Count(options.PointsOrDefault)} points per run, {options.RunsOrDefault} runs, api {options.Api}, batch {options.Batch}, verify {options.Verify}");
+        var all = new List<List<RunMeasurement>>();
+        using AllocationSampler? sampler = options.AllocationTypes ? new AllocationSampler() : null;
+        foreach (string protocol in options.Protocols)
+        {
+            all.Add(await new SinkBenchmark(options, sampler).RunAsync(protocol).ConfigureAwait(false));
+            GC.Collect();
+        }
+
+        string table = Table(all, options);
+        Console.WriteLine();
+        Console.WriteLine(table);
+        if (options.MarkdownPath is string path)
+        {
+            await File.WriteAllTextAsync(path, table).ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    private static string Table(List<List<RunMeasurement>> all, ToolOptions options)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"Median of {options.RunsOrDefault} runs of {Fmt.Count(options.PointsOrDefault)} points, api {options.Api}, one producer; load average (1 min) {string.Join(" / ", all.SelectMany(r => r).Select(r => Fmt.Num(r.Load, "0.0")))}");
+        sb.AppendLine();
+        sb.AppendLine("| protocol | client points/s | client bytes/s | ceiling points/s | ceiling bytes/s | client / ceiling | alloc B/point (process) | alloc B/point (process, 2nd half) | alloc B/point (producer) | gen0 GCs/run | CPU cores busy (client run) |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (List<RunMeasurement> runs in all)
+        {
+            if (runs.Count == 0)
+            {
+                continue;
+            }
+
+            sb.AppendLine($"| {runs[0].Protocol} "
+                + $"| {Fmt.Rate(Fmt.Median(runs.Select(r => r.ClientPointsPerSecond)))} "
+                + $"| {Fmt.Bytes(Fmt.Median(runs.Select(r => r.ClientBytesPerSecond)))}/s "
+                + $"| {Fmt.Rate(Fmt.Median(runs.Select(r => r.CeilingPointsPerSecond)))} "
+                + $"| {Fmt.Bytes(Fmt.Median(runs.Select(r => r.CeilingBytesPerSecond)))}/s "
+                + $"| {Fmt.Percent(Fmt.Median(runs.Select(r => r.Ratio)))} "
+                + $"| {Fmt.Num(Fmt.Median(runs.Select(r => (double)r.ProcessAllocatedBytes / r.Points)), "0.000")} "
+                + $"| {Fmt.Num(Fmt.Median(runs.Select(r => r.SecondHalfBytesPerPoint)), "0.000")} "
+                + $"| {Fmt.Num(Fmt.Median(runs.Select(r => (double)r.ProducerAllocatedBytes / r.Points)), "0.000")} "
+                + $"| {Fmt.Num(Fmt.Median(runs.Select(r => (double)r.Gen0)), "0")} "
+                + $"| {Fmt.Num(Fmt.Median(runs.Select(r => r.ClientCpuSeconds / r.ClientSeconds)))} |");
+        }
+
+        return sb.ToString();
+    }
+}

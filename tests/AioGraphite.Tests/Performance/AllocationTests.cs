@@ -1,0 +1,188 @@
+using AioGraphite.Naming;
+using AioGraphite.Pipeline;
+using AioGraphite.Protocols;
+using Xunit;
+
+namespace AioGraphite.Tests.Performance;
+
+/// <summary>
+/// The allocation claims of the performance issue, measured with <see cref="GC.GetAllocatedBytesForCurrentThread"/>
+/// on the calling thread (the sender loop's own thread-pool work is not counted here; see docs/benchmarks.md for the
+/// whole-process figure). Never asserts on time.
+/// <para>
+/// Steady state: the client is warmed up with more bytes than its replay window holds (16 MiB by default), flushed,
+/// and only then measured, so that one-off growth (the replay window filling, the first segments of the buffer, JIT
+/// and tiering) is excluded. What is left must be zero: the send path formats straight into pooled segments.
+/// </para>
+/// </summary>
+public sealed class AllocationTests
+{
+    private const int BatchPoints = 1000;
+    private const int WarmupBatches = 1000;   // ~50 MB: three times the default 16 MiB replay window
+    private const int MeasuredBatches = 100;  // 100,000 points, ~5 MB
+
+    /// <summary>
+    /// Tolerance, in bytes per point averaged over the measured points. Zero: nothing on the calling thread
+    /// allocates per point or per batch. (A per-segment wake-up of the sender, if it allocated 48 bytes once every
+    /// ~1300 points, would still show here, as 0.04 B/point; the allocation-free goal forbids that too.)
+    /// </summary>
+    private const double MaxBytesPerPoint = 0;
+
+    public static TheoryData<string> Protocols => ["plaintext", "pickle"];
+
+    [Theory]
+    [MemberData(nameof(Protocols))]
+    public async Task SendMultipleAsync_ReusedArrayInSteadyState_AllocatesNothingOnTheCallingThread(string protocol)
+    {
+        using var sink = new DiscardingSink();
+        await using GraphiteClient client = await Connect(protocol, sink);
+        Datapoint[] batch = NewBatch();
+        for (int i = 0; i < WarmupBatches; i++)
+        {
+            await client.SendMultipleAsync(batch);
+        }
+
+        await client.FlushAsync(TestContext.Current.CancellationToken);
+
+        int waited = 0;
+        long allocated = AllocatedOnThisThread(() =>
+        {
+            for (int i = 0; i < MeasuredBatches; i++)
+            {
+                if (!CompletedSynchronously(client.SendMultipleAsync(batch)))
+                {
+                    waited++;
+                }
+            }
+        });
+
+        Assert.Equal(0, waited); // the buffer is large enough that no call waits (a wait allocates by design)
+        AssertAllocationFree(allocated, MeasuredBatches * BatchPoints, $"SendMultipleAsync ({protocol})", client);
+    }
+
+    [Theory]
+    [MemberData(nameof(Protocols))]
+    public async Task TrySend_InSteadyState_AllocatesNothingOnTheCallingThread(string protocol)
+    {
+        using var sink = new DiscardingSink();
+        await using GraphiteClient client = await Connect(protocol, sink);
+        Datapoint[] batch = NewBatch();
+        int refused = SendEach(client, batch, WarmupBatches);
+        await client.FlushAsync(TestContext.Current.CancellationToken);
+
+        long allocated = AllocatedOnThisThread(() => refused += SendEach(client, batch, MeasuredBatches));
+
+        Assert.Equal(0, refused);
+        AssertAllocationFree(allocated, MeasuredBatches * BatchPoints, $"TrySend ({protocol})", client);
+    }
+
+    [Theory]
+    [MemberData(nameof(Protocols))]
+    public void CheckAndFormat_IntoAReusedSegment_AllocatesNothing(string protocol)
+    {
+        WireFormat format = protocol == "pickle" ? PickleFormat.Instance : PlaintextFormat.Instance;
+        Datapoint[] batch = NewBatch();
+        var segment = new Segment(256 * 1024);
+        FormatBatch(format, segment, batch);
+
+        long allocated = AllocatedOnThisThread(() =>
+        {
+            for (int i = 0; i < MeasuredBatches; i++)
+            {
+                FormatBatch(format, segment, batch);
+            }
+        });
+
+        Assert.True(segment.Points == BatchPoints, $"formatted {segment.Points} points");
+        Assert.True(allocated == 0, $"{protocol} formatting allocated {allocated:N0} bytes for {MeasuredBatches * BatchPoints:N0} points");
+    }
+
+    private static void FormatBatch(WireFormat format, Segment segment, Datapoint[] batch)
+    {
+        segment.Reset();
+        format.BeginFrame(segment);
+        foreach (ref readonly Datapoint p in batch.AsSpan())
+        {
+            long ts = p.Timestamp!.Value;
+            string? error = DatapointRules.Check(p.Metric, p.Value, ts, 0, 0, MetricNameRules.MaxLineBytes, out int length);
+            if (error is not null || !format.TryAppend(segment, new PointText(default, p.Metric, length, default, p.Value, ts)))
+            {
+                throw new InvalidOperationException($"could not format {p}: {error}");
+            }
+        }
+
+        format.EndFrame(segment);
+    }
+
+    /// <summary>True when the send completed without waiting; otherwise waits for it (the test then fails on <c>waited</c>).</summary>
+    private static bool CompletedSynchronously(ValueTask send)
+    {
+        if (send.IsCompletedSuccessfully)
+        {
+            return true;
+        }
+
+        send.AsTask().GetAwaiter().GetResult();
+        return false;
+    }
+
+    private static int SendEach(GraphiteClient client, Datapoint[] batch, int batches)
+    {
+        int refused = 0;
+        for (int b = 0; b < batches; b++)
+        {
+            foreach (ref readonly Datapoint p in batch.AsSpan())
+            {
+                if (!client.TrySend(p.Metric, p.Value, p.Timestamp))
+                {
+                    refused++;
+                }
+            }
+        }
+
+        return refused;
+    }
+
+    private static long AllocatedOnThisThread(Action action)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        action();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    private static void AssertAllocationFree(long allocated, int points, string what, GraphiteClient client)
+    {
+        double perPoint = (double)allocated / points;
+        GraphiteClientStatistics stats = client.Statistics;
+        Assert.True(
+            perPoint <= MaxBytesPerPoint,
+            $"{what} allocated {allocated:N0} bytes on the calling thread for {points:N0} points ({perPoint:0.###} B/point) in steady state; "
+            + $"statistics: accepted {stats.PointsAccepted:N0}, written {stats.PointsWritten:N0}, buffered {stats.BufferedBytes:N0} bytes.");
+    }
+
+    private static Task<GraphiteClient> Connect(string protocol, DiscardingSink sink) =>
+        GraphiteClient.ConnectAsync(
+            "127.0.0.1",
+            sink.Port,
+            protocol == "pickle" ? new PickleProtocol() : new PlaintextProtocol(),
+            new GraphiteClientOptions
+            {
+                // Room for every point of the test even if the sender did not write at all: no call ever waits or drops.
+                BufferCapacityBytes = 256L << 20,
+                FullBufferPolicy = FullBufferPolicy.Wait,
+            },
+            TestContext.Current.CancellationToken);
+
+    /// <summary>1000 realistic points: 100 hosts × 10 series, non-integral values, explicit timestamps.</summary>
+    private static Datapoint[] NewBatch()
+    {
+        string[] series = ["cpu.user", "cpu.system", "cpu.iowait", "memory.used", "memory.cached", "disk.sda.read_bytes", "disk.sda.write_bytes", "net.eth0.rx_packets", "net.eth0.tx_packets", "load.shortterm"];
+        var batch = new Datapoint[BatchPoints];
+        for (int i = 0; i < BatchPoints; i++)
+        {
+            batch[i] = new Datapoint($"servers.web{i / series.Length:D3}.{series[i % series.Length]}", 0.5 + (i * 37.123), 1_700_000_000 + i);
+        }
+
+        return batch;
+    }
+}
