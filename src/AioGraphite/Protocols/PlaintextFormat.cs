@@ -105,7 +105,7 @@ internal sealed class PlaintextFormat : WireFormat
         return n;
     }
 
-    private static ReadOnlySpan<double> PowersOfTen => [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
+    private static readonly double[] PowersOfTen = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
 
     private static int TryFormatFewDecimals(double value, Span<byte> destination)
     {
