@@ -17,13 +17,13 @@ internal static class DatapointRules
             return "the metric name is null";
         }
 
-        string? error = MetricNameRules.Check(metric, out metricUtf8Length);
+        string? error = MetricNameRules.Check(metric, out metricUtf8Length, out bool tagged);
         if (error is not null)
         {
             return error;
         }
 
-        if (metric.Contains(';', StringComparison.Ordinal))
+        if (tagged)
         {
             error = TagRules.CheckTaggedPath(metric);
         }

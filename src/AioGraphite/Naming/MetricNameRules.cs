@@ -22,29 +22,34 @@ internal static class MetricNameRules
     /// <summary>A name at most this long fits a line whatever its value and timestamp (two separating spaces).</summary>
     public const int AlwaysFittingNameBytes = MaxLineBytes - MaxValueChars - MaxTimestampChars - 2;
 
-    // Printable ASCII without the space: the fast path for almost every real metric name.
-    private static readonly SearchValues<char> PrintableAscii =
-        SearchValues.Create("!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+    // Printable ASCII without the space and without ';' (tags): the fast path for almost every real metric name.
+    private static readonly SearchValues<char> PlainPrintableAscii =
+        SearchValues.Create("!\"#$%&'()*+,-./0123456789:<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     /// <summary>
     /// Checks <paramref name="metric"/>; returns <see langword="null"/> when it is acceptable, otherwise the reason.
     /// <paramref name="utf8Length"/> is the length of its UTF-8 form when valid.
     /// </summary>
-    public static string? Check(ReadOnlySpan<char> metric, out int utf8Length)
+    public static string? Check(ReadOnlySpan<char> metric, out int utf8Length) => Check(metric, out utf8Length, out _);
+
+    /// <summary>As <see cref="Check(ReadOnlySpan{char}, out int)"/>; also tells whether the name has a <c>;</c> (tags), in the same pass.</summary>
+    public static string? Check(ReadOnlySpan<char> metric, out int utf8Length, out bool hasSemicolon)
     {
         utf8Length = 0;
+        hasSemicolon = false;
         if (metric.IsEmpty)
         {
             return "it is empty";
         }
 
-        int firstOther = metric.IndexOfAnyExcept(PrintableAscii);
+        int firstOther = metric.IndexOfAnyExcept(PlainPrintableAscii);
         if (firstOther < 0)
         {
             utf8Length = metric.Length;
             return null;
         }
 
+        hasSemicolon = metric[firstOther..].Contains(';');
         return CheckSlow(metric, firstOther, out utf8Length);
     }
 

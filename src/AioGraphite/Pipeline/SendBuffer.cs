@@ -204,11 +204,22 @@ internal sealed class SendBuffer
         }
     }
 
-    /// <summary>Moves every queued segment to <paramref name="into"/> for writing; they count as in flight until <see cref="Release"/>.</summary>
-    public int TakeQueued(List<Segment> into, int maxBytes)
+    /// <summary>
+    /// Moves queued segments (up to <paramref name="maxBytes"/>) to <paramref name="into"/> for writing; they count as
+    /// in flight until <see cref="Recycle"/>. When nothing is queued, first seals the open segment if
+    /// <paramref name="sealOpen"/> or if it was opened at or before <paramref name="sealIfOpenedBy"/>. One lock for all:
+    /// the sender takes the lock as rarely as it can, since callers hold it while formatting.
+    /// </summary>
+    /// <returns>When the open segment still holds points afterwards, the timestamp of its first point; otherwise null.</returns>
+    public long? TakeQueued(List<Segment> into, int maxBytes, bool sealOpen, long sealIfOpenedBy)
     {
         lock (_sync)
         {
+            if (_queue.Count == 0 && _open is { Points: > 0 } open && (sealOpen || open.Timestamp <= sealIfOpenedBy))
+            {
+                SealOpenLocked();
+            }
+
             int taken = 0;
             int bytes = 0;
             while (_queue.Count > 0 && (taken == 0 || bytes + _queue.Peek().Length <= maxBytes))
@@ -220,7 +231,37 @@ internal sealed class SendBuffer
             }
 
             _inFlightSegments += taken;
-            return taken;
+            return _open is { Points: > 0 } ? _open.Timestamp : null;
+        }
+    }
+
+    /// <summary>
+    /// True when a sealed segment waits to be taken, or the open segment got its first point after the sender last
+    /// looked (<paramref name="knownOpenSince"/> is null): either way the sender must not go to sleep.
+    /// </summary>
+    public bool HasNewWork(long? knownOpenSince)
+    {
+        lock (_sync)
+        {
+            return _queue.Count > 0 || (knownOpenSince is null && _open is { Points: > 0 });
+        }
+    }
+
+    /// <summary>
+    /// After a write: releases the accounting of the written first-time segments and pools the segments that are
+    /// no longer needed, under one lock.
+    /// </summary>
+    public void Recycle(long points, long bytes, int segments, List<Segment> spare)
+    {
+        lock (_sync)
+        {
+            _bufferedPoints -= points;
+            _bufferedBytes -= bytes;
+            _inFlightSegments -= segments;
+            foreach (Segment s in spare)
+            {
+                ReturnLocked(s);
+            }
         }
     }
 

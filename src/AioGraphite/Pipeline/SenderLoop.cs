@@ -41,6 +41,9 @@ internal sealed class SenderLoop
     private long _writtenSequence;
     private volatile bool _draining;
     private bool _everConnected;
+    private int _idle;
+    private long? _openSince;
+    private readonly List<Segment> _spare = [];
     private TimeSpan _hardStopTimeout;
 
     public SenderLoop(Destination destination, GraphiteClientOptions options, ILogger log, GraphiteInstruments instruments)
@@ -60,7 +63,7 @@ internal sealed class SenderLoop
         _hardStop = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
         if (options.ReplayEnabled && !_udp && options.ReplayWindowBytes > 0)
         {
-            _replay = new ReplayWindow(options.ReplayWindow, options.ReplayWindowBytes, _time, buffer.Return);
+            _replay = new ReplayWindow(options.ReplayWindow, options.ReplayWindowBytes, _time, _spare.Add);
         }
     }
 
@@ -81,7 +84,16 @@ internal sealed class SenderLoop
     }
 
     /// <summary>Tells the loop there is work (cheap, never blocks).</summary>
-    public void Wake() => _wake.Writer.TryWrite(true);
+    public void Wake()
+    {
+        if (Volatile.Read(ref _idle) != 0)
+        {
+            _wake.Writer.TryWrite(true);
+        }
+    }
+
+    /// <summary>Wakes the loop whatever it is doing (flush, stop).</summary>
+    private void WakeNow() => _wake.Writer.TryWrite(true);
 
     /// <summary>Completes once everything accepted before the call is written (or dropped).</summary>
     public Task FlushAsync(CancellationToken cancellationToken)
@@ -98,7 +110,7 @@ internal sealed class SenderLoop
             _flushWaiters.Add((target, done));
         }
 
-        Wake();
+        WakeNow();
         CompleteFlushWaiters();
         return done.Task.WaitAsync(cancellationToken);
     }
@@ -109,7 +121,7 @@ internal sealed class SenderLoop
         _draining = true;
         _hardStopTimeout = timeout;
         _hardStop.CancelAfter(timeout);
-        Wake();
+        WakeNow();
         await _run.ConfigureAwait(false);
         return Interlocked.Read(ref _stats.PointsUndelivered);
     }
@@ -160,8 +172,8 @@ internal sealed class SenderLoop
             // Read the flag once: sealing and the decision to stop must agree, or a close that lands between
             // them would stop the loop with the open batch never sealed (and lose it).
             bool draining = _draining;
-            SealIfDue(draining);
-            _buffer.TakeQueued(_pending, _maxWriteBytes);
+            long sealIfOpenedBy = _time.GetTimestamp() - (long)(_batchInterval.TotalSeconds * _time.TimestampFrequency);
+            _openSince = _buffer.TakeQueued(_pending, _maxWriteBytes, draining, sealIfOpenedBy);
             if (_pending.Count == 0)
             {
                 if (draining)
@@ -178,59 +190,22 @@ internal sealed class SenderLoop
         return true;
     }
 
-    private void SealIfDue(bool draining)
-    {
-        if (draining)
-        {
-            _buffer.SealOpen();
-            return;
-        }
-
-        long? since = _buffer.OpenSince;
-        if (since is not null && _time.GetElapsedTime(since.Value) >= _batchInterval)
-        {
-            _buffer.SealOpen();
-        }
-    }
-
     private async Task WaitForWorkAsync()
     {
-        ValueTask<bool> wakeWait = _wake.Reader.WaitToReadAsync(CancellationToken.None);
-        if (!wakeWait.IsCompleted)
+        // Producers wake the loop only while it is idle (a channel write per batch is not free): announce it,
+        // then look once more, so a batch sealed in between is not missed.
+        Interlocked.Exchange(ref _idle, 1);
+        try
         {
-            long? since = _buffer.OpenSince;
-            Task wake = wakeWait.AsTask();
-            Task closed = _connection!.Closed;
-            if (since is null)
+            ValueTask<bool> wakeWait = _wake.Reader.WaitToReadAsync(CancellationToken.None);
+            if (!wakeWait.IsCompleted && !_buffer.HasNewWork(_openSince))
             {
-                if (_buffer.PooledSegments <= _buffer.IdlePoolSegments)
-                {
-                    await Task.WhenAny(wake, closed).ConfigureAwait(false);
-                }
-                else
-                {
-                    // Idle with a large pool (after a burst): give its memory back after a quiet spell.
-                    using var cancelDelay = new CancellationTokenSource();
-                    Task quiet = Task.Delay(PoolTrimDelay, _time, cancelDelay.Token);
-                    if (await Task.WhenAny(wake, closed, quiet).ConfigureAwait(false) == quiet)
-                    {
-                        _buffer.TrimPool();
-                    }
-
-                    await cancelDelay.CancelAsync().ConfigureAwait(false);
-                }
+                await WaitAsync(wakeWait.AsTask(), _openSince).ConfigureAwait(false);
             }
-            else
-            {
-                TimeSpan remaining = _batchInterval - _time.GetElapsedTime(since.Value);
-                if (remaining > TimeSpan.Zero)
-                {
-                    using var cancelDelay = new CancellationTokenSource();
-                    Task delay = Task.Delay(remaining, _time, cancelDelay.Token);
-                    await Task.WhenAny(wake, closed, delay).ConfigureAwait(false);
-                    await cancelDelay.CancelAsync().ConfigureAwait(false);
-                }
-            }
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _idle, 0);
         }
 
         _wake.Reader.TryRead(out _);
@@ -239,6 +214,41 @@ internal sealed class SenderLoop
             GraphiteLog.Disconnected(_log, _connector.Description, "the server closed the connection", BufferedBytesForLog());
             await DisconnectAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Waits for a wake-up, the peer closing, or the batch interval of the open segment.</summary>
+    private async Task WaitAsync(Task wake, long? openSince)
+    {
+        Task closed = _connection!.Closed;
+        if (openSince is not null)
+        {
+            TimeSpan remaining = _batchInterval - _time.GetElapsedTime(openSince.Value);
+            if (remaining > TimeSpan.Zero)
+            {
+                using var cancelDelay = new CancellationTokenSource();
+                Task delay = Task.Delay(remaining, _time, cancelDelay.Token);
+                await Task.WhenAny(wake, closed, delay).ConfigureAwait(false);
+                await cancelDelay.CancelAsync().ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (_buffer.PooledSegments <= _buffer.IdlePoolSegments)
+        {
+            await Task.WhenAny(wake, closed).ConfigureAwait(false);
+            return;
+        }
+
+        // Idle with a large pool (after a burst): give its memory back after a quiet spell.
+        using var cancelQuiet = new CancellationTokenSource();
+        Task quiet = Task.Delay(PoolTrimDelay, _time, cancelQuiet.Token);
+        if (await Task.WhenAny(wake, closed, quiet).ConfigureAwait(false) == quiet)
+        {
+            _buffer.TrimPool();
+        }
+
+        await cancelQuiet.CancelAsync().ConfigureAwait(false);
     }
 
     private async Task<bool> ConnectAsync()
@@ -351,6 +361,8 @@ internal sealed class SenderLoop
         long points = 0;
         long replayed = 0;
         long bytes = 0;
+        long firstTimeBytes = 0;
+        int firstTimeSegments = 0;
         long sequence = 0;
         foreach (Segment s in _pending)
         {
@@ -362,23 +374,26 @@ internal sealed class SenderLoop
             else
             {
                 points += s.Points;
+                firstTimeBytes += s.Length;
+                firstTimeSegments++;
                 sequence = Math.Max(sequence, s.Sequence);
             }
         }
 
-        _buffer.Release(_pending);
         foreach (Segment s in _pending)
         {
             if (_replay is not null)
             {
-                _replay.Add(s);
+                _replay.Add(s); // may push older segments out into _spare
             }
             else
             {
-                _buffer.Return(s);
+                _spare.Add(s);
             }
         }
 
+        _buffer.Recycle(points, firstTimeBytes, firstTimeSegments, _spare);
+        _spare.Clear();
         _pending.Clear();
         points -= lostPoints;
         Interlocked.Add(ref _stats.PointsWritten, points);

@@ -36,7 +36,16 @@ internal readonly ref struct PointText
     {
         Prefix.CopyTo(destination);
         int n = Prefix.Length;
-        n += System.Text.Encoding.UTF8.GetBytes(Metric, destination[n..]);
+        if (MetricUtf8Length == Metric.Length)
+        {
+            // Checked ASCII (almost every metric name): narrowing is all there is to do.
+            System.Text.Ascii.FromUtf16(Metric, destination[n..], out int written);
+            n += written;
+        }
+        else
+        {
+            n += System.Text.Encoding.UTF8.GetBytes(Metric, destination[n..]);
+        }
         Suffix.CopyTo(destination[n..]);
         return n + Suffix.Length;
     }

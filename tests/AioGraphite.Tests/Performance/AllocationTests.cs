@@ -10,9 +10,11 @@ namespace AioGraphite.Tests.Performance;
 /// on the calling thread (the sender loop's own thread-pool work is not counted here; see docs/benchmarks.md for the
 /// whole-process figure). Never asserts on time.
 /// <para>
-/// Steady state: the client is warmed up with more bytes than its replay window holds (16 MiB by default), flushed,
-/// and only then measured, so that one-off growth (the replay window filling, the first segments of the buffer, JIT
-/// and tiering) is excluded. What is left must be zero: the send path formats straight into pooled segments.
+/// Steady state: the client is warmed up with more bytes than its replay window holds (16 MiB by default) while the
+/// sink is not listening yet, so the whole warm-up is buffered and the segment pool grows to hold it; then the sink
+/// starts, the client flushes, and only then is the send path measured. One-off growth (buffer segments, the replay
+/// window filling, JIT and tiering) is thereby excluded whatever the timing: the measured phase needs fewer segments
+/// than the warm-up left pooled. What is left must be zero: the send path formats straight into pooled segments.
 /// </para>
 /// </summary>
 public sealed class AllocationTests
@@ -34,15 +36,18 @@ public sealed class AllocationTests
     [MemberData(nameof(Protocols))]
     public async Task SendMultipleAsync_ReusedArrayInSteadyState_AllocatesNothingOnTheCallingThread(string protocol)
     {
-        using var sink = new DiscardingSink();
-        await using GraphiteClient client = await Connect(protocol, sink);
         Datapoint[] batch = NewBatch();
-        for (int i = 0; i < WarmupBatches; i++)
+        (GraphiteClient client, DiscardingSink sink) = await WarmedUpAsync(protocol, c =>
         {
-            await client.SendMultipleAsync(batch);
-        }
+            for (int i = 0; i < WarmupBatches; i++)
+            {
+                Assert.True(CompletedSynchronously(c.SendMultipleAsync(batch)));
+            }
 
-        await client.FlushAsync(TestContext.Current.CancellationToken);
+            return 0;
+        });
+        await using GraphiteClient disposeClient = client;
+        using DiscardingSink disposeSink = sink;
 
         int waited = 0;
         long allocated = AllocatedOnThisThread(() =>
@@ -64,11 +69,11 @@ public sealed class AllocationTests
     [MemberData(nameof(Protocols))]
     public async Task TrySend_InSteadyState_AllocatesNothingOnTheCallingThread(string protocol)
     {
-        using var sink = new DiscardingSink();
-        await using GraphiteClient client = await Connect(protocol, sink);
         Datapoint[] batch = NewBatch();
-        int refused = SendEach(client, batch, WarmupBatches);
-        await client.FlushAsync(TestContext.Current.CancellationToken);
+        int refused = 0;
+        (GraphiteClient client, DiscardingSink sink) = await WarmedUpAsync(protocol, c => refused = SendEach(c, batch, WarmupBatches));
+        await using GraphiteClient disposeClient = client;
+        using DiscardingSink disposeSink = sink;
 
         long allocated = AllocatedOnThisThread(() => refused += SendEach(client, batch, MeasuredBatches));
 
@@ -160,18 +165,29 @@ public sealed class AllocationTests
             + $"statistics: accepted {stats.PointsAccepted:N0}, written {stats.PointsWritten:N0}, buffered {stats.BufferedBytes:N0} bytes.");
     }
 
-    private static Task<GraphiteClient> Connect(string protocol, DiscardingSink sink) =>
-        GraphiteClient.ConnectAsync(
+    /// <summary>
+    /// A client whose warm-up (<paramref name="warmUp"/>) is buffered in full before the sink listens, then flushed:
+    /// the pool then holds more segments than the measured phase can need.
+    /// </summary>
+    private static async Task<(GraphiteClient Client, DiscardingSink Sink)> WarmedUpAsync(string protocol, Func<GraphiteClient, int> warmUp)
+    {
+        int port = AioGraphite.TestUtilities.FreePorts.AllocateTcp();
+        GraphiteClient client = GraphiteClient.Create(
             "127.0.0.1",
-            sink.Port,
+            port,
             protocol == "pickle" ? new PickleProtocol() : new PlaintextProtocol(),
             new GraphiteClientOptions
             {
                 // Room for every point of the test even if the sender did not write at all: no call ever waits or drops.
                 BufferCapacityBytes = 256L << 20,
                 FullBufferPolicy = FullBufferPolicy.Wait,
-            },
-            TestContext.Current.CancellationToken);
+                ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
+            });
+        Assert.Equal(0, warmUp(client));
+        var sink = new DiscardingSink(port);
+        await client.FlushAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        return (client, sink);
+    }
 
     /// <summary>1000 realistic points: 100 hosts × 10 series, non-integral values, explicit timestamps.</summary>
     private static Datapoint[] NewBatch()

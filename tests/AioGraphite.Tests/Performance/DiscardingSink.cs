@@ -6,12 +6,14 @@ namespace AioGraphite.Tests.Performance;
 /// <summary>A loopback TCP server that reads everything it is sent and throws it away, counting the bytes.</summary>
 internal sealed class DiscardingSink : IDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly List<Socket> _sockets = [];
     private long _bytes;
 
-    public DiscardingSink()
+    /// <summary>Starts listening on <paramref name="port"/> (0: any free port).</summary>
+    public DiscardingSink(int port = 0)
     {
+        _listener = new TcpListener(IPAddress.Loopback, port);
         _listener.Start();
         new Thread(Accept) { IsBackground = true, Name = "discarding-sink" }.Start();
     }
