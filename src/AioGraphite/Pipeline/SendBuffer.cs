@@ -40,8 +40,6 @@ internal sealed class SendBuffer
     /// <summary>The lock callers hold while appending a batch.</summary>
     public Lock Sync => _sync;
 
-    public WireFormat Format => _format;
-
     /// <summary>Segments kept pooled when the sender is idle: enough to refill after its largest write (1 MiB).</summary>
     public int IdlePoolSegments { get; }
 
@@ -71,32 +69,9 @@ internal sealed class SendBuffer
 
     public int SegmentBytes => _segmentBytes;
 
-    public bool IsCompleted
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _completed;
-            }
-        }
-    }
-
     public long BufferedPoints => Volatile.Read(ref _bufferedPoints);
 
     public long BufferedBytes => Volatile.Read(ref _bufferedBytes);
-
-    /// <summary>Sequence number of the last sealed segment.</summary>
-    public long LastSequence
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _nextSequence - 1;
-            }
-        }
-    }
 
     /// <summary>
     /// Appends a point; the caller holds <see cref="Sync"/>. Returns <see cref="AppendResult.NoRoom"/> when
@@ -192,18 +167,6 @@ internal sealed class SendBuffer
         }
     }
 
-    /// <summary>When the open segment holds points, the timestamp of its first point; otherwise null.</summary>
-    public long? OpenSince
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _open is { Points: > 0 } ? _open.Timestamp : null;
-            }
-        }
-    }
-
     /// <summary>
     /// Moves queued segments (up to <paramref name="maxBytes"/>) to <paramref name="into"/> for writing; they count as
     /// in flight until <see cref="Recycle"/>. When nothing is queued, first seals the open segment if
@@ -279,15 +242,6 @@ internal sealed class SendBuffer
                     _inFlightSegments--;
                 }
             }
-        }
-    }
-
-    /// <summary>Returns a segment to the pool.</summary>
-    public void Return(Segment segment)
-    {
-        lock (_sync)
-        {
-            ReturnLocked(segment);
         }
     }
 
