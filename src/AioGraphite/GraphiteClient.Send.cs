@@ -188,10 +188,31 @@ public sealed partial class GraphiteClient
         for (int i = start; i < points.Length; i++)
         {
             ref readonly Datapoint p = ref points[i];
-            if (!TryPrepare(in p, defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out long ts, out string? error))
+            long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
+
+            // A name checked before (the same string object) skips the name checks; value and timestamp are
+            // checked every time. Tagged names with default tags to merge take the full path.
+            if (p.Metric is { } known && d.Names.TryGet(known, out int knownBytes, out bool tagged) && !(tagged && _defaultTags is not null)
+                && double.IsFinite(p.Value) && ts >= 0)
+            {
+                if (!AppendOne(d, new PointText(_prefix, known, knownBytes, _tagSuffix, p.Value, ts), wait, ref outcome))
+                {
+                    return i;
+                }
+
+                continue;
+            }
+
+            if (!TryPrepare(in p, defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out ts, out string? error))
             {
                 rejections.Add(p.Metric, error!, i);
                 continue;
+            }
+
+            // Remember the name when it fits a line whatever the value and timestamp (so only the name decided).
+            if (ReferenceEquals(metric, p.Metric) && _prefix.Length + metricBytes + suffix.Length <= _maxLineBytes - MetricNameRules.MaxValueChars - MetricNameRules.MaxTimestampChars - 2)
+            {
+                d.Names.Store(metric, metricBytes, metric.Contains(';', StringComparison.Ordinal));
             }
 
             if (!AppendOne(d, new PointText(_prefix, metric, metricBytes, suffix, p.Value, ts), wait, ref outcome))

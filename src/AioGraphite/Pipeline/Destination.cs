@@ -32,4 +32,7 @@ internal sealed class Destination
     public SenderLoop Loop { get; }
 
     public SenderStatistics Statistics { get; }
+
+    /// <summary>Names already checked for this destination's callers (used under <see cref="SendBuffer.Sync"/>).</summary>
+    public Naming.ValidatedNameCache Names { get; } = new();
 }

@@ -85,6 +85,28 @@ public sealed class GraphiteClientTests
     }
 
     [Fact]
+    public async Task RepeatedNames_ValueAndTimestampAreCheckedEveryTimeAndBadNamesNeverPass()
+    {
+        // Names that passed once are not re-scanned (same string object); everything else still is.
+        await using ByteSink sink = ByteSink.Start();
+        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
+        string good = "repeat.good";
+        string bad = "repeat bad";
+        for (int i = 0; i < 3; i++)
+        {
+            await client.SendAsync(good, i, 10 + i, Ct);
+            await Assert.ThrowsAsync<ArgumentException>(async () => await client.SendAsync(good, double.NaN, 10, Ct));
+            await Assert.ThrowsAsync<ArgumentException>(async () => await client.SendAsync(good, 1, -5, Ct));
+            await Assert.ThrowsAsync<ArgumentException>(async () => await client.SendAsync(bad, 1, 10, Ct));
+        }
+
+        await client.FlushAsync(Ct);
+        await sink.WaitUntilAsync(s => s.AllText.Split('\n').Length > 3, "three lines");
+        Assert.Equal("repeat.good 0 10\nrepeat.good 1 11\nrepeat.good 2 12\n", sink.AllText);
+        Assert.Equal(9, client.Statistics.PointsRejected);
+    }
+
+    [Fact]
     public async Task SendMultipleAsync_SomeInvalid_AcceptsTheValidOnesAndReportsTheFirstInvalid()
     {
         await using ByteSink sink = ByteSink.Start();
