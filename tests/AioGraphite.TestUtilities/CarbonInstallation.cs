@@ -16,23 +16,9 @@ internal static class CarbonInstallation
     /// <summary>Completes when carbon is usable; otherwise throws with what to run.</summary>
     public static Task EnsureInstalledAsync() => Once.Value;
 
-    /// <summary>The directory holding <c>AioGraphite.slnx</c>, searched upwards from the test binaries.</summary>
-    public static string? FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AioGraphite.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
-    }
-
     private static async Task EnsureCoreAsync()
     {
-        var root = FindRepositoryRoot();
+        var root = RepositoryRoot.TryFind();
         var script = root is null ? null : Path.Combine(root, "scripts", "install-carbon.sh");
         if (script is null || !File.Exists(script))
         {

@@ -59,7 +59,7 @@ public sealed class GraphiteWebServer : IAsyncDisposable
     public static async Task<GraphiteWebServer> StartAsync(string whisperDirectory, int? cacheQueryPort = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(whisperDirectory);
-        string root = CarbonInstallation.FindRepositoryRoot()
+        string root = RepositoryRoot.TryFind()
             ?? throw new InvalidOperationException($"AioGraphite.slnx (and scripts/graphite-web.sh) not found above {AppContext.BaseDirectory}");
         string scriptPath = Path.Combine(root, "scripts", "graphite-web.sh");
         Directory.CreateDirectory(whisperDirectory);

@@ -4,11 +4,12 @@ using System.Text;
 namespace AioGraphite.TestUtilities;
 
 /// <summary>Runs helper programs (python, bash, the carbon launchers).</summary>
-internal static class ProcessRunner
+public static class ProcessRunner
 {
     /// <summary>Result of <see cref="RunAsync"/>.</summary>
-    internal sealed record Result(int ExitCode, byte[] StandardOutput, string StandardError)
+    public sealed record Result(int ExitCode, byte[] StandardOutput, string StandardError)
     {
+        /// <summary>Standard output decoded as UTF-8.</summary>
         public string StandardOutputText => Encoding.UTF8.GetString(StandardOutput);
     }
 

@@ -24,7 +24,7 @@ public sealed class ToolPackageTests(CarbonFixture carbon) : IDisposable
         string version = string.Create(CultureInfo.InvariantCulture, $"0.0.1-clitest.{Environment.ProcessId}");
         string packages = Path.Combine(_root, "packages");
         string tools = Path.Combine(_root, "tools");
-        string project = Path.Combine(RepositoryRoot(), "src", "AioGraphite.Cli", "AioGraphite.Cli.csproj");
+        string project = Path.Combine(AioGraphite.TestUtilities.RepositoryRoot.Find(), "src", "AioGraphite.Cli", "AioGraphite.Cli.csproj");
         string configuration = typeof(CliApplication).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
 
         CliResult pack = await Dotnet(isolatedPackages: false, ["pack", project, "--no-build", "-c", configuration, "-o", packages, $"-p:PackageVersion={version}", "-nodeReuse:false"]);
@@ -93,19 +93,6 @@ public sealed class ToolPackageTests(CarbonFixture carbon) : IDisposable
         Assert.Equal("git", Element("repository").Attribute("type")!.Value);
         Assert.Equal("DotnetTool", metadata.Descendants().Single(e => e.Name.LocalName == "packageType").Attribute("name")!.Value);
         Assert.NotEmpty(Field("description"));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "AioGraphite.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"AioGraphite.slnx not found above {AppContext.BaseDirectory}");
     }
 
     private static string Text(int number) => number.ToString(CultureInfo.InvariantCulture);

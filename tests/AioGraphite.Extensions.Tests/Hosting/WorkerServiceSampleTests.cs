@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using AioGraphite.Extensions.Tests.Infrastructure;
+using AioGraphite.TestUtilities;
 using Xunit;
 
 namespace AioGraphite.Extensions.Tests.Hosting;
@@ -58,13 +59,7 @@ public sealed class WorkerServiceSampleTests(SharedServers servers)
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')); // tests/.../bin/<Configuration>/<tfm>
         string configuration = output.Parent!.Name;
         string tfm = output.Name;
-        var root = output;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "AioGraphite.slnx")))
-        {
-            root = root.Parent;
-        }
-
-        string dll = Path.Combine(root!.FullName, "samples", "WorkerService", "bin", configuration, tfm, "WorkerService.dll");
+        string dll = Path.Combine(RepositoryRoot.Find(), "samples", "WorkerService", "bin", configuration, tfm, "WorkerService.dll");
         Assert.True(File.Exists(dll), $"{dll} not built");
         return dll;
     }

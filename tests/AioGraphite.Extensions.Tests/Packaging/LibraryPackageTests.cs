@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Xml.Linq;
+using AioGraphite.TestUtilities;
 using Xunit;
 
 namespace AioGraphite.Extensions.Tests.Packaging;
@@ -16,10 +16,17 @@ public sealed class LibraryPackageTests : IDisposable
     [MemberData(nameof(Libraries))]
     public async Task Pack_LibraryPackage_HasReadmeDocsLicenseAndRepository(string id)
     {
-        string project = Path.Combine(RepositoryRoot(), "src", id, id + ".csproj");
+        string project = Path.Combine(RepositoryRoot.Find(), "src", id, id + ".csproj");
         string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        (int exit, string output) = await RunAsync("dotnet", ["pack", project, "--no-build", "-c", configuration, "-o", _output, "-p:PackageVersion=9.9.9-test", "-nodeReuse:false"]);
-        Assert.True(exit == 0, output);
+        var environment = new Dictionary<string, string> { ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0", ["MSBUILDDISABLENODEREUSE"] = "1", ["DOTNET_NOLOGO"] = "1" };
+        ProcessRunner.Result pack = await ProcessRunner.RunAsync(
+            "dotnet",
+            ["pack", project, "--no-build", "-c", configuration, "-o", _output, "-p:PackageVersion=9.9.9-test", "-nodeReuse:false"],
+            ReadOnlyMemory<byte>.Empty,
+            environment,
+            TimeSpan.FromMinutes(3),
+            TestContext.Current.CancellationToken);
+        Assert.True(pack.ExitCode == 0, pack.StandardOutputText + pack.StandardError);
 
         using ZipArchive zip = ZipFile.OpenRead(Path.Combine(_output, $"{id}.9.9.9-test.nupkg"));
         string[] entries = [.. zip.Entries.Select(e => e.FullName)];
@@ -50,37 +57,5 @@ public sealed class LibraryPackageTests : IDisposable
         catch (IOException)
         {
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "AioGraphite.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"AioGraphite.slnx not found above {AppContext.BaseDirectory}");
-    }
-
-    private static async Task<(int Exit, string Output)> RunAsync(string file, string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in arguments)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
     }
 }
