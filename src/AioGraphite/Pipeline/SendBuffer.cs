@@ -228,22 +228,6 @@ internal sealed class SendBuffer
         }
     }
 
-    /// <summary>The loop is done with in-flight segments (written or given up); updates accounting.</summary>
-    public void Release(List<Segment> segments)
-    {
-        lock (_sync)
-        {
-            foreach (Segment s in segments)
-            {
-                if (!s.IsReplay)
-                {
-                    _bufferedPoints -= s.Points;
-                    _bufferedBytes -= s.Length;
-                    _inFlightSegments--;
-                }
-            }
-        }
-    }
 
     private void ReturnLocked(Segment segment)
     {
@@ -272,7 +256,7 @@ internal sealed class SendBuffer
     /// <summary>Called with <see cref="Sync"/> held: throws when completed.</summary>
     public bool IsCompletedLocked => _completed;
 
-    /// <summary>Points still queued or open (after close, the undelivered ones); empties the buffer.</summary>
+    /// <summary>Points accepted and never written (queued, open or taken by the sender); empties the buffer.</summary>
     public long DiscardAll()
     {
         lock (_sync)

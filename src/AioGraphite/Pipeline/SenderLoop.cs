@@ -456,15 +456,10 @@ internal sealed class SenderLoop
     private async Task ShutdownAsync()
     {
         await DisconnectAsync().ConfigureAwait(false);
-        long undelivered = 0;
-        foreach (Segment s in _pending)
-        {
-            undelivered += s.IsReplay ? 0 : s.Points;
-        }
 
-        _buffer.Release(_pending);
+        // The buffer still counts the segments taken but never written, so this is everything undelivered.
         _pending.Clear();
-        undelivered += _buffer.DiscardAll();
+        long undelivered = _buffer.DiscardAll();
         _replay?.Clear();
         if (undelivered > 0)
         {

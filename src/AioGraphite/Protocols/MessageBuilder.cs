@@ -48,7 +48,20 @@ internal static class MessageBuilder
             output.Add(segment.Written.ToArray());
         }
 
-        return output.Count == 1 ? output[0] : [.. output.SelectMany(b => b)];
+        if (output.Count == 1)
+        {
+            return output[0];
+        }
+
+        byte[] message = GC.AllocateUninitializedArray<byte>(output.Sum(frame => frame.Length));
+        int offset = 0;
+        foreach (byte[] frame in output)
+        {
+            frame.CopyTo(message, offset);
+            offset += frame.Length;
+        }
+
+        return message;
     }
 
     private static long Timestamp(Datapoint p, long now) => p.Timestamp is long t && t != 0 ? t : now;
