@@ -109,13 +109,14 @@ def pos(key):
 
 class CRelayModel:
     """carbon-c-relay 3.7.3 consistent-hash.c as read: no collision bump, sort by (pos, ip, instance; NULL last),
-    equal positions all owned by the first entry."""
+    equal positions all owned by the first entry; the ring key is cut at 255 bytes (char buf[256]), and a walk stops
+    after one full turn. Also the test oracle of tests/AioGraphite.Tests/Cluster/CRelayModelFixture.cs."""
     def __init__(self, members):
         e = []
         for h, inst in members:
             for i in range(100):
-                e.append((pos("('%s', %s):%d" % (h, 'None' if inst is None else "'%s'" % inst, i)),
-                          h, (1, '') if inst is None else (0, inst), (h, inst)))
+                key = ("('%s', %s):%d" % (h, 'None' if inst is None else "'%s'" % inst, i)).encode('utf-8')[:255]
+                e.append((int(md5(key).hexdigest()[:4], 16), h, (1, '') if inst is None else (0, inst), (h, inst)))
         e.sort(key=lambda x: x[:3])
         owners = [x[3] for x in e]
         for i in range(len(e) - 1):
@@ -126,7 +127,8 @@ class CRelayModel:
         p = int(md5(key_bytes).hexdigest()[:4], 16)
         t = bisect_left(self.pos, p) % len(self.pos)
         out = []
-        while len(out) < n:
+        for _ in range(len(self.pos)):
+            if len(out) == n: break
             o = self.owners[t]
             if o not in out: out.append(o)
             t = (t + 1) % len(self.pos)
@@ -135,7 +137,7 @@ class CRelayModel:
 
 def sanitize(raw, allowed=b'-_:#'):
     """dispatcher.c dispatch_received_metrics (3.7.3) as read, applied to the line 'raw 1 1700000000'.
-    Returns (rewritten name, hashed part)."""
+    Returns (rewritten name, hashed part). Also used by the test oracle (CRelayModelFixture.cs)."""
     q = bytearray(); first = None; tags = True; space = None
     for ch in raw + b' 1 1700000000':
         b = bytes([ch])

@@ -48,63 +48,14 @@ public sealed class CRelayModelFixture : IAsyncLifetime
     /// <summary>Replication factors checked.</summary>
     internal static readonly int[] Replications = [1, 2, 3];
 
+    // The model lives in one place, scripts/probe-carbon-c-relay-ch.py (which measured it against a real
+    // carbon-c-relay); the oracle loads its sanitize() and CRelayModel (argv[1] is the script's path).
     private const string Script = """
-        import json, sys
-        from hashlib import md5
-        from bisect import bisect_left
-
-        def pos_bytes(b):
-            return int(md5(b).hexdigest()[:4], 16)
-
-        class CRelayModel:
-            # scripts/probe-carbon-c-relay-ch.py: carbon-c-relay 3.7.3 consistent-hash.c as read: no collision bump,
-            # sort by (pos, ip, instance; NULL last), equal positions all owned by the first entry.
-            # Added here: the ring key is cut at 255 bytes (char buf[256]), and the walk stops after one full turn.
-            def __init__(self, members):
-                e = []
-                for h, inst in members:
-                    for i in range(100):
-                        key = ("('%s', %s):%d" % (h, 'None' if inst is None else "'%s'" % inst, i)).encode('utf-8')[:255]
-                        e.append((pos_bytes(key), h, (1, '') if inst is None else (0, inst), (h, inst)))
-                e.sort(key=lambda x: x[:3])
-                owners = [x[3] for x in e]
-                for i in range(len(e) - 1):
-                    if e[i][0] == e[i + 1][0]: owners[i + 1] = owners[i]
-                self.pos = [x[0] for x in e]; self.owners = owners
-
-            def get_nodes(self, key_bytes, n):
-                p = pos_bytes(key_bytes)
-                t = bisect_left(self.pos, p) % len(self.pos)
-                out = []
-                for _ in range(len(self.pos)):
-                    if len(out) == n: break
-                    o = self.owners[t]
-                    if o not in out: out.append(o)
-                    t = (t + 1) % len(self.pos)
-                return out
-
-        def sanitize(raw, allowed=b'-_:#'):
-            # scripts/probe-carbon-c-relay-ch.py: dispatcher.c dispatch_received_metrics (3.7.3) as read, applied to
-            # the line 'raw 1 1700000000'. Returns (rewritten name, hashed part).
-            q = bytearray(); first = None; tags = True; space = None
-            for ch in raw + b' 1 1700000000':
-                b = bytes([ch])
-                if b in (b' ', b'\t', b'.'):
-                    if not q: continue
-                    if b != b'.' and first is None:
-                        if q[-1:] == b'.': q.pop()
-                        first = space = len(q); q += b' '
-                    elif b != b'.' and space is None:
-                        space = len(q); q += b' '
-                    elif q[-1:] != b and len(q) - 1 != first:
-                        q += b
-                elif tags and b == b';':
-                    tags = False; first = len(q); q += b
-                elif ch != 0 and (first is not None or b.isalnum() and ch < 128 or b in allowed):
-                    q += b
-                else:
-                    q += b'_'
-            return bytes(q[:space]), bytes(q[:first])
+        import importlib.util, json, sys
+        spec = importlib.util.spec_from_file_location("probe_carbon_c_relay_ch", sys.argv[1])
+        probe = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(probe)
+        sanitize, CRelayModel = probe.sanitize, probe.CRelayModel
 
         inp = json.loads(sys.stdin.buffer.read().decode('utf-8'))
         raw = [n.encode('utf-8') for n in inp['names']]
@@ -163,7 +114,8 @@ public sealed class CRelayModelFixture : IAsyncLifetime
             sets = DestinationSets.ToDictionary(s => s.Key, s => s.Value.Select(n => new object?[] { n.Host, n.Instance }).ToArray(), StringComparer.Ordinal),
             replications = Replications,
         });
-        string output = await PythonScript.RunAsync(Script, json, cancellationToken: TestContext.Current.CancellationToken);
+        string probe = Path.Combine(RepositoryRoot.Find(), "scripts", "probe-carbon-c-relay-ch.py");
+        string output = await PythonScript.RunAsync(Script, json, [probe], TestContext.Current.CancellationToken);
         Answer = JsonNode.Parse(output)!.AsObject();
     }
 
