@@ -26,17 +26,17 @@ public sealed partial class GraphiteClient
     public ValueTask SendAsync(string metric, double value, long? timestamp = null, CancellationToken cancellationToken = default)
     {
         var point = new Datapoint(metric, value, timestamp);
-        long now = Now();
+        long defaultTimestamp = timestamp is long t && t != 0 ? t : Now(); // the clock only when the point needs it
         var rejections = default(Rejections);
         int replica = 0;
-        int next = Append(new ReadOnlySpan<Datapoint>(in point), 0, now, allowWait: true, ref rejections, ref replica, out Destination? blocked);
+        int next = Append(new ReadOnlySpan<Datapoint>(in point), 0, defaultTimestamp, allowWait: true, ref rejections, ref replica, out Destination? blocked);
         if (next == 1)
         {
             ThrowIfRejected(ref rejections, 1, nameof(metric));
             return default;
         }
 
-        return WaitAndAppendAsync(new[] { point }, next, replica, blocked!, now, rejections, nameof(metric), cancellationToken);
+        return WaitAndAppendAsync(new[] { point }, next, replica, blocked!, defaultTimestamp, rejections, nameof(metric), cancellationToken);
     }
 
     /// <summary>
@@ -92,7 +92,7 @@ public sealed partial class GraphiteClient
         long droppedNewest;
         try
         {
-            Append(new ReadOnlySpan<Datapoint>(in point), 0, Now(), allowWait: false, ref rejections, ref replica, out _, out droppedNewest);
+            Append(new ReadOnlySpan<Datapoint>(in point), 0, timestamp is long t && t != 0 ? t : Now(), allowWait: false, ref rejections, ref replica, out _, out droppedNewest);
         }
         catch (ObjectDisposedException)
         {
