@@ -12,7 +12,7 @@ public class PlaintextFormatBenchmarks : WireFormatBenchmarks
     private readonly double[] _shortValues = [.. Enumerable.Range(0, Values).Select(i => 0.25 + (i % 400))];
     private readonly double[] _fullValues = [.. Enumerable.Range(0, Values).Select(i => Math.PI * (i + 1) * 1.000001)];
 
-    private protected override WireFormat Format => PlaintextFormat.Instance;
+    private protected override WireFormat Format { get; } = new PlaintextFormat();
 
     private protected override IGraphiteProtocol CreateProtocol() => new PlaintextProtocol();
 

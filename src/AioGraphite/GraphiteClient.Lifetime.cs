@@ -3,12 +3,15 @@ using AioGraphite.Pipeline;
 
 namespace AioGraphite;
 
-/// <content>Flushing and closing.</content>
+/// <content>Flushing, waiting for delivery, and closing.</content>
 public sealed partial class GraphiteClient
 {
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>
     /// Completes once every point accepted before the call has been written to the socket (or dropped by the
-    /// full-buffer policy), on every destination. While carbon is unreachable it waits for the reconnect; use the
+    /// full-buffer policy), on every destination. Written is not delivered: carbon may not have read the bytes yet (use
+    /// <see cref="WaitForDeliveryAsync"/> for that). While carbon is unreachable it waits for the reconnect; use the
     /// token to give up.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting (the points stay buffered).</param>
@@ -19,15 +22,42 @@ public sealed partial class GraphiteClient
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _closeState) != 0, this);
         if (_destinations.Length == 1)
         {
-            return _destinations[0].Loop.FlushAsync(cancellationToken);
+            return _destinations[0].FlushAsync(cancellationToken);
         }
 
-        return Task.WhenAll(_destinations.Select(d => d.Loop.FlushAsync(cancellationToken)));
+        return Task.WhenAll(_destinations.Select(d => d.FlushAsync(cancellationToken)));
     }
 
     /// <summary>
-    /// Stops accepting points, delivers what is buffered within <see cref="GraphiteClientOptions.DrainTimeout"/>,
-    /// then closes the connection(s). Points that could not be delivered are counted in
+    /// Completes once carbon has consumed every point accepted before the call (or the full-buffer policy dropped it),
+    /// on every destination. The client writes what is buffered, ends the connection's stream and waits for carbon to
+    /// close in turn: carbon closes only after reading everything up to the end of the stream, so its orderly close is
+    /// the proof. Then a new connection carries later points (a reconnect per call: use it at checkpoints, such as the
+    /// end of a batch job, not per point). When carbon goes away or does not close within
+    /// <see cref="GraphiteClientOptions.DeadPeerTimeout"/>, the client reconnects, replays and asks again, for as long as
+    /// the token allows. Consumed means read by carbon's process; carbon-cache writes what it read to disk within about a
+    /// second (longer under load), and a carbon killed before that loses it, which the client's replay covers while it
+    /// runs. Over UDP it completes once the points are sent.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (nothing is lost: the client goes on delivering).</param>
+    /// <returns>A task that completes when carbon has consumed the points.</returns>
+    /// <exception cref="ObjectDisposedException">The client was closed.</exception>
+    /// <exception cref="GraphiteException">The client was closed before carbon confirmed delivery.</exception>
+    public Task WaitForDeliveryAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _closeState) != 0, this);
+        if (_destinations.Length == 1)
+        {
+            return _destinations[0].WaitForDeliveryAsync(cancellationToken);
+        }
+
+        return Task.WhenAll(_destinations.Select(d => d.WaitForDeliveryAsync(cancellationToken)));
+    }
+
+    /// <summary>
+    /// Stops accepting points, delivers what is buffered within <see cref="GraphiteClientOptions.DrainTimeout"/>
+    /// (written, and consumed by carbon: its orderly close after the client's end of stream is the proof), then closes the
+    /// connection(s). Points carbon did not consume in time are counted in
     /// <see cref="GraphiteClientStatistics.PointsUndelivered"/> and logged. Never throws; safe to call twice.
     /// A send after closing throws <see cref="ObjectDisposedException"/>: the client never silently reconnects.
     /// </summary>
@@ -50,40 +80,37 @@ public sealed partial class GraphiteClient
 
         if (Interlocked.Exchange(ref _closeState, 1) == 0)
         {
-            Volatile.Write(ref _closeTask, CloseCoreAsync(drainTimeout));
+            _ = CloseCoreAsync(drainTimeout);
         }
 
-        return Volatile.Read(ref _closeTask) ?? WaitForCloseAsync();
+        return _closed.Task;
     }
 
     /// <summary>Same as <see cref="CloseAsync()"/>.</summary>
     /// <returns>A task that completes when the client is closed.</returns>
     public ValueTask DisposeAsync() => new(CloseAsync());
 
-    private async Task WaitForCloseAsync()
-    {
-        while (Volatile.Read(ref _closeTask) is null)
-        {
-            await Task.Yield();
-        }
-
-        await _closeTask!.ConfigureAwait(false);
-    }
-
     private async Task CloseCoreAsync(TimeSpan drainTimeout)
     {
-        foreach (Destination d in _destinations)
+        try
         {
-            d.Buffer.Complete();
-        }
+            foreach (DestinationSender d in _destinations)
+            {
+                d.Buffer.Complete();
+            }
 
-        await Task.WhenAll(_destinations.Select(d => d.Loop.StopAsync(drainTimeout))).ConfigureAwait(false);
-        foreach (Destination d in _destinations)
+            await Task.WhenAll(_destinations.Select(d => d.StopAsync(drainTimeout))).ConfigureAwait(false);
+            foreach (DestinationSender d in _destinations)
+            {
+                GraphiteClientStatistics stats = d.Snapshot(0);
+                GraphiteLog.Closed(_log, d.Description, stats.PointsWritten, stats.PointsDelivered, stats.PointsReplayed, stats.PointsDropped);
+            }
+
+            _instruments.Dispose();
+        }
+        finally
         {
-            GraphiteClientStatistics stats = d.Statistics.Snapshot(d.Buffer, 0);
-            GraphiteLog.Closed(_log, d.Connector.Description, stats.PointsWritten, stats.PointsReplayed, stats.PointsDropped);
+            _closed.TrySetResult();
         }
-
-        _instruments.Dispose();
     }
 }

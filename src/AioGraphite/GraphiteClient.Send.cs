@@ -9,18 +9,17 @@ namespace AioGraphite;
 /// <content>Sending: validation at the edge, routing, formatting into the buffer, the full-buffer policy.</content>
 public sealed partial class GraphiteClient
 {
-    private long _lastDropLog;
-    private long _dropsSinceLog;
-
     /// <summary>
-    /// Sends one point: it is validated, formatted and buffered, and the call completes as soon as it is accepted
-    /// (without waiting for the network, except under <see cref="FullBufferPolicy.Wait"/> with a full buffer).
+    /// Sends one point: it is validated, formatted and buffered, and the call completes as soon as it is accepted,
+    /// without waiting for the network. Only when the buffer is full does it wait for room: while carbon is connected
+    /// (back-pressure, so a reachable carbon never causes drops), and under <see cref="FullBufferPolicy.Wait"/>; see
+    /// <see cref="GraphiteClientOptions.FullBufferPolicy"/>.
     /// </summary>
     /// <param name="metric">The metric path, e.g. <c>app.requests</c>, optionally tagged (<c>app.requests;host=web1</c>).</param>
     /// <param name="value">The value; must be finite.</param>
     /// <param name="timestamp">Unix seconds; <see langword="null"/> or 0 means now.</param>
     /// <param name="cancellationToken">Cancels a wait for buffer room.</param>
-    /// <returns>A task that completes when the point is accepted.</returns>
+    /// <returns>A task that completes when the point is accepted (or, after waiting in vain for room, dropped by the policy and counted).</returns>
     /// <exception cref="ArgumentException">The metric name is null, empty, has whitespace or control characters or bad tags, the line would exceed carbon's 16384-byte limit, the value is NaN or infinite, or the timestamp is negative. Nothing is sent; the client keeps working.</exception>
     /// <exception cref="ObjectDisposedException">The client was closed.</exception>
     public ValueTask SendAsync(string metric, double value, long? timestamp = null, CancellationToken cancellationToken = default)
@@ -29,7 +28,7 @@ public sealed partial class GraphiteClient
         long defaultTimestamp = timestamp is long t && t != 0 ? t : Now(); // the clock only when the point needs it
         var rejections = default(Rejections);
         int replica = 0;
-        int next = Append(new ReadOnlySpan<Datapoint>(in point), 0, defaultTimestamp, allowWait: true, ref rejections, ref replica, out Destination? blocked);
+        int next = Append(new ReadOnlySpan<Datapoint>(in point), 0, defaultTimestamp, allowWait: true, ref rejections, ref replica, out DestinationSender? blocked);
         if (next == 1)
         {
             ThrowIfRejected(ref rejections, 1, nameof(metric));
@@ -58,7 +57,7 @@ public sealed partial class GraphiteClient
         ReadOnlySpan<Datapoint> span = array ?? (dataset is List<Datapoint> list ? CollectionsMarshal.AsSpan(list) : (array = [.. dataset]));
         var rejections = default(Rejections);
         int replica = 0;
-        int next = Append(span, 0, ts, allowWait: true, ref rejections, ref replica, out Destination? blocked);
+        int next = Append(span, 0, ts, allowWait: true, ref rejections, ref replica, out DestinationSender? blocked);
         if (next == span.Length)
         {
             ThrowIfRejected(ref rejections, span.Length, nameof(dataset));
@@ -102,24 +101,39 @@ public sealed partial class GraphiteClient
         return rejections.Count == 0 && droppedNewest == 0;
     }
 
-    /// <summary>Under <see cref="FullBufferPolicy.Wait"/>: waits for room and appends the rest, dropping what still does not fit after the timeout.</summary>
-    private async ValueTask WaitAndAppendAsync(Datapoint[] points, int next, int replica, Destination blocked, long ts, Rejections rejections, string paramName, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for room and appends the rest. Gives up, dropping what still does not fit (counted), when no room was freed
+    /// for <see cref="GraphiteClientOptions.FullBufferWaitTimeout"/>, or at once when carbon is not connected and the
+    /// policy drops.
+    /// </summary>
+    private async ValueTask WaitAndAppendAsync(Datapoint[] points, int next, int replica, DestinationSender blocked, long ts, Rejections rejections, string paramName, CancellationToken cancellationToken)
     {
-        long started = _time.GetTimestamp();
+        long progressAt = _time.GetTimestamp();
         while (true)
         {
-            Task space = blocked.Loop.SpaceFreed.WaitAsync();
-            blocked.Loop.Wake();
-            next = Append(points, next, ts, allowWait: true, ref rejections, ref replica, out Destination? stillBlocked);
+            Task space = blocked.SpaceFreed.WaitAsync();
+            blocked.Wake();
+            int before = next;
+            next = Append(points, next, ts, allowWait: true, ref rejections, ref replica, out DestinationSender? stillBlocked);
             if (next == points.Length)
             {
                 break;
             }
 
-            blocked = stillBlocked!;
-            TimeSpan remaining = Options.FullBufferWaitTimeout - _time.GetElapsedTime(started);
-            if (remaining <= TimeSpan.Zero)
+            if (next != before)
             {
+                progressAt = _time.GetTimestamp();
+            }
+
+            blocked = stillBlocked!;
+            TimeSpan remaining = Options.FullBufferWaitTimeout - _time.GetElapsedTime(progressAt);
+            if (remaining <= TimeSpan.Zero || !MayWait(blocked))
+            {
+                if (remaining <= TimeSpan.Zero)
+                {
+                    blocked.MarkStalled(); // later sends do not wait again until carbon takes data
+                }
+
                 // Give up waiting: what still does not fit is dropped, and counted.
                 Append(points, next, ts, allowWait: false, ref rejections, ref replica, out _);
                 break;
@@ -137,31 +151,34 @@ public sealed partial class GraphiteClient
         ThrowIfRejected(ref rejections, points.Length, paramName);
     }
 
+    /// <summary>An awaiting caller waits for room under the Wait policy, and under the drop policies while carbon takes data.</summary>
+    private bool MayWait(DestinationSender d) => _waitForRoom || d.IsTakingData;
+
     /// <summary>
     /// Validates, routes and appends points from <paramref name="start"/>; returns the index it stopped at (when it
     /// must wait for room in <paramref name="blocked"/>, resuming at <paramref name="replica"/>) or the length.
     /// </summary>
-    private int Append(ReadOnlySpan<Datapoint> points, int start, long ts, bool allowWait, ref Rejections rejections, ref int replica, out Destination? blocked) =>
+    private int Append(ReadOnlySpan<Datapoint> points, int start, long ts, bool allowWait, ref Rejections rejections, ref int replica, out DestinationSender? blocked) =>
         Append(points, start, ts, allowWait, ref rejections, ref replica, out blocked, out _);
 
-    private int Append(ReadOnlySpan<Datapoint> points, int start, long ts, bool allowWait, ref Rejections rejections, ref int replica, out Destination? blocked, out long droppedNewest)
+    private int Append(ReadOnlySpan<Datapoint> points, int start, long ts, bool allowWait, ref Rejections rejections, ref int replica, out DestinationSender? blocked, out long droppedNewest)
     {
-        bool wait = allowWait && Options.FullBufferPolicy == FullBufferPolicy.Wait;
         blocked = null;
         droppedNewest = 0;
         long rejectedBefore = rejections.Count;
         int next;
         if (_router is null)
         {
-            Destination d = _destinations[0];
+            DestinationSender d = _destinations[0];
             var outcome = default(BatchOutcome);
+            bool wait = allowWait && MayWait(d);
             lock (d.Buffer.Sync)
             {
                 ObjectDisposedException.ThrowIf(d.Buffer.IsCompletedLocked, this);
                 next = AppendLocked(d, points, start, ts, wait, ref outcome, ref rejections);
             }
 
-            Report(d, ref outcome);
+            d.Report(ref outcome);
             droppedNewest = outcome.DroppedNewest;
             if (next < points.Length)
             {
@@ -170,20 +187,19 @@ public sealed partial class GraphiteClient
         }
         else
         {
-            next = AppendRouted(points, start, ts, wait, ref rejections, ref replica, out blocked, out droppedNewest);
+            next = AppendRouted(points, start, ts, allowWait, ref rejections, ref replica, out blocked, out droppedNewest);
         }
 
         long rejected = rejections.Count - rejectedBefore;
         if (rejected > 0)
         {
-            Interlocked.Add(ref _rejected, rejected);
-            _instruments.PointsDropped(rejected, DropReason.Invalid, _destinations[0].Tags);
+            _edge.Rejected(rejected);
         }
 
         return next;
     }
 
-    private int AppendLocked(Destination d, ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref BatchOutcome outcome, ref Rejections rejections)
+    private int AppendLocked(DestinationSender d, ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref BatchOutcome outcome, ref Rejections rejections)
     {
         for (int i = start; i < points.Length; i++)
         {
@@ -195,7 +211,7 @@ public sealed partial class GraphiteClient
             if (p.Metric is { } known && d.Names.TryGet(known, out int knownBytes, out bool tagged) && !(tagged && _defaultTags is not null)
                 && double.IsFinite(p.Value) && ts >= 0)
             {
-                if (!AppendOne(d, new PointText(_prefix, known, knownBytes, _tagSuffix, p.Value, ts), wait, ref outcome))
+                if (!d.AppendLocked(new PointText(_prefix, known, knownBytes, _tagSuffix, p.Value, ts), _dropOldest && !wait, wait, ref outcome))
                 {
                     return i;
                 }
@@ -209,13 +225,8 @@ public sealed partial class GraphiteClient
                 continue;
             }
 
-            // Remember the name when it fits a line whatever the value and timestamp (so only the name decided).
-            if (ReferenceEquals(metric, p.Metric) && _prefix.Length + metricBytes + suffix.Length <= _maxLineBytes - MetricNameRules.MaxValueChars - MetricNameRules.MaxTimestampChars - 2)
-            {
-                d.Names.Store(metric, metricBytes, metric.Contains(';', StringComparison.Ordinal));
-            }
-
-            if (!AppendOne(d, new PointText(_prefix, metric, metricBytes, suffix, p.Value, ts), wait, ref outcome))
+            Remember(d, p.Metric, metric, metricBytes, suffix.Length);
+            if (!d.AppendLocked(new PointText(_prefix, metric, metricBytes, suffix, p.Value, ts), _dropOldest && !wait, wait, ref outcome))
             {
                 return i;
             }
@@ -224,32 +235,50 @@ public sealed partial class GraphiteClient
         return points.Length;
     }
 
-    private int AppendRouted(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref Rejections rejections, ref int replica, out Destination? blocked, out long droppedNewest)
+    private int AppendRouted(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool allowWait, ref Rejections rejections, ref int replica, out DestinationSender? blocked, out long droppedNewest)
     {
         blocked = null;
         droppedNewest = 0;
         for (int i = start; i < points.Length; i++)
         {
             ref readonly Datapoint p = ref points[i];
-            if (!TryPrepare(in p, defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out long ts, out string? error))
+            string metric;
+            ReadOnlySpan<byte> suffix = _tagSuffix;
+            int metricBytes;
+            long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
+            int[] targets;
+
+            // A name routed before as checked (same text) skips the name checks, as the single-destination path does
+            // with its name cache; value and timestamp are checked every time.
+            if (p.Metric is { } known && _router!.TryGetChecked(known, out targets, out metricBytes) && !(_defaultTags is not null && known.Contains(';', StringComparison.Ordinal))
+                && double.IsFinite(p.Value) && ts >= 0)
             {
-                rejections.Add(p.Metric, error!, i);
-                continue;
+                metric = known;
+            }
+            else
+            {
+                if (!TryPrepare(in p, defaultTimestamp, out metric, out suffix, out metricBytes, out ts, out string? error))
+                {
+                    rejections.Add(p.Metric, error!, i);
+                    continue;
+                }
+
+                targets = _router!.Route(metric, FitsAnyLine(metricBytes, suffix.Length) && ReferenceEquals(metric, p.Metric) ? metricBytes : -1);
             }
 
-            int[] targets = _router!.Route(metric);
             for (; replica < targets.Length; replica++)
             {
-                Destination d = _destinations[targets[replica]];
+                DestinationSender d = _destinations[targets[replica]];
                 var outcome = default(BatchOutcome);
                 bool appended;
+                bool wait = allowWait && MayWait(d);
                 lock (d.Buffer.Sync)
                 {
                     ObjectDisposedException.ThrowIf(d.Buffer.IsCompletedLocked, this);
-                    appended = AppendOne(d, new PointText(_prefix, metric, metricBytes, suffix, p.Value, ts), wait, ref outcome);
+                    appended = d.AppendLocked(new PointText(_prefix, metric, metricBytes, suffix, p.Value, ts), _dropOldest && !wait, wait, ref outcome);
                 }
 
-                Report(d, ref outcome);
+                d.Report(ref outcome);
                 droppedNewest += outcome.DroppedNewest;
                 if (!appended)
                 {
@@ -264,31 +293,17 @@ public sealed partial class GraphiteClient
         return points.Length;
     }
 
-    /// <summary>Appends one validated point to a destination (its lock held); false when the caller must wait for room.</summary>
-    private bool AppendOne(Destination d, in PointText text, bool wait, ref BatchOutcome outcome)
+    /// <summary>Remembers a checked name in the destination's cache when it fits a line whatever the value and timestamp (so only the name decided).</summary>
+    private void Remember(DestinationSender d, string? given, string metric, int metricBytes, int suffixBytes)
     {
-        switch (d.Buffer.AppendLocked(text, _dropOldest, ref outcome.DroppedOldest))
+        if (ReferenceEquals(metric, given) && FitsAnyLine(metricBytes, suffixBytes))
         {
-            case AppendResult.Appended:
-                break;
-            case AppendResult.AppendedFirstInSegment:
-            case AppendResult.AppendedAfterSeal:
-                outcome.Wake = true;
-                break;
-            default:
-                outcome.Wake = true;
-                if (wait)
-                {
-                    return false;
-                }
-
-                outcome.DroppedNewest++;
-                return true;
+            d.Names.Store(metric, metricBytes, metric.Contains(';', StringComparison.Ordinal));
         }
-
-        outcome.Accepted++;
-        return true;
     }
+
+    private bool FitsAnyLine(int metricBytes, int suffixBytes) =>
+        _prefix.Length + metricBytes + suffixBytes <= _maxLineBytes - MetricNameRules.MaxValueChars - MetricNameRules.MaxTimestampChars - 2;
 
     /// <summary>Applies default timestamp and tags and checks the point; false with the reason when it is invalid.</summary>
     private bool TryPrepare(in Datapoint p, long defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out long ts, out string? error)
@@ -310,40 +325,6 @@ public sealed partial class GraphiteClient
         MetricNameRules.Check(metric, out _) is null && TagRules.CheckTaggedPath(metric) is null
             ? TaggedName.Merge(metric, _defaultTags!)
             : metric;
-
-    private void Report(Destination d, ref BatchOutcome outcome)
-    {
-        if (outcome.Wake)
-        {
-            d.Loop.Wake();
-        }
-
-        SenderStatistics stats = d.Statistics;
-        if (outcome.Accepted > 0)
-        {
-            Interlocked.Add(ref stats.PointsAccepted, outcome.Accepted);
-        }
-
-        long dropped = outcome.DroppedOldest + outcome.DroppedNewest;
-        if (dropped > 0)
-        {
-            Interlocked.Add(ref stats.PointsDroppedBufferFull, dropped);
-            _instruments.PointsDropped(dropped, DropReason.BufferFull, d.Tags);
-            LogDrops(d, dropped);
-        }
-    }
-
-    /// <summary>Logs buffer-full drops at most every 5 seconds, with the count since the last log.</summary>
-    private void LogDrops(Destination d, long dropped)
-    {
-        long total = Interlocked.Add(ref _dropsSinceLog, dropped);
-        long last = Interlocked.Read(ref _lastDropLog);
-        if ((last == 0 || _time.GetElapsedTime(last) >= TimeSpan.FromSeconds(5)) && Interlocked.CompareExchange(ref _lastDropLog, _time.GetTimestamp(), last) == last)
-        {
-            Interlocked.Add(ref _dropsSinceLog, -total);
-            GraphiteLog.PointsDropped(_log, d.Connector.Description, total, $"the buffer is full ({Options.FullBufferPolicy}, {Options.BufferCapacityBytes} bytes)");
-        }
-    }
 
     private static void ThrowIfRejected(ref Rejections rejections, int count, string paramName)
     {

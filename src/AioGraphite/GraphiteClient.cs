@@ -13,8 +13,8 @@ namespace AioGraphite;
 /// <summary>
 /// An asynchronous Graphite client: the C# successor of Python's <c>aiographite.AIOGraphite</c>.
 /// Sends hand points to a bounded in-memory buffer and return at once; one background loop per destination
-/// batches them, writes them to carbon, reconnects with back-off when carbon goes away and replays the most
-/// recently written bytes after reconnecting. With several destinations, each metric goes to the cache(s)
+/// batches them, writes them to carbon, follows what carbon has consumed, reconnects with back-off when carbon goes
+/// away and replays what carbon may have lost. With several destinations, each metric goes to the cache(s)
 /// carbon's consistent hash picks. Thread-safe; dispose it (or call <see cref="CloseAsync()"/>) to deliver what
 /// is still buffered.
 /// </summary>
@@ -28,7 +28,8 @@ namespace AioGraphite;
 /// </example>
 public sealed partial class GraphiteClient : IAsyncDisposable
 {
-    private readonly Destination[] _destinations;
+    private readonly DestinationSender[] _destinations;
+    private readonly PipelineCounters _edge;
     private readonly MetricRouter? _router;
     private readonly GraphiteInstruments _instruments;
     private readonly ILogger _log;
@@ -37,10 +38,9 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     private readonly byte[] _tagSuffix;
     private readonly IReadOnlyDictionary<string, string>? _defaultTags;
     private readonly bool _dropOldest;
+    private readonly bool _waitForRoom;
     private readonly int _maxLineBytes;
-    private long _rejected;
     private int _closeState;
-    private Task? _closeTask;
 
     private GraphiteClient(IReadOnlyList<GraphiteDestination> destinations, IGraphiteProtocol protocol, GraphiteClientOptions options)
     {
@@ -50,6 +50,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         _time = options.TimeProvider;
         _log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<GraphiteClient>();
         _dropOldest = options.FullBufferPolicy == FullBufferPolicy.DropOldest;
+        _waitForRoom = options.FullBufferPolicy == FullBufferPolicy.Wait;
         string prefix = options.MetricPrefix is null ? string.Empty : options.MetricPrefix.EndsWith('.') ? options.MetricPrefix : options.MetricPrefix + ".";
         _prefix = Encoding.UTF8.GetBytes(prefix);
         _defaultTags = options.DefaultTags is { Count: > 0 } tags ? tags : null;
@@ -58,9 +59,13 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         _maxLineBytes = options.Transport == GraphiteTransport.Udp
             ? Math.Min(MetricNameRules.MaxLineBytes, options.MaxDatagramBytes - 1)
             : MetricNameRules.MaxLineBytes;
-        WireFormat format = protocol is PickleProtocol ? PickleFormat.Instance : PlaintextFormat.Instance;
-        _instruments = new GraphiteInstruments(options.MeterFactory, () => Gauge(d => d.Buffer.BufferedBytes), () => Gauge(d => d.Buffer.BufferedPoints));
-        _destinations = [.. destinations.Select(d => new Destination(d, format, options, _log, _instruments))];
+        _instruments = new GraphiteInstruments(
+            options.MeterFactory,
+            () => Gauge(d => d.Buffer.BufferedBytes),
+            () => Gauge(d => d.Buffer.BufferedPoints),
+            () => Gauge(d => d.Snapshot(0).InFlightPoints));
+        _destinations = [.. destinations.Select(d => new DestinationSender(d, protocol, options, _log, _instruments))];
+        _edge = new PipelineCounters(_instruments, _destinations[0].Counters.Tags);
         if (destinations.Count > 1)
         {
             _router = new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, prefix, suffix, options.Hashing);
@@ -87,22 +92,20 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     {
         get
         {
-            long rejected = Interlocked.Read(ref _rejected);
-            GraphiteClientStatistics total = _destinations[0].Statistics.Snapshot(_destinations[0].Buffer, rejected);
+            GraphiteClientStatistics total = _destinations[0].Snapshot(_edge.RejectedPoints);
             for (int i = 1; i < _destinations.Length; i++)
             {
-                total = total.Plus(_destinations[i].Statistics.Snapshot(_destinations[i].Buffer, rejected));
+                total = total.Plus(_destinations[i].Snapshot(0));
             }
 
             return total;
         }
     }
 
-    /// <summary>What the client has done for one destination (same order as <see cref="Destinations"/>).</summary>
+    /// <summary>What the client has done for one destination (same order as <see cref="Destinations"/>); <see cref="GraphiteClientStatistics.PointsRejected"/> is client-wide.</summary>
     /// <param name="index">Index into <see cref="Destinations"/>.</param>
     /// <returns>The statistics of that destination.</returns>
-    public GraphiteClientStatistics GetDestinationStatistics(int index) =>
-        _destinations[index].Statistics.Snapshot(_destinations[index].Buffer, Interlocked.Read(ref _rejected));
+    public GraphiteClientStatistics GetDestinationStatistics(int index) => _destinations[index].Snapshot(_edge.RejectedPoints);
 
     /// <summary>
     /// Creates a client and connects it (unless <see cref="GraphiteClientOptions.LazyConnect"/> is set).
@@ -150,7 +153,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         {
             for (int i = 0; i < connections.Length; i++)
             {
-                connections[i] = await client._destinations[i].Connector.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                connections[i] = await client._destinations[i].ConnectAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch
@@ -209,15 +212,15 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     {
         for (int i = 0; i < _destinations.Length; i++)
         {
-            _destinations[i].Loop.Start(connections?[i]);
+            _destinations[i].Start(connections?[i]);
         }
     }
 
-    private IEnumerable<Measurement<long>> Gauge(Func<Destination, long> read)
+    private IEnumerable<Measurement<long>> Gauge(Func<DestinationSender, long> read)
     {
-        foreach (Destination d in _destinations)
+        foreach (DestinationSender d in _destinations)
         {
-            yield return new Measurement<long>(read(d), d.Tags);
+            yield return new Measurement<long>(read(d), d.Counters.Tags);
         }
     }
 

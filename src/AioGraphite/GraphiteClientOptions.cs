@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using AioGraphite.Naming;
+using AioGraphite.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace AioGraphite;
@@ -10,6 +11,15 @@ namespace AioGraphite;
 /// </summary>
 public sealed record GraphiteClientOptions
 {
+    /// <summary>Default of <see cref="ReplayWindow"/>: one minute.</summary>
+    internal static readonly TimeSpan DefaultReplayWindow = TimeSpan.FromMinutes(1);
+
+    /// <summary>Default of <see cref="ReplayWindowBytes"/>: 64 MiB.</summary>
+    internal const long DefaultReplayWindowBytes = 64L * 1024 * 1024;
+
+    /// <summary>Default of <see cref="DeadPeerTimeout"/>: 20 seconds.</summary>
+    internal static readonly TimeSpan DefaultDeadPeerTimeout = TimeSpan.FromSeconds(20);
+
     /// <summary>The defaults.</summary>
     public static GraphiteClientOptions Default { get; } = new();
 
@@ -30,10 +40,19 @@ public sealed record GraphiteClientOptions
     /// <summary>Most bytes of formatted points held while waiting to be written. Default 64 MiB (about 1.5 million typical points).</summary>
     public long BufferCapacityBytes { get; init; } = 64L * 1024 * 1024;
 
-    /// <summary>What to do when the buffer is full. Default <see cref="AioGraphite.FullBufferPolicy.DropOldest"/>.</summary>
+    /// <summary>
+    /// What to do with a point that finds the buffer full while carbon cannot take it. Default
+    /// <see cref="AioGraphite.FullBufferPolicy.DropOldest"/>. While carbon is connected, <c>SendAsync</c> and
+    /// <c>SendMultipleAsync</c> wait for room instead (back-pressure: a reachable carbon never causes drops), as long as
+    /// room keeps being freed within <see cref="FullBufferWaitTimeout"/>; <c>TrySend</c> never waits.
+    /// </summary>
     public FullBufferPolicy FullBufferPolicy { get; init; } = FullBufferPolicy.DropOldest;
 
-    /// <summary>With <see cref="AioGraphite.FullBufferPolicy.Wait"/>, how long a send waits for room before dropping. Default 5 seconds.</summary>
+    /// <summary>
+    /// How long an awaiting send waits for room without any being freed before the policy applies: with
+    /// <see cref="AioGraphite.FullBufferPolicy.Wait"/> always, with the drop policies while carbon is connected (a
+    /// frozen carbon frees nothing). Default 5 seconds.
+    /// </summary>
     public TimeSpan FullBufferWaitTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Size of one batch (TCP): the sender writes a batch once it is full. Default 64 KiB; between 4 KiB and 1 MiB.</summary>
@@ -55,20 +74,44 @@ public sealed record GraphiteClientOptions
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Whether bytes written in the last <see cref="ReplayWindow"/> are written again after a reconnect. Default
-    /// <see langword="true"/>: carbon acknowledges nothing and loses its in-memory cache when it dies, and a write
-    /// to carbon-cache is idempotent per (metric, timestamp), so replay turns "lost" into "written twice with the
-    /// same value". Turn it off when sending to an aggregating relay, which would count replayed points twice.
+    /// Whether what carbon may have lost is written again after a lost connection: every point it had not consumed, and
+    /// what it consumed within <see cref="ReplayWindow"/> before it was last seen healthy (carbon-cache keeps points in
+    /// memory before writing them to disk, and a carbon that dies loses them). Default <see langword="true"/>: a write to
+    /// carbon-cache is idempotent per (metric, timestamp), so replay turns "lost" into "written twice with the same
+    /// value". Turn it off when sending to an aggregating relay, which would count replayed points twice; points carbon
+    /// had not consumed when a connection is lost are then given up (counted in <see cref="GraphiteClientStatistics.PointsUndelivered"/>).
+    /// Never used with UDP.
     /// </summary>
     public bool ReplayEnabled { get; init; } = true;
 
-    /// <summary>How far back the replay window reaches. Default 5 seconds.</summary>
-    public TimeSpan ReplayWindow { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long points stay replayable after carbon consumed them. Default 1 minute. It must cover how long carbon holds
+    /// points in memory: carbon-cache writes at most <c>MAX_UPDATES_PER_SECOND</c> series per second (500 by default),
+    /// so its cache holds about <c>series ÷ MAX_UPDATES_PER_SECOND</c> seconds of points (20,000 series: 40 s). The age
+    /// counts only while carbon is seen consuming: a frozen or stalled carbon stops the clock, and an outage never
+    /// shortens what is replayed after it.
+    /// </summary>
+    public TimeSpan ReplayWindow { get; init; } = DefaultReplayWindow;
 
-    /// <summary>Most bytes the replay window keeps. Default 16 MiB.</summary>
-    public long ReplayWindowBytes { get; init; } = 16L * 1024 * 1024;
+    /// <summary>
+    /// Most bytes kept for replay after carbon consumed them (the window is bounded by this or by <see cref="ReplayWindow"/>,
+    /// whichever comes first). Default 64 MiB: a minute of about 35,000 points per second. Points carbon has not consumed
+    /// yet are never dropped from it; they count against <see cref="BufferCapacityBytes"/>.
+    /// </summary>
+    public long ReplayWindowBytes { get; init; } = DefaultReplayWindowBytes;
 
-    /// <summary>How long <see cref="GraphiteClient.CloseAsync()"/> / <see cref="GraphiteClient.DisposeAsync"/> try to deliver what is buffered. Default 10 seconds.</summary>
+    /// <summary>
+    /// How long a connection may go without carbon acknowledging what was sent (a network partition, a host gone), or
+    /// without carbon closing after the client's end of stream, before it is abandoned, reconnected and replayed. Sets
+    /// <c>TCP_USER_TIMEOUT</c> (Linux) and TCP keepalive (first probe after a third of it). Default 20 seconds; at least 1 second.
+    /// </summary>
+    public TimeSpan DeadPeerTimeout { get; init; } = DefaultDeadPeerTimeout;
+
+    /// <summary>
+    /// How long <see cref="GraphiteClient.CloseAsync()"/> / <see cref="GraphiteClient.DisposeAsync"/> try to deliver what
+    /// is buffered: written, and consumed by carbon (its orderly close after the client's end of stream proves it).
+    /// Default 10 seconds.
+    /// </summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -121,6 +164,9 @@ public sealed record GraphiteClientOptions
     /// <summary>Creates the client's <c>AioGraphite</c> meter (for dependency injection). Default: a meter of its own.</summary>
     public IMeterFactory? MeterFactory { get; init; }
 
+    /// <summary>Opens the connections of a destination instead of sockets (unit tests with an in-memory connection).</summary>
+    internal Func<GraphiteDestination, ConnectionFactory>? ConnectionFactory { get; init; }
+
     /// <summary>Checks every value and throws <see cref="ArgumentOutOfRangeException"/> or <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {
@@ -140,6 +186,11 @@ public sealed record GraphiteClientOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ReplicationFactor, 1, nameof(ReplicationFactor));
         Positive(ReplayWindow, nameof(ReplayWindow));
         ArgumentOutOfRangeException.ThrowIfNegative(ReplayWindowBytes, nameof(ReplayWindowBytes));
+        if (DeadPeerTimeout < TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(DeadPeerTimeout), DeadPeerTimeout, "DeadPeerTimeout must be at least 1 second.");
+        }
+
         if (DrainTimeout < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(DrainTimeout), DrainTimeout, "DrainTimeout must not be negative.");

@@ -9,6 +9,14 @@ public readonly record struct GraphiteClientStatistics
     /// <summary>Points written to the socket (first writes; replays are counted in <see cref="PointsReplayed"/>).</summary>
     public long PointsWritten { get; init; }
 
+    /// <summary>
+    /// Points carbon's process has read (each counted once): on Linux as soon as the kernel's TCP counters show it
+    /// (acknowledged, and the receive window they took given back), elsewhere when written; and always when carbon closes
+    /// the connection in order after the client's end of stream (<see cref="GraphiteClient.WaitForDeliveryAsync"/>,
+    /// closing). Over UDP, points sent.
+    /// </summary>
+    public long PointsDelivered { get; init; }
+
     /// <summary>Points written again after a reconnect, from the replay window.</summary>
     public long PointsReplayed { get; init; }
 
@@ -18,7 +26,10 @@ public readonly record struct GraphiteClientStatistics
     /// <summary>Points rejected at the API edge (invalid name, non-finite value, negative timestamp).</summary>
     public long PointsRejected { get; init; }
 
-    /// <summary>Points still buffered when the client closed and the drain timeout ran out, or lost in a failed UDP send.</summary>
+    /// <summary>
+    /// Points accepted and never delivered: carbon had not consumed them when the client closed and the drain timeout ran
+    /// out, a UDP datagram could not be sent, or the connection was lost with replay turned off.
+    /// </summary>
     public long PointsUndelivered { get; init; }
 
     /// <summary>Bytes written to the socket, replays included.</summary>
@@ -33,6 +44,9 @@ public readonly record struct GraphiteClientStatistics
     /// <summary>Bytes accepted and not yet written.</summary>
     public long BufferedBytes { get; init; }
 
+    /// <summary>Points written and not yet consumed by carbon (including those waiting to be written again after a lost connection).</summary>
+    public long InFlightPoints { get; init; }
+
     /// <summary>Every accepted point that will never be written: dropped for a full buffer or undelivered.</summary>
     public long PointsDropped => PointsDroppedBufferFull + PointsUndelivered;
 
@@ -41,13 +55,15 @@ public readonly record struct GraphiteClientStatistics
     {
         PointsAccepted = PointsAccepted + other.PointsAccepted,
         PointsWritten = PointsWritten + other.PointsWritten,
+        PointsDelivered = PointsDelivered + other.PointsDelivered,
         PointsReplayed = PointsReplayed + other.PointsReplayed,
         PointsDroppedBufferFull = PointsDroppedBufferFull + other.PointsDroppedBufferFull,
-        PointsRejected = Math.Max(PointsRejected, other.PointsRejected),
+        PointsRejected = PointsRejected + other.PointsRejected,
         PointsUndelivered = PointsUndelivered + other.PointsUndelivered,
         BytesWritten = BytesWritten + other.BytesWritten,
         Reconnects = Reconnects + other.Reconnects,
         BufferedPoints = BufferedPoints + other.BufferedPoints,
         BufferedBytes = BufferedBytes + other.BufferedBytes,
+        InFlightPoints = InFlightPoints + other.InFlightPoints,
     };
 }

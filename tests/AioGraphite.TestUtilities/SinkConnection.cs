@@ -41,7 +41,9 @@ public sealed class SinkConnection
                 }
             }
 
+            // Like carbon: once the client ends its stream, everything before it has been read; close in turn.
             EndOfStream = true;
+            Close();
         }
         catch (Exception)
         {

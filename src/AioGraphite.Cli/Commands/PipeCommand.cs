@@ -6,8 +6,11 @@ namespace AioGraphite.Cli.Commands;
 /// <summary><c>aiographite pipe</c>: streams carbon plaintext lines from a file or standard input to carbon.</summary>
 internal static class PipeCommand
 {
-    /// <summary>Default <c>--timeout</c>: how long carbon may stay unreachable (long enough for a carbon restart).</summary>
-    public const double DefaultTimeoutSeconds = 30;
+    /// <summary>
+    /// Default <c>--timeout</c>: how long carbon may go without taking any point before the pipe gives up: long enough for
+    /// a slow carbon restart, a freeze or a short network partition (the dead-peer timeout alone is 20 s).
+    /// </summary>
+    public const double DefaultTimeoutSeconds = 60;
 
     /// <summary>Creates the command.</summary>
     /// <param name="console">The console.</param>
@@ -23,13 +26,15 @@ internal static class PipeCommand
         var connection = new ConnectionOptions(
             console,
             DefaultTimeoutSeconds,
-            "How long carbon may stay unreachable (points waiting, none written) before giving up with exit code 2; meanwhile the client reconnects and replays");
+            "How long carbon may go without consuming any point (points waiting, none delivered) before giving up with exit code 2; meanwhile the client reconnects and replays");
         var command = new Command(
             "pipe",
             "Send carbon plaintext lines 'metric value [timestamp]' (2 or 3 fields split on whitespace, numbers as Python's float() reads them, "
             + "no timestamp or -1 means now) from standard input or a file. Invalid lines are reported with their line number and skipped; "
-            + "blank lines are ignored. Shows live progress when standard error is a terminal, a summary at the end, and exits once everything is written. "
-            + "Exit code 0 when every line was valid and written, 1 when some lines were invalid, 2 on a usage error or when carbon stayed unreachable.")
+            + "blank lines are ignored. Shows live progress when standard error is a terminal, a summary at the end, and exits once carbon has "
+            + "consumed every point (it closes the connection after reading to its end: the proof). "
+            + "Exit code 0 when every line was valid and every point delivered, 1 when some lines were invalid (and every valid point delivered), "
+            + "2 on a usage error or when points could not be delivered (carbon unreachable or not consuming for longer than --timeout).")
         {
             input,
         };

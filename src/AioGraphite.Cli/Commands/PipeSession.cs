@@ -3,7 +3,10 @@ using AioGraphite.Cli.Output;
 
 namespace AioGraphite.Cli.Commands;
 
-/// <summary>One run of <c>pipe</c>: reads, parses and sends every line, watches delivery, reports and decides the exit code.</summary>
+/// <summary>
+/// One run of <c>pipe</c>: reads, parses and sends every line, waits until carbon has consumed every point (its orderly
+/// close after the end of the stream proves it), watches that delivery makes progress, reports and decides the exit code.
+/// </summary>
 internal sealed class PipeSession
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
@@ -47,7 +50,7 @@ internal sealed class PipeSession
         ConnectTimeout = endpoint.Timeout < TimeSpan.FromSeconds(5) ? endpoint.Timeout : TimeSpan.FromSeconds(5),
         ReconnectMaxDelay = TimeSpan.FromTicks(Math.Clamp(endpoint.Timeout.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(10).Ticks)),
 
-        // Everything is flushed before closing; closing only gives up what the watchdog (or Ctrl+C) already gave up on.
+        // Everything is delivered before closing; closing only gives up what the watchdog (or Ctrl+C) already gave up on.
         DrainTimeout = TimeSpan.FromMilliseconds(250),
     };
 
@@ -77,7 +80,7 @@ internal sealed class PipeSession
             try
             {
                 await SendAllAsync(lines, client, stop.Token).ConfigureAwait(false);
-                await client.FlushAsync(stop.Token).ConfigureAwait(false);
+                await client.WaitForDeliveryAsync(stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -140,7 +143,7 @@ internal sealed class PipeSession
         _status.WriteLine($"{_name}: line {lineNumber}: {error}");
     }
 
-    /// <summary>Every ~250 ms: checks delivery with the watchdog (stopping the pipe when carbon stays away) and redraws the progress line.</summary>
+    /// <summary>Every ~250 ms: checks delivery with the watchdog (stopping the pipe when carbon stays away or takes nothing) and redraws the progress line.</summary>
     private async Task TickAsync(GraphiteClient client, long started, CancellationTokenSource stop, CancellationToken cancellationToken)
     {
         var watchdog = new DeliveryWatchdog(_endpoint.Timeout, _time);
@@ -150,7 +153,7 @@ internal sealed class PipeSession
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 GraphiteClientStatistics stats = client.Statistics;
-                if (watchdog.Observe(stats.PointsWritten, stats.BufferedPoints))
+                if (watchdog.Observe(stats.PointsDelivered, Waiting(stats)))
                 {
                     _unreachable = true;
                     await stop.CancelAsync().ConfigureAwait(false);
@@ -167,36 +170,39 @@ internal sealed class PipeSession
 
     private string Progress(GraphiteClientStatistics stats, TimeSpan elapsed, TimeSpan stalledFor)
     {
-        string text = $"{Rate.Count(Interlocked.Read(ref _linesRead), "line")} read, {Rate.Count(stats.PointsWritten, "point")} sent ({Rate.PerSecond(stats.PointsWritten, elapsed)}), {Rate.Count(Interlocked.Read(ref _invalid))} invalid";
+        string text = $"{Rate.Count(Interlocked.Read(ref _linesRead), "line")} read, {Rate.Count(stats.PointsDelivered, "point")} delivered ({Rate.PerSecond(stats.PointsDelivered, elapsed)}), {Rate.Count(Interlocked.Read(ref _invalid))} invalid";
         return stalledFor >= TimeSpan.FromSeconds(1)
             ? $"{text}; waiting for carbon at {_endpoint} for {ConnectionOptions.Seconds(TimeSpan.FromSeconds(Math.Floor(stalledFor.TotalSeconds)))} of {_endpoint.TimeoutText}"
             : text;
     }
 
+    /// <summary>Points accepted and neither delivered nor given up.</summary>
+    private static long Waiting(GraphiteClientStatistics stats) => stats.PointsAccepted - stats.PointsDelivered - stats.PointsDropped;
+
     private int Finish(GraphiteClientStatistics stats, TimeSpan elapsed, long lineNumber, bool interrupted)
     {
         _status.ClearStatus();
-        long notSent = stats.PointsAccepted - stats.PointsWritten;
+        long notDelivered = stats.PointsAccepted - stats.PointsDelivered;
         string blank = _blank > 0 ? $", {Rate.Count(_blank)} blank" : string.Empty;
         string reconnects = stats.Reconnects > 0
             ? $"; reconnected {Rate.Count(stats.Reconnects, "time")}, {Rate.Count(stats.PointsReplayed, "point")} replayed"
             : string.Empty;
-        _status.WriteLine($"{_name}: {Rate.Count(lineNumber, "line")} read, {Rate.Count(stats.PointsWritten, "point")} sent, {Rate.Count(_invalid)} invalid{blank} in {Rate.Seconds(elapsed)} ({Rate.PerSecond(stats.PointsWritten, elapsed)}){reconnects}");
+        _status.WriteLine($"{_name}: {Rate.Count(lineNumber, "line")} read, {Rate.Count(stats.PointsDelivered, "point")} delivered, {Rate.Count(_invalid)} invalid{blank} in {Rate.Seconds(elapsed)} ({Rate.PerSecond(stats.PointsDelivered, elapsed)}){reconnects}");
         if (interrupted)
         {
-            _status.WriteLine($"{_name}: interrupted at line {lineNumber} with {Rate.Count(notSent)} of {Rate.Count(stats.PointsAccepted)} points not sent.");
+            _status.WriteLine($"{_name}: interrupted at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(stats.PointsAccepted)} points not delivered.");
             return ExitCodes.Interrupted;
         }
 
         if (_unreachable)
         {
-            _status.WriteLine($"{_name}: Graphite at {_endpoint} stayed unreachable for more than {_endpoint.TimeoutText}: gave up at line {lineNumber} with {Rate.Count(notSent)} of {Rate.Count(stats.PointsAccepted)} points not sent.");
+            _status.WriteLine($"{_name}: Graphite at {_endpoint} consumed nothing for more than {_endpoint.TimeoutText} (unreachable, or not reading): gave up at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(stats.PointsAccepted)} points not delivered.");
             return ExitCodes.Failure;
         }
 
-        if (notSent > 0 || stats.PointsDropped > 0)
+        if (notDelivered > 0)
         {
-            _status.WriteLine($"{_name}: {Rate.Count(Math.Max(notSent, stats.PointsDropped))} of {Rate.Count(stats.PointsAccepted)} points could not be delivered to Graphite at {_endpoint}.");
+            _status.WriteLine($"{_name}: {Rate.Count(notDelivered)} of {Rate.Count(stats.PointsAccepted)} points could not be confirmed as delivered to Graphite at {_endpoint}.");
             return ExitCodes.Failure;
         }
 

@@ -39,8 +39,8 @@ internal static class SendCommand
         var connection = new ConnectionOptions(
             console,
             DefaultTimeoutSeconds,
-            "How long to wait for carbon: to connect, then to write the point");
-        var command = new Command("send", "Send one point to carbon and wait until it is written to the socket.")
+            "How long to wait for carbon: to connect, then to consume the point");
+        var command = new Command("send", "Send one point to carbon and wait until carbon has consumed it (carbon closes the connection after reading to its end: the proof). Exit code 0 then, 2 when carbon cannot be reached or does not confirm within --timeout.")
         {
             metric, value, timestamp, tags,
         };
@@ -63,7 +63,7 @@ internal static class SendCommand
         return command;
     }
 
-    /// <summary>Validates the point, connects, sends, flushes and closes.</summary>
+    /// <summary>Validates the point, connects, sends, waits for carbon to consume it, and closes.</summary>
     /// <param name="metric">The metric argument.</param>
     /// <param name="valueText">The value argument.</param>
     /// <param name="timestampText">The timestamp argument, if any.</param>
@@ -102,18 +102,18 @@ internal static class SendCommand
             timeout.CancelAfter(endpoint.Timeout);
             try
             {
-                await client.FlushAsync(timeout.Token).ConfigureAwait(false);
+                await client.WaitForDeliveryAsync(timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new CliException($"Could not write to Graphite at {endpoint} within the timeout of {endpoint.TimeoutText}: the connection was lost and carbon did not come back.");
+                throw new CliException($"Graphite at {endpoint} did not confirm the point within the timeout of {endpoint.TimeoutText}: the connection was lost and carbon did not come back, or carbon is not reading.");
             }
 
             await client.CloseAsync().ConfigureAwait(false);
             GraphiteClientStatistics stats = client.Statistics;
-            if (stats.PointsWritten < 1 || stats.PointsDropped > 0)
+            if (stats.PointsDelivered < 1 || stats.PointsDropped > 0)
             {
-                throw new CliException($"The point could not be sent to Graphite at {endpoint} (written {stats.PointsWritten}, lost {stats.PointsDropped}).");
+                throw new CliException($"The point could not be delivered to Graphite at {endpoint} (written {stats.PointsWritten}, delivered {stats.PointsDelivered}, lost {stats.PointsDropped}).");
             }
         }
 

@@ -1,15 +1,15 @@
 namespace AioGraphite.Cli.Output;
 
 /// <summary>
-/// Decides when carbon has been unreachable for too long, from the client's statistics alone: points are waiting
-/// to be written and none has been written for longer than the timeout. Points waiting while writes still make
-/// progress (a slow carbon) do not count, nor does a quiet input with nothing buffered.
+/// Decides when carbon has been unreachable (or has stopped consuming) for too long, from the client's statistics alone:
+/// points are waiting to be delivered and none has been delivered for longer than the timeout. Points waiting while
+/// deliveries still make progress (a slow carbon) do not count, nor does a quiet input with nothing waiting.
 /// </summary>
 internal sealed class DeliveryWatchdog
 {
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
-    private long _lastWritten;
+    private long _lastDelivered;
     private long _since;
 
     /// <summary>Creates a watchdog.</summary>
@@ -22,18 +22,18 @@ internal sealed class DeliveryWatchdog
         _since = timeProvider.GetTimestamp();
     }
 
-    /// <summary>How long writing has been stalled with points waiting (zero when it is not).</summary>
+    /// <summary>How long delivery has been stalled with points waiting (zero when it is not).</summary>
     public TimeSpan StalledFor { get; private set; }
 
-    /// <summary>Takes one observation; returns <see langword="true"/> once writing has stalled for longer than the timeout.</summary>
-    /// <param name="pointsWritten">Points written so far.</param>
-    /// <param name="pointsWaiting">Points accepted and not yet written.</param>
+    /// <summary>Takes one observation; returns <see langword="true"/> once delivery has stalled for longer than the timeout.</summary>
+    /// <param name="pointsDelivered">Points delivered so far.</param>
+    /// <param name="pointsWaiting">Points accepted and not yet delivered (nor given up).</param>
     /// <returns>Whether carbon counts as unreachable.</returns>
-    public bool Observe(long pointsWritten, long pointsWaiting)
+    public bool Observe(long pointsDelivered, long pointsWaiting)
     {
-        if (pointsWritten != _lastWritten || pointsWaiting == 0)
+        if (pointsDelivered != _lastDelivered || pointsWaiting == 0)
         {
-            _lastWritten = pointsWritten;
+            _lastDelivered = pointsDelivered;
             _since = _time.GetTimestamp();
             StalledFor = TimeSpan.Zero;
             return false;

@@ -9,9 +9,12 @@ internal static class DropReason
     /// <summary>The point was rejected at the API edge (bad name, non-finite value, negative timestamp).</summary>
     public const string Invalid = "invalid";
 
-    /// <summary>The client closed before the point could be written (drain timeout).</summary>
+    /// <summary>The client closed before carbon consumed the point (drain timeout).</summary>
     public const string CloseTimeout = "close_timeout";
 
     /// <summary>A UDP datagram could not be sent.</summary>
     public const string TransportError = "transport_error";
+
+    /// <summary>The connection was lost before carbon consumed the point, and replay is off.</summary>
+    public const string ConnectionLost = "connection_lost";
 }

@@ -17,18 +17,21 @@ internal sealed class GraphiteInstruments : IDisposable
     private readonly Counter<long> _bytesWritten;
     private readonly Counter<long> _reconnects;
     private readonly Counter<long> _pointsReplayed;
+    private readonly Counter<long> _pointsDelivered;
 
-    public GraphiteInstruments(IMeterFactory? meterFactory, Func<IEnumerable<Measurement<long>>> bufferedBytes, Func<IEnumerable<Measurement<long>>> bufferedPoints)
+    public GraphiteInstruments(IMeterFactory? meterFactory, Func<IEnumerable<Measurement<long>>> bufferedBytes, Func<IEnumerable<Measurement<long>>> bufferedPoints, Func<IEnumerable<Measurement<long>>> inFlightPoints)
     {
         var options = new MeterOptions(MeterName) { Version = typeof(GraphiteInstruments).Assembly.GetName().Version?.ToString() };
         _meter = meterFactory?.Create(options) ?? new Meter(options);
         _pointsSent = _meter.CreateCounter<long>("aiographite.points.sent", "{point}", "Datapoints written to the socket for the first time.");
-        _pointsDropped = _meter.CreateCounter<long>("aiographite.points.dropped", "{point}", "Datapoints dropped or rejected, by reason (buffer_full, invalid, close_timeout, transport_error).");
+        _pointsDropped = _meter.CreateCounter<long>("aiographite.points.dropped", "{point}", "Datapoints dropped or rejected, by reason (buffer_full, invalid, close_timeout, transport_error, connection_lost).");
         _bytesWritten = _meter.CreateCounter<long>("aiographite.bytes.written", "By", "Bytes written to the socket, replays included.");
         _reconnects = _meter.CreateCounter<long>("aiographite.reconnects", "{connection}", "Successful reconnections after a lost or failed connection.");
         _pointsReplayed = _meter.CreateCounter<long>("aiographite.points.replayed", "{point}", "Datapoints written again after a reconnect (replay window).");
+        _pointsDelivered = _meter.CreateCounter<long>("aiographite.points.delivered", "{point}", "Datapoints carbon's process has read (kernel evidence on Linux, carbon's orderly close everywhere).");
         _meter.CreateObservableGauge("aiographite.buffer.bytes", bufferedBytes, "By", "Bytes of sealed batches waiting to be written.");
         _meter.CreateObservableGauge("aiographite.buffer.points", bufferedPoints, "{point}", "Datapoints accepted and not yet written.");
+        _meter.CreateObservableGauge("aiographite.points.in_flight", inFlightPoints, "{point}", "Datapoints written and not yet consumed by carbon.");
     }
 
     /// <summary>The tags of one destination.</summary>
@@ -41,6 +44,8 @@ internal sealed class GraphiteInstruments : IDisposable
     public void Reconnected(in TagList tags) => _reconnects.Add(1, tags);
 
     public void PointsReplayed(long count, in TagList tags) => _pointsReplayed.Add(count, tags);
+
+    public void PointsDelivered(long count, in TagList tags) => _pointsDelivered.Add(count, tags);
 
     public void PointsDropped(long count, string reason, in TagList destinationTags)
     {

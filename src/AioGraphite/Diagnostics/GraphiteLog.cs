@@ -20,15 +20,27 @@ internal static partial class GraphiteLog
     [LoggerMessage(EventId = 5, EventName = "PointsDropped", Level = LogLevel.Warning, Message = "Dropped {Count} point(s) for {Destination}: {Reason}")]
     public static partial void PointsDropped(ILogger logger, string destination, long count, string reason);
 
-    [LoggerMessage(EventId = 6, EventName = "Undelivered", Level = LogLevel.Error, Message = "Closing: {Count} point(s) could not be delivered to {Destination} within the drain timeout of {TimeoutMs} ms")]
+    [LoggerMessage(EventId = 6, EventName = "Undelivered", Level = LogLevel.Error, Message = "Closing: carbon at {Destination} did not consume {Count} point(s) within the drain timeout of {TimeoutMs} ms")]
     public static partial void Undelivered(ILogger logger, string destination, long count, long timeoutMs);
 
-    [LoggerMessage(EventId = 7, EventName = "Closed", Level = LogLevel.Debug, Message = "Closed the Graphite client for {Destination}: {Written} point(s) written, {Replayed} replayed, {Dropped} dropped")]
-    public static partial void Closed(ILogger logger, string destination, long written, long replayed, long dropped);
+    [LoggerMessage(EventId = 7, EventName = "Closed", Level = LogLevel.Debug, Message = "Closed the Graphite client for {Destination}: {Written} point(s) written, {Delivered} delivered, {Replayed} replayed, {Dropped} dropped")]
+    public static partial void Closed(ILogger logger, string destination, long written, long delivered, long replayed, long dropped);
 
     [LoggerMessage(EventId = 8, EventName = "SenderFault", Level = LogLevel.Error, Message = "Unexpected error in the Graphite sender for {Destination}; it keeps running")]
     public static partial void SenderFault(ILogger logger, string destination, Exception exception);
 
     [LoggerMessage(EventId = 9, EventName = "DatagramFailed", Level = LogLevel.Warning, Message = "Could not send a UDP datagram to {Destination}; {Points} point(s) lost")]
     public static partial void DatagramFailed(ILogger logger, string destination, int points, Exception exception);
+
+    [LoggerMessage(EventId = 10, EventName = "DeliveryConfirmed", Level = LogLevel.Debug, Message = "carbon at {Destination} closed in order after our end of stream: all {Bytes} byte(s) of the connection were consumed")]
+    public static partial void DeliveryConfirmed(ILogger logger, string destination, long bytes);
+
+    [LoggerMessage(EventId = 11, EventName = "DeliveryNotConfirmed", Level = LogLevel.Warning, Message = "carbon at {Destination} did not close within {TimeoutMs} ms of our end of stream (frozen, or gone); the unconfirmed points will be sent again on a new connection")]
+    public static partial void DeliveryNotConfirmed(ILogger logger, string destination, long timeoutMs);
+
+    [LoggerMessage(EventId = 12, EventName = "ConnectionLostWithoutReplay", Level = LogLevel.Warning, Message = "Lost the connection to Graphite at {Destination} with {Count} point(s) carbon had not consumed; replay is off, so they are given up")]
+    public static partial void ConnectionLostWithoutReplay(ILogger logger, string destination, long count);
+
+    [LoggerMessage(EventId = 13, EventName = "ConnectionRenewed", Level = LogLevel.Debug, Message = "Opened a new connection to Graphite at {Destination} after confirming delivery")]
+    public static partial void ConnectionRenewed(ILogger logger, string destination);
 }

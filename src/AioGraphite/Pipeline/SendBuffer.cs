@@ -4,7 +4,9 @@ namespace AioGraphite.Pipeline;
 
 /// <summary>
 /// The bounded buffer between callers and the sender loop: callers format points straight into the open
-/// segment under a short lock; full segments are sealed and queued for the loop. Bounded in whole segments.
+/// segment under a short lock; full segments are sealed and queued for the loop. Bounded in whole segments: queued
+/// ones and those the sender took and has not written yet. Written segments belong to the delivery ledger, bounded
+/// by what the kernels accept (unconsumed) and by the replay window (consumed).
 /// </summary>
 internal sealed class SendBuffer
 {
@@ -17,7 +19,7 @@ internal sealed class SendBuffer
     private readonly TimeProvider _time;
     private Segment? _open;
     private long _nextSequence = 1;
-    private int _inFlightSegments;
+    private int _unsettledSegments;
     private long _bufferedPoints;
     private long _bufferedBytes;
     private bool _completed;
@@ -116,7 +118,7 @@ internal sealed class SendBuffer
 
     private bool TryOpenLocked(bool dropOldest, ref long droppedPoints)
     {
-        if (_queue.Count + _inFlightSegments + 1 > _maxSegments)
+        if (_queue.Count + _unsettledSegments + 1 > _maxSegments)
         {
             if (!dropOldest || _queue.Count == 0)
             {
@@ -131,7 +133,7 @@ internal sealed class SendBuffer
         }
 
         Segment s = _pool.Count > 0 ? _pool.Pop() : new Segment(_segmentBytes);
-        s.Timestamp = _time.GetTimestamp();
+        s.OpenedAt = _time.GetTimestamp();
         _format.BeginFrame(s);
         _open = s;
         return true;
@@ -168,17 +170,22 @@ internal sealed class SendBuffer
     }
 
     /// <summary>
-    /// Moves queued segments (up to <paramref name="maxBytes"/>) to <paramref name="into"/> for writing; they count as
-    /// in flight until <see cref="Recycle"/>. When nothing is queued, first seals the open segment if
+    /// Moves queued segments (up to <paramref name="maxBytes"/>) to <paramref name="into"/> for writing; they count
+    /// against the capacity until <see cref="Settle"/> reports them written. When nothing is queued, first seals the open segment if
     /// <paramref name="sealOpen"/> or if it was opened at or before <paramref name="sealIfOpenedBy"/>. One lock for all:
     /// the sender takes the lock as rarely as it can, since callers hold it while formatting.
     /// </summary>
+    /// <param name="into">Receives the segments to write.</param>
+    /// <param name="maxBytes">Most bytes to take (at least one segment is taken when any is queued).</param>
+    /// <param name="sealOpen">Seal the open segment when nothing is queued (flush, close).</param>
+    /// <param name="sealIfOpenedBy">Seal the open segment when nothing is queued and it was opened at or before this timestamp (batch interval).</param>
+    /// <param name="settledThrough">The highest sequence such that every sealed segment up to it is taken now or was taken or dropped before.</param>
     /// <returns>When the open segment still holds points afterwards, the timestamp of its first point; otherwise null.</returns>
-    public long? TakeQueued(List<Segment> into, int maxBytes, bool sealOpen, long sealIfOpenedBy)
+    public long? TakeQueued(List<Segment> into, int maxBytes, bool sealOpen, long sealIfOpenedBy, out long settledThrough)
     {
         lock (_sync)
         {
-            if (_queue.Count == 0 && _open is { Points: > 0 } open && (sealOpen || open.Timestamp <= sealIfOpenedBy))
+            if (_queue.Count == 0 && _open is { Points: > 0 } open && (sealOpen || open.OpenedAt <= sealIfOpenedBy))
             {
                 SealOpenLocked();
             }
@@ -193,8 +200,11 @@ internal sealed class SendBuffer
                 taken++;
             }
 
-            _inFlightSegments += taken;
-            return _open is { Points: > 0 } ? _open.Timestamp : null;
+            _unsettledSegments += taken;
+
+            // Every sealed segment up to here is now taken (to be written) or was dropped.
+            settledThrough = _queue.Count > 0 ? _queue.Peek().Sequence - 1 : _nextSequence - 1;
+            return _open is { Points: > 0 } ? _open.OpenedAt : null;
         }
     }
 
@@ -211,23 +221,23 @@ internal sealed class SendBuffer
     }
 
     /// <summary>
-    /// After a write: releases the accounting of the written first-time segments and pools the segments that are
-    /// no longer needed, under one lock.
+    /// One step of the sender, under one lock: <paramref name="writtenSegments"/> first-time segments holding
+    /// <paramref name="writtenPoints"/> / <paramref name="writtenBytes"/> were written (their room is free again), and the
+    /// segments in <paramref name="spare"/> go back to the pool.
     /// </summary>
-    public void Recycle(long points, long bytes, int segments, List<Segment> spare)
+    public void Settle(long writtenPoints, long writtenBytes, int writtenSegments, List<Segment> spare)
     {
         lock (_sync)
         {
-            _bufferedPoints -= points;
-            _bufferedBytes -= bytes;
-            _inFlightSegments -= segments;
+            _bufferedPoints -= writtenPoints;
+            _bufferedBytes -= writtenBytes;
+            _unsettledSegments -= writtenSegments;
             foreach (Segment s in spare)
             {
                 ReturnLocked(s);
             }
         }
     }
-
 
     private void ReturnLocked(Segment segment)
     {
@@ -261,6 +271,7 @@ internal sealed class SendBuffer
     {
         lock (_sync)
         {
+            _unsettledSegments = 0;
             long points = _bufferedPoints;
             while (_queue.Count > 0)
             {

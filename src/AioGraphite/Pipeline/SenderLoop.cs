@@ -1,16 +1,18 @@
-using System.Diagnostics;
-using System.Net.Sockets;
 using System.Threading.Channels;
 using AioGraphite.Diagnostics;
+using AioGraphite.Protocols;
 using AioGraphite.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace AioGraphite.Pipeline;
 
 /// <summary>
-/// The single background loop of one destination: connects (and reconnects with back-off), takes sealed
-/// batches from the <see cref="SendBuffer"/>, writes them, keeps them in the <see cref="ReplayWindow"/> and
-/// writes that window again after a reconnect. Nothing here throws into callers.
+/// The single background loop of one destination. Each turn it makes sure there is a connection
+/// (<see cref="ConnectionManager"/>), takes sealed batches from the <see cref="SendBuffer"/>, has the
+/// <see cref="SegmentWriter"/> put them on the connection, records them in the <see cref="DeliveryLedger"/> and reads
+/// the connection's delivery evidence into it. When a caller waits for delivery, or the client closes, it ends the
+/// stream and takes carbon's orderly close as the proof. A lost connection hands the ledger's replay list to the next
+/// one. Nothing here throws into callers.
 /// </summary>
 #pragma warning disable CA1001 // _hardStop is disposed when the loop ends (ShutdownAsync), not by an owner.
 internal sealed class SenderLoop
@@ -19,65 +21,80 @@ internal sealed class SenderLoop
     /// <summary>How long the sender must be idle before its pool of spare segments is trimmed.</summary>
     public static readonly TimeSpan PoolTrimDelay = TimeSpan.FromSeconds(10);
 
+    /// <summary>First look at the delivery evidence after going idle with bytes not yet consumed; doubles up to <see cref="MaxEvidencePollDelay"/>.</summary>
+    public static readonly TimeSpan MinEvidencePollDelay = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Longest wait between looks at the delivery evidence while bytes are not consumed.</summary>
+    public static readonly TimeSpan MaxEvidencePollDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>Largest gather write (several segments in one <c>sendmsg</c>).</summary>
+    private const int MaxWriteBytes = 1 << 20;
+
+    // Set once.
     private readonly SendBuffer _buffer;
-    private readonly GraphiteConnector _connector;
-    private readonly ReplayWindow? _replay;
-    private readonly ReconnectBackoff _backoff;
+    private readonly ConnectionManager _connections;
+    private readonly SegmentWriter _writer;
+    private readonly DeliveryLedger? _ledger;
+    private readonly PipelineCounters _counters;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly GraphiteInstruments _instruments;
-    private readonly SenderStatistics _stats;
-    private readonly TagList _tags;
     private readonly TimeSpan _batchInterval;
-    private readonly bool _udp;
+    private readonly TimeSpan _receiptTimeout;
     private readonly int _maxWriteBytes;
+
+    // Shared with callers (producers, FlushAsync, WaitForDeliveryAsync, StopAsync).
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly CancellationTokenSource _hardStop;
-    private readonly List<Segment> _pending = [];
-    private readonly List<ArraySegment<byte>> _buffers = [];
-    private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = [];
-    private GraphiteConnection? _connection;
-    private Task _run = Task.CompletedTask;
-    private long _writtenSequence;
-    private volatile bool _draining;
-    private bool _everConnected;
+    private readonly SequenceWaiters _flushWaiters = new();
+    private readonly SequenceWaiters _deliveryWaiters = new();
+    private long _writtenSequence;   // every sealed segment up to it is written (or was dropped)
+    private long _confirmedSequence; // every sealed segment up to it is confirmed consumed by carbon's orderly close
+    private long _inFlightPoints;    // written, not yet consumed (published for statistics)
     private int _idle;
-    private long? _openSince;
-    private readonly List<Segment> _spare = [];
+    private volatile bool _draining;
     private TimeSpan _hardStopTimeout;
 
-    public SenderLoop(Destination destination, GraphiteClientOptions options, ILogger log, GraphiteInstruments instruments)
+    // Loop thread only.
+    private readonly List<Segment> _pending = [];
+    private readonly List<Segment> _released = [];
+    private Task _run = Task.CompletedTask;
+    private long? _openSince;
+    private long _pendingSettledThrough;
+    private TimeSpan _pollDelay = MinEvidencePollDelay;
+
+    public SenderLoop(SendBuffer buffer, ConnectionManager connections, SegmentWriter writer, PipelineCounters counters, GraphiteClientOptions options, ILogger log)
     {
-        SendBuffer buffer = destination.Buffer;
         _buffer = buffer;
-        _connector = destination.Connector;
-        _tags = destination.Tags;
+        _connections = connections;
+        _writer = writer;
+        _counters = counters;
         _time = options.TimeProvider;
         _log = log;
-        _instruments = instruments;
-        _stats = destination.Statistics;
         _batchInterval = options.BatchInterval;
-        _udp = options.Transport == GraphiteTransport.Udp;
-        _maxWriteBytes = Math.Max(buffer.SegmentBytes, 1 << 20);
-        _backoff = new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, Random.Shared.NextDouble);
+        _receiptTimeout = options.DeadPeerTimeout;
+        _maxWriteBytes = Math.Max(buffer.SegmentBytes, MaxWriteBytes);
         _hardStop = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
-        if (options.ReplayEnabled && !_udp && options.ReplayWindowBytes > 0)
+        if (writer.TracksDelivery)
         {
-            _replay = new ReplayWindow(options.ReplayWindow, options.ReplayWindowBytes, _time, _spare.Add);
+            _ledger = new DeliveryLedger(options.ReplayWindow, options.ReplayWindowBytes, options.ReplayEnabled, _time.TimestampFrequency);
         }
     }
 
-    /// <summary>Signals space freed in the buffer (for <see cref="FullBufferPolicy.Wait"/>).</summary>
+    /// <summary>Signals room freed in the buffer, or the connection going away (producers waiting for room look again).</summary>
     public AsyncSignal SpaceFreed { get; } = new();
+
+    /// <summary>Whether a connection is open.</summary>
+    public bool IsConnected => _connections.IsConnected;
+
+    /// <summary>Points written and not yet consumed by carbon.</summary>
+    public long InFlightPoints => Volatile.Read(ref _inFlightPoints);
 
     /// <summary>Starts the loop, with an already open connection or none (lazy connect).</summary>
     public void Start(GraphiteConnection? connection)
     {
-        _connection = connection;
         if (connection is not null)
         {
-            _everConnected = true;
-            GraphiteLog.Connected(_log, _connector.Description, _connector.TransportName);
+            _connections.Adopt(connection);
         }
 
         _run = Task.Run(RunAsync);
@@ -92,39 +109,52 @@ internal sealed class SenderLoop
         }
     }
 
-    /// <summary>Wakes the loop whatever it is doing (flush, stop).</summary>
-    private void WakeNow() => _wake.Writer.TryWrite(true);
-
     /// <summary>Completes once everything accepted before the call is written (or dropped).</summary>
     public Task FlushAsync(CancellationToken cancellationToken)
     {
         long target = _buffer.SealOpen();
-        if (Interlocked.Read(ref _writtenSequence) >= target)
+        if (Volatile.Read(ref _writtenSequence) >= target)
         {
             return Task.CompletedTask;
         }
 
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_flushWaiters)
-        {
-            _flushWaiters.Add((target, done));
-        }
-
+        Task done = _flushWaiters.Add(target);
         WakeNow();
-        CompleteFlushWaiters();
-        return done.Task.WaitAsync(cancellationToken);
+        _flushWaiters.CompleteUpTo(Volatile.Read(ref _writtenSequence));
+        return done.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Drains within <paramref name="timeout"/>, then stops; returns the points that could not be delivered.</summary>
-    public async Task<long> StopAsync(TimeSpan timeout)
+    /// <summary>
+    /// Completes once carbon has consumed everything accepted before the call (or it was dropped): the sender writes it,
+    /// ends the stream and waits for carbon's orderly close. Over UDP, once it is sent.
+    /// </summary>
+    public Task WaitForDeliveryAsync(CancellationToken cancellationToken)
+    {
+        long target = _buffer.SealOpen();
+        if (Volatile.Read(ref _confirmedSequence) >= target)
+        {
+            return Task.CompletedTask;
+        }
+
+        Task done = _deliveryWaiters.Add(target);
+        WakeNow();
+        _deliveryWaiters.CompleteUpTo(Volatile.Read(ref _confirmedSequence));
+        return done.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Delivers within <paramref name="timeout"/>, then stops; returns the points carbon did not consume.</summary>
+    public async Task StopAsync(TimeSpan timeout)
     {
         _draining = true;
         _hardStopTimeout = timeout;
         _hardStop.CancelAfter(timeout);
         WakeNow();
         await _run.ConfigureAwait(false);
-        return Interlocked.Read(ref _stats.PointsUndelivered);
     }
+
+    private void WakeNow() => _wake.Writer.TryWrite(true);
+
+    private long Now => _time.GetTimestamp();
 
     private async Task RunAsync()
     {
@@ -139,8 +169,8 @@ internal sealed class SenderLoop
             }
             catch (Exception ex) when (!_hardStop.IsCancellationRequested)
             {
-                GraphiteLog.SenderFault(_log, _connector.Description, ex);
-                await DisconnectAsync().ConfigureAwait(false);
+                GraphiteLog.SenderFault(_log, _connections.Description, ex);
+                await LoseConnectionAsync().ConfigureAwait(false);
             }
             catch (Exception)
             {
@@ -154,9 +184,10 @@ internal sealed class SenderLoop
     /// <summary>One turn of the loop; false when it is done.</summary>
     private async Task<bool> StepAsync()
     {
-        if (_connection is null)
+        GraphiteConnection? connection = _connections.Current;
+        if (connection is null)
         {
-            if (_draining && _pending.Count == 0 && _buffer.BufferedPoints == 0)
+            if (_draining && _pending.Count == 0 && _buffer.BufferedPoints == 0 && (_ledger?.ReplayCount ?? 0) == 0)
             {
                 return false;
             }
@@ -165,6 +196,14 @@ internal sealed class SenderLoop
             {
                 return !_hardStop.IsCancellationRequested;
             }
+
+            connection = _connections.Current!;
+        }
+
+        ReadEvidence(connection);
+        if (DeliveryDue(connection))
+        {
+            return await ConfirmDeliveryAsync(connection).ConfigureAwait(false);
         }
 
         if (_pending.Count == 0)
@@ -173,24 +212,76 @@ internal sealed class SenderLoop
             // them would stop the loop with the open batch never sealed (and lose it).
             bool draining = _draining;
             long sealIfOpenedBy = _time.GetTimestamp() - (long)(_batchInterval.TotalSeconds * _time.TimestampFrequency);
-            _openSince = _buffer.TakeQueued(_pending, _maxWriteBytes, draining, sealIfOpenedBy);
+            _openSince = _buffer.TakeQueued(_pending, _maxWriteBytes, draining, sealIfOpenedBy, out _pendingSettledThrough);
             if (_pending.Count == 0)
             {
+                Reached(_pendingSettledThrough);
                 if (draining)
                 {
-                    return false;
+                    // Everything is written: end with carbon's proof (TCP), then stop.
+                    return _ledger is not null && connection.BytesWritten > 0 && await ConfirmDeliveryAsync(connection).ConfigureAwait(false);
                 }
 
-                await WaitForWorkAsync().ConfigureAwait(false);
+                if (DeliveryDue(connection))
+                {
+                    return await ConfirmDeliveryAsync(connection).ConfigureAwait(false);
+                }
+
+                await WaitForWorkAsync(connection).ConfigureAwait(false);
                 return true;
             }
         }
 
-        await WritePendingAsync().ConfigureAwait(false);
+        await WritePendingAsync(connection).ConfigureAwait(false);
         return true;
     }
 
-    private async Task WaitForWorkAsync()
+    /// <summary>Whether a delivery waiter's points are all written, so the stream can end for carbon's proof.</summary>
+    private bool DeliveryDue(GraphiteConnection connection)
+    {
+        if (_pending.Count > 0)
+        {
+            return false; // replays and taken batches go first
+        }
+
+        long highest = _deliveryWaiters.HighestTarget;
+        long written = Volatile.Read(ref _writtenSequence);
+        if (highest == 0 || written < highest)
+        {
+            return false;
+        }
+
+        if (_ledger is null || (connection.BytesWritten == 0 && _ledger.UndeliveredPoints == 0))
+        {
+            // UDP has no proof beyond sending; a fresh connection after a confirmed one carries nothing unconfirmed.
+            Confirmed(written);
+            return false;
+        }
+
+        return true;
+    }
+
+    private async Task<bool> ConnectAsync()
+    {
+        ConnectOutcome outcome = await _connections.ConnectAsync(_hardStop.Token).ConfigureAwait(false);
+        switch (outcome)
+        {
+            case ConnectOutcome.Failed:
+                return false;
+            case ConnectOutcome.Reconnected:
+                _counters.Reconnected();
+                long replayPoints = _ledger?.TakeReplay(_pending) ?? 0;
+                GraphiteLog.Reconnected(_log, _connections.Description, _connections.AttemptsToConnect, replayPoints);
+                break;
+            case ConnectOutcome.Renewed:
+                GraphiteLog.ConnectionRenewed(_log, _connections.Description);
+                break;
+        }
+
+        return true;
+    }
+
+    private async Task WaitForWorkAsync(GraphiteConnection connection)
     {
         // Producers wake the loop only while it is idle (a channel write per batch is not free): announce it,
         // then look once more, so a batch sealed in between is not missed.
@@ -198,9 +289,9 @@ internal sealed class SenderLoop
         try
         {
             ValueTask<bool> wakeWait = _wake.Reader.WaitToReadAsync(CancellationToken.None);
-            if (!wakeWait.IsCompleted && !_buffer.HasNewWork(_openSince))
+            if (!wakeWait.IsCompleted && !_buffer.HasNewWork(_openSince) && !_draining)
             {
-                await WaitAsync(wakeWait.AsTask(), _openSince).ConfigureAwait(false);
+                await WaitAsync(connection, wakeWait.AsTask()).ConfigureAwait(false);
             }
         }
         finally
@@ -209,164 +300,92 @@ internal sealed class SenderLoop
         }
 
         _wake.Reader.TryRead(out _);
-        if (_connection is { Closed.IsCompleted: true })
+        if (connection.Closed.IsCompleted)
         {
-            GraphiteLog.Disconnected(_log, _connector.Description, "the server closed the connection", BufferedBytesForLog());
-            await DisconnectAsync().ConfigureAwait(false);
+            GraphiteLog.Disconnected(_log, _connections.Description, connection.Closed.Result ? "the server closed the connection" : "the connection was reset or timed out", HeldBytes());
+            await LoseConnectionAsync().ConfigureAwait(false);
         }
     }
 
-    /// <summary>Waits for a wake-up, the peer closing, or the batch interval of the open segment.</summary>
-    private async Task WaitAsync(Task wake, long? openSince)
+    /// <summary>
+    /// Waits for a wake-up, the peer closing, or the first of: the batch interval of the open segment, the next look at
+    /// the delivery evidence (while bytes are unconsumed), the pool trim after a quiet spell.
+    /// </summary>
+    private async Task WaitAsync(GraphiteConnection connection, Task wake)
     {
-        Task closed = _connection!.Closed;
-        if (openSince is not null)
+        TimeSpan? due = null;
+        if (_openSince is long opened)
         {
-            TimeSpan remaining = _batchInterval - _time.GetElapsedTime(openSince.Value);
-            if (remaining > TimeSpan.Zero)
-            {
-                using var cancelDelay = new CancellationTokenSource();
-                Task delay = Task.Delay(remaining, _time, cancelDelay.Token);
-                await Task.WhenAny(wake, closed, delay).ConfigureAwait(false);
-                await cancelDelay.CancelAsync().ConfigureAwait(false);
-            }
+            due = _batchInterval - _time.GetElapsedTime(opened);
+        }
 
+        if (_ledger is { UnconsumedCount: > 0 })
+        {
+            due = due is { } d && d < _pollDelay ? d : _pollDelay;
+            _pollDelay = _pollDelay * 2 < MaxEvidencePollDelay ? _pollDelay * 2 : MaxEvidencePollDelay;
+        }
+
+        bool trim = due is null && _buffer.PooledSegments > _buffer.IdlePoolSegments;
+        if (trim)
+        {
+            due = PoolTrimDelay;
+        }
+
+        if (due is null)
+        {
+            await Task.WhenAny(wake, connection.Closed).ConfigureAwait(false);
             return;
         }
 
-        if (_buffer.PooledSegments <= _buffer.IdlePoolSegments)
+        if (due <= TimeSpan.Zero)
         {
-            await Task.WhenAny(wake, closed).ConfigureAwait(false);
             return;
         }
 
-        // Idle with a large pool (after a burst): give its memory back after a quiet spell.
-        using var cancelQuiet = new CancellationTokenSource();
-        Task quiet = Task.Delay(PoolTrimDelay, _time, cancelQuiet.Token);
-        if (await Task.WhenAny(wake, closed, quiet).ConfigureAwait(false) == quiet)
+        using var cancelDelay = new CancellationTokenSource();
+        Task delay = Task.Delay(due.Value, _time, cancelDelay.Token);
+        if (await Task.WhenAny(wake, connection.Closed, delay).ConfigureAwait(false) == delay && trim)
         {
+            // Idle with a large pool (after a burst): give its memory back after a quiet spell.
             _buffer.TrimPool();
         }
 
-        await cancelQuiet.CancelAsync().ConfigureAwait(false);
+        await cancelDelay.CancelAsync().ConfigureAwait(false);
     }
 
-    private async Task<bool> ConnectAsync()
+    private async Task WritePendingAsync(GraphiteConnection connection)
     {
-        try
-        {
-            _connection = await _connector.ConnectAsync(_hardStop.Token).ConfigureAwait(false);
-        }
-        catch (GraphiteException ex)
-        {
-            TimeSpan delay = _backoff.NextDelay();
-            GraphiteLog.ConnectFailed(_log, _connector.Description, (long)delay.TotalMilliseconds, _backoff.Attempts, ex);
-            try
-            {
-                await Task.Delay(delay, _time, _hardStop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
-            return false;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-
-        int attempts = _backoff.Attempts + 1;
-        _backoff.Reset();
-        if (!_everConnected)
-        {
-            _everConnected = true;
-            GraphiteLog.Connected(_log, _connector.Description, _connector.TransportName);
-            return true;
-        }
-
-        Interlocked.Increment(ref _stats.Reconnects);
-        _instruments.Reconnected(_tags);
-        long replayPoints = 0;
-        if (_replay is not null)
-        {
-            var replay = new List<Segment>();
-            replayPoints = _replay.TakeAll(replay);
-            _pending.InsertRange(0, replay);
-        }
-
-        GraphiteLog.Reconnected(_log, _connector.Description, attempts, replayPoints);
-        return true;
-    }
-
-    private async Task WritePendingAsync()
-    {
-        if (_udp)
-        {
-            await WriteDatagramsAsync().ConfigureAwait(false);
-            return;
-        }
-
-        _buffers.Clear();
-        foreach (Segment s in _pending)
-        {
-            _buffers.Add(new ArraySegment<byte>(s.Buffer, 0, s.Length));
-        }
-
-        try
-        {
-            await _connection!.WriteAsync(_buffers, _hardStop.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        long streamStart = connection.BytesWritten;
+        WriteResult result = await _writer.WriteAsync(connection, _pending, _hardStop.Token).ConfigureAwait(false);
+        if (result.ConnectionLost)
         {
             if (!_hardStop.IsCancellationRequested)
             {
-                GraphiteLog.Disconnected(_log, _connector.Description, ex.Message, BufferedBytesForLog());
+                GraphiteLog.Disconnected(_log, _connections.Description, result.Failure!.Message, HeldBytes());
             }
 
-            await DisconnectAsync().ConfigureAwait(false);
+            await LoseConnectionAsync().ConfigureAwait(false);
             return;
         }
 
-        Written();
+        Written(streamStart, result.LostPoints);
     }
 
-    private async Task WriteDatagramsAsync()
+    /// <summary>Accounts for a successful write of every pending segment and hands them to the ledger (or, for UDP, settles them).</summary>
+    private void Written(long streamStart, long lostPoints)
     {
-        long lost = 0;
-        foreach (Segment s in _pending)
-        {
-            try
-            {
-                _buffers.Clear();
-                _buffers.Add(new ArraySegment<byte>(s.Buffer, 0, s.Length));
-                await _connection!.WriteAsync(_buffers, _hardStop.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
-            {
-                // UDP is fire and forget: a failed datagram is lost, counted and logged; the rest go on.
-                GraphiteLog.DatagramFailed(_log, _connector.Description, s.Points, ex);
-                Interlocked.Add(ref _stats.PointsUndelivered, s.Points);
-                _instruments.PointsDropped(s.Points, DropReason.TransportError, _tags);
-                lost += s.Points;
-            }
-        }
-
-        Written(lost);
-    }
-
-    /// <summary>Accounts for a successful write of every pending segment and moves them to the replay window.</summary>
-    private void Written(long lostPoints = 0)
-    {
+        long now = Now;
         long points = 0;
         long replayed = 0;
         long bytes = 0;
         long firstTimeBytes = 0;
         int firstTimeSegments = 0;
-        long sequence = 0;
+        long offset = streamStart;
+        var delivered = default(DeliveryTally);
         foreach (Segment s in _pending)
         {
             bytes += s.Length;
+            offset += s.Length;
             if (s.IsReplay)
             {
                 replayed += s.Points;
@@ -376,108 +395,177 @@ internal sealed class SenderLoop
                 points += s.Points;
                 firstTimeBytes += s.Length;
                 firstTimeSegments++;
-                sequence = Math.Max(sequence, s.Sequence);
             }
-        }
 
-        foreach (Segment s in _pending)
-        {
-            if (_replay is not null)
+            if (_ledger is not null)
             {
-                _replay.Add(s); // may push older segments out into _spare
+                _ledger.Written(s, offset, now);
             }
             else
             {
-                _spare.Add(s);
+                // UDP: a datagram sent is all there is to know.
+                delivered.Points += s.Points;
+                delivered.Segments++;
+                _released.Add(s);
             }
         }
 
-        _buffer.Recycle(points, firstTimeBytes, firstTimeSegments, _spare);
-        _spare.Clear();
         _pending.Clear();
-        points -= lostPoints;
-        Interlocked.Add(ref _stats.PointsWritten, points);
-        Interlocked.Add(ref _stats.PointsReplayed, replayed);
-        Interlocked.Add(ref _stats.BytesWritten, bytes);
-        _instruments.PointsSent(points, _tags);
-        _instruments.BytesWritten(bytes, _tags);
-        if (replayed > 0)
-        {
-            _instruments.PointsReplayed(replayed, _tags);
-        }
-
-        if (sequence > Interlocked.Read(ref _writtenSequence))
-        {
-            Interlocked.Exchange(ref _writtenSequence, sequence);
-        }
-
+        _buffer.Settle(points, firstTimeBytes, firstTimeSegments, _released);
+        _released.Clear();
+        _counters.Written(points - lostPoints, replayed, bytes);
+        _counters.Undelivered(lostPoints, DropReason.TransportError);
+        _counters.Delivered(delivered.Points - lostPoints);
+        _pollDelay = MinEvidencePollDelay;
+        PublishInFlight();
+        Reached(_pendingSettledThrough);
         SpaceFreed.Pulse();
-        CompleteFlushWaiters();
+        if (_ledger is null)
+        {
+            Confirmed(Volatile.Read(ref _writtenSequence));
+        }
     }
 
-    private void CompleteFlushWaiters()
+    /// <summary>Every sealed segment up to <paramref name="sequence"/> is written or was dropped.</summary>
+    private void Reached(long sequence)
     {
-        long written = Interlocked.Read(ref _writtenSequence);
-        lock (_flushWaiters)
+        if (sequence > Volatile.Read(ref _writtenSequence))
         {
-            _flushWaiters.RemoveAll(w =>
+            Volatile.Write(ref _writtenSequence, sequence);
+        }
+
+        _flushWaiters.CompleteUpTo(Volatile.Read(ref _writtenSequence));
+    }
+
+    private void Confirmed(long sequence)
+    {
+        if (sequence > Volatile.Read(ref _confirmedSequence))
+        {
+            Volatile.Write(ref _confirmedSequence, sequence);
+        }
+
+        _deliveryWaiters.CompleteUpTo(Volatile.Read(ref _confirmedSequence));
+    }
+
+    /// <summary>Reads the connection's evidence of what carbon has consumed into the ledger, and settles what it delivered.</summary>
+    private void ReadEvidence(GraphiteConnection connection)
+    {
+        if (_ledger is null || (_ledger.UnconsumedCount == 0 && _ledger.RetainedCount == 0))
+        {
+            return;
+        }
+
+        long consumed = _ledger.UnconsumedCount > 0 ? connection.ReadConsumedBytes() : 0;
+        var delivered = default(DeliveryTally);
+        _ledger.Observe(consumed, Now, ref delivered, _released);
+        Settle(delivered);
+    }
+
+    private void Settle(DeliveryTally delivered)
+    {
+        if (_released.Count > 0)
+        {
+            _buffer.Settle(0, 0, 0, _released);
+            _released.Clear();
+        }
+
+        if (delivered.Segments > 0)
+        {
+            _counters.Delivered(delivered.Points);
+            PublishInFlight();
+        }
+    }
+
+    /// <summary>
+    /// Ends the stream and waits for carbon's orderly close: the proof that it consumed everything written on this
+    /// connection. Then the connection is renewed (or, when closing, the loop stops). Without the proof within the
+    /// dead-peer timeout the connection counts as lost, and the unconfirmed bytes are replayed on a new one.
+    /// </summary>
+    private async Task<bool> ConfirmDeliveryAsync(GraphiteConnection connection)
+    {
+        long through = Volatile.Read(ref _writtenSequence);
+        long bytes = connection.BytesWritten;
+        bool confirmed;
+        try
+        {
+            confirmed = await connection.EndStreamAsync(_receiptTimeout, _hardStop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            confirmed = false;
+        }
+
+        if (!confirmed)
+        {
+            if (_hardStop.IsCancellationRequested)
             {
-                if (w.Target > written)
-                {
-                    return false;
-                }
+                return false;
+            }
 
-                w.Done.TrySetResult();
-                return true;
-            });
+            GraphiteLog.DeliveryNotConfirmed(_log, _connections.Description, (long)_receiptTimeout.TotalMilliseconds);
+            await LoseConnectionAsync().ConfigureAwait(false);
+            return true;
         }
+
+        var delivered = default(DeliveryTally);
+        _ledger!.ConfirmAll(Now, ref delivered, _released);
+        Settle(delivered);
+        PublishInFlight();
+        GraphiteLog.DeliveryConfirmed(_log, _connections.Description, bytes);
+        await _connections.EndedAsync().ConfigureAwait(false);
+        Confirmed(through);
+        return !_draining;
     }
 
-    private async Task DisconnectAsync()
+    /// <summary>The connection broke: what carbon may have lost goes to the replay list; the connection is closed.</summary>
+    private async Task LoseConnectionAsync()
     {
-        if (_connection is not null)
+        if (_ledger is not null)
         {
-            await _connection.DisposeAsync().ConfigureAwait(false);
-            _connection = null;
-        }
-    }
+            long lost = _ledger.ConnectionLost(Now, _released);
+            if (lost > 0)
+            {
+                GraphiteLog.ConnectionLostWithoutReplay(_log, _connections.Description, lost);
+                _counters.Undelivered(lost, DropReason.ConnectionLost);
+            }
 
-    private long BufferedBytesForLog()
-    {
-        long bytes = _buffer.BufferedBytes + (_replay?.Bytes ?? 0);
-        foreach (Segment s in _pending)
-        {
-            bytes += s.IsReplay ? s.Length : 0;
+            Settle(default);
         }
 
-        return bytes;
+        await _connections.LostAsync().ConfigureAwait(false);
+        PublishInFlight();
+        SpaceFreed.Pulse();
     }
+
+    private void PublishInFlight() => Volatile.Write(ref _inFlightPoints, _ledger?.UndeliveredPoints ?? 0);
+
+    private long HeldBytes() => _buffer.BufferedBytes + (_ledger?.HeldBytes ?? 0);
 
     private async Task ShutdownAsync()
     {
-        await DisconnectAsync().ConfigureAwait(false);
+        await _connections.LostAsync().ConfigureAwait(false);
 
-        // The buffer still counts the segments taken but never written, so this is everything undelivered.
-        _pending.Clear();
+        // The buffer still counts the first-time segments taken but never written; replays taken from the ledger and
+        // not written again, and what the ledger holds unconsumed, are the rest of what carbon did not get.
         long undelivered = _buffer.DiscardAll();
-        _replay?.Clear();
+        foreach (Segment s in _pending)
+        {
+            undelivered += s.IsReplay && !s.Delivered ? s.Points : 0;
+        }
+
+        undelivered += _ledger?.Clear(_released) ?? 0;
+        _pending.Clear();
+        _released.Clear();
+        PublishInFlight();
         if (undelivered > 0)
         {
-            Interlocked.Add(ref _stats.PointsUndelivered, undelivered);
-            _instruments.PointsDropped(undelivered, DropReason.CloseTimeout, _tags);
-            GraphiteLog.Undelivered(_log, _connector.Description, undelivered, (long)_hardStopTimeout.TotalMilliseconds);
+            _counters.Undelivered(undelivered, DropReason.CloseTimeout);
+            GraphiteLog.Undelivered(_log, _connections.Description, undelivered, (long)_hardStopTimeout.TotalMilliseconds);
         }
 
-        lock (_flushWaiters)
-        {
-            foreach ((long _, TaskCompletionSource done) in _flushWaiters)
-            {
-                done.TrySetException(new GraphiteException($"The client for {_connector.Description} closed before {undelivered} point(s) could be written."));
-            }
-
-            _flushWaiters.Clear();
-        }
-
+        _flushWaiters.FailAll(new GraphiteException($"The client for {_connections.Description} closed before {undelivered} point(s) could be written."));
+        _deliveryWaiters.FailAll(new GraphiteException($"The client for {_connections.Description} closed before carbon confirmed delivery; {undelivered} point(s) were not consumed."));
+        SpaceFreed.Pulse();
         _hardStop.Dispose();
     }
 }

@@ -1,5 +1,4 @@
 using AioGraphite.Naming;
-using AioGraphite.Pipeline;
 
 namespace AioGraphite.Protocols;
 

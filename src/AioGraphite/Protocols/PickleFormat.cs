@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using AioGraphite.Pipeline;
 
 namespace AioGraphite.Protocols;
 
@@ -9,11 +8,11 @@ namespace AioGraphite.Protocols;
 /// (PROTO 2, EMPTY_LIST, MARK … APPENDS in batches of 1000, a one-element list as item APPEND, BINUNICODE names,
 /// BININT1/BININT2/BININT/LONG1 timestamps, BINFLOAT values, TUPLE2, STOP) without the memo opcodes,
 /// which carry no data: the bytes equal <c>pickletools.optimize(pickle.dumps(points, 2))</c>.
+/// An instance keeps the state of the frame it is filling (the open APPENDS batch), so each buffer (or message)
+/// uses its own instance, under its own lock.
 /// </summary>
 internal sealed class PickleFormat : WireFormat
 {
-    public static readonly PickleFormat Instance = new();
-
     /// <summary>carbon closes the connection on a payload above 2^20 bytes.</summary>
     public const int MaxPayloadBytes = 1 << 20;
 
@@ -36,6 +35,9 @@ internal sealed class PickleFormat : WireFormat
     private const int ItemOverhead = 5 + 10 + 9 + 2 + 2;
     private const int TrailerBytes = 2;
 
+    private int _batchCount;       // items in the open APPENDS batch
+    private int _batchMarkOffset;  // offset of the MARK that opened it
+
     public override int MaxSegmentBytes => MaxPayloadBytes + 4;
 
     public override int WorstCaseBytes(int nameBytes) => 4 + 3 + nameBytes + ItemOverhead + TrailerBytes;
@@ -47,7 +49,7 @@ internal sealed class PickleFormat : WireFormat
         b[5] = 2;
         b[6] = EmptyList;
         segment.Length = 7;
-        segment.BatchCount = 0;
+        _batchCount = 0;
     }
 
     public override bool TryAppend(Segment segment, in PointText point)
@@ -60,9 +62,9 @@ internal sealed class PickleFormat : WireFormat
         }
 
         int n = 0;
-        if (segment.BatchCount == 0)
+        if (_batchCount == 0)
         {
-            segment.BatchMarkOffset = segment.Length;
+            _batchMarkOffset = segment.Length;
             free[n++] = Mark;
         }
 
@@ -76,10 +78,10 @@ internal sealed class PickleFormat : WireFormat
         n += 8;
         free[n++] = Tuple2;
         free[n++] = Tuple2;
-        if (++segment.BatchCount == BatchSize)
+        if (++_batchCount == BatchSize)
         {
             free[n++] = Appends;
-            segment.BatchCount = 0;
+            _batchCount = 0;
         }
 
         segment.Length += n;
@@ -94,17 +96,17 @@ internal sealed class PickleFormat : WireFormat
         {
             // CPython's C pickler (batch_list_exact) writes a one-element list as `item APPEND`, without MARK:
             // drop the MARK we wrote. A trailing batch of one in a longer list keeps MARK ... APPENDS.
-            int mark = segment.BatchMarkOffset;
+            int mark = _batchMarkOffset;
             b.AsSpan(mark + 1, segment.Length - mark - 1).CopyTo(b.AsSpan(mark));
             segment.Length--;
             b[segment.Length++] = Append;
         }
-        else if (segment.BatchCount > 0)
+        else if (_batchCount > 0)
         {
             b[segment.Length++] = Appends;
         }
 
-        segment.BatchCount = 0;
+        _batchCount = 0;
         b[segment.Length++] = Stop;
         BinaryPrimitives.WriteUInt32BigEndian(b, (uint)(segment.Length - 4));
     }

@@ -27,7 +27,7 @@ public sealed class PickleProtocol : IGraphiteProtocol
 
     /// <inheritdoc/>
     /// <remarks>An empty list gives one frame holding an empty list, as the Python original does.</remarks>
-    public byte[] GenerateMessage(IReadOnlyList<Datapoint> datapoints) => MessageBuilder.Build(PickleFormat.Instance, _time, datapoints, emptyFrame: true);
+    public byte[] GenerateMessage(IReadOnlyList<Datapoint> datapoints) => MessageBuilder.Build(new PickleFormat(), _time, datapoints, emptyFrame: true);
 
     /// <inheritdoc/>
     public override string ToString() => "pickle";

@@ -1,14 +1,19 @@
 using System.Buffers.Text;
 using System.Globalization;
 using AioGraphite.Naming;
-using AioGraphite.Pipeline;
 
 namespace AioGraphite.Protocols;
 
-/// <summary>carbon's line protocol: <c>metric value timestamp\n</c>, invariant culture, shortest round-trip values.</summary>
+/// <summary>
+/// carbon's line protocol: <c>metric value timestamp\n</c>, invariant culture, shortest round-trip values.
+/// An instance keeps the text of the last timestamp it wrote (the points of a batch mostly share one), so each
+/// buffer (or message) uses its own instance, under its own lock.
+/// </summary>
 internal sealed class PlaintextFormat : WireFormat
 {
-    public static readonly PlaintextFormat Instance = new();
+    private readonly byte[] _cachedTimestampText = new byte[20];
+    private long _cachedTimestamp = -1;
+    private int _cachedTimestampLength;
 
     public override int MaxSegmentBytes => int.MaxValue;
 
@@ -32,7 +37,7 @@ internal sealed class PlaintextFormat : WireFormat
             free[n++] = (byte)' ';
             n += FormatValue(point.Value, free[n..]);
             free[n++] = (byte)' ';
-            n += FormatTimestamp(segment, point.Timestamp, free[n..]);
+            n += FormatTimestamp(point.Timestamp, free[n..]);
             free[n++] = (byte)'\n';
         }
         else
@@ -59,17 +64,17 @@ internal sealed class PlaintextFormat : WireFormat
         return true;
     }
 
-    private static int FormatTimestamp(Segment segment, long timestamp, Span<byte> destination)
+    private int FormatTimestamp(long timestamp, Span<byte> destination)
     {
-        if (timestamp != segment.CachedTimestamp)
+        if (timestamp != _cachedTimestamp)
         {
-            Utf8Formatter.TryFormat(timestamp, segment.CachedTimestampText, out int length);
-            segment.CachedTimestamp = timestamp;
-            segment.CachedTimestampLength = length;
+            Utf8Formatter.TryFormat(timestamp, _cachedTimestampText, out int length);
+            _cachedTimestamp = timestamp;
+            _cachedTimestampLength = length;
         }
 
-        segment.CachedTimestampText.AsSpan(0, segment.CachedTimestampLength).CopyTo(destination);
-        return segment.CachedTimestampLength;
+        _cachedTimestampText.AsSpan(0, _cachedTimestampLength).CopyTo(destination);
+        return _cachedTimestampLength;
     }
 
     /// <summary>

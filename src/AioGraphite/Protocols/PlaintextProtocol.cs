@@ -27,7 +27,7 @@ public sealed class PlaintextProtocol : IGraphiteProtocol
 
     /// <inheritdoc/>
     /// <example><c>[("metric1", 455, 1471640924)]</c> gives <c>"metric1 455 1471640924\n"</c>.</example>
-    public byte[] GenerateMessage(IReadOnlyList<Datapoint> datapoints) => MessageBuilder.Build(PlaintextFormat.Instance, _time, datapoints, emptyFrame: false);
+    public byte[] GenerateMessage(IReadOnlyList<Datapoint> datapoints) => MessageBuilder.Build(new PlaintextFormat(), _time, datapoints, emptyFrame: false);
 
     /// <inheritdoc/>
     public override string ToString() => "plaintext";

@@ -1,13 +1,15 @@
-using AioGraphite.Pipeline;
-
 namespace AioGraphite.Protocols;
 
 /// <summary>
 /// The one place a protocol's bytes are produced: frames of datapoints written straight into a
 /// <see cref="Segment"/>. Used by the client's pipeline and by <see cref="IGraphiteProtocol.GenerateMessage"/>.
+/// Instances carry the state of the frame being filled: one per buffer or message, used by one thread at a time.
 /// </summary>
 internal abstract class WireFormat
 {
+    /// <summary>A new format writer for <paramref name="protocol"/> (plaintext unless it is <see cref="PickleProtocol"/>).</summary>
+    public static WireFormat For(IGraphiteProtocol protocol) => protocol is PickleProtocol ? new PickleFormat() : new PlaintextFormat();
+
     /// <summary>Largest segment this format may fill (pickle: carbon's 1 MiB frame limit plus the length prefix).</summary>
     public abstract int MaxSegmentBytes { get; }
 

@@ -2,20 +2,36 @@ using System.Net.Sockets;
 
 namespace AioGraphite.Transport;
 
-/// <summary>A TCP connection to carbon. carbon never sends on its receiver ports, so any read completing means the peer closed or reset.</summary>
+/// <summary>
+/// A TCP connection to carbon. carbon never sends on its receiver ports, so a read completing means the peer closed
+/// (or reset) the connection. On Linux the kernel's counters tell how much of the stream carbon has read.
+/// </summary>
 internal sealed class TcpConnection : GraphiteConnection
 {
     private readonly Socket _socket;
-    private readonly Task _closed;
+    private readonly TimeProvider _time;
+    private readonly Task<bool> _closed;
+    private readonly TcpDeliveryEstimator? _estimator;
+    private long _written;
     private int _disposed;
 
-    public TcpConnection(Socket socket)
+    public TcpConnection(Socket socket, TimeProvider time)
     {
         _socket = socket;
+        _time = time;
+        if (TcpInfo.TryRead(socket, out TcpInfoSample atConnect))
+        {
+            _estimator = new TcpDeliveryEstimator(atConnect.BytesAcked);
+        }
+
         _closed = WatchPeerAsync();
     }
 
-    public override Task Closed => _closed;
+    public override Task<bool> Closed => _closed;
+
+    public override DeliveryEvidence Evidence => _estimator is null ? DeliveryEvidence.WriteTime : DeliveryEvidence.Kernel;
+
+    public override long BytesWritten => Volatile.Read(ref _written);
 
     public override async ValueTask WriteAsync(IList<ArraySegment<byte>> buffers, CancellationToken cancellationToken)
     {
@@ -33,17 +49,65 @@ internal sealed class TcpConnection : GraphiteConnection
                 sent += await _socket.SendAsync(one.AsMemory(sent), SocketFlags.None, cancellationToken).ConfigureAwait(false);
             }
 
+            Volatile.Write(ref _written, _written + sent);
             return;
         }
 
         // Gather write: one sendmsg for many segments. Socket.SendAsync(IList) sends everything or throws.
         using (cancellationToken.UnsafeRegister(static s => ((Socket)s!).Dispose(), _socket))
         {
-            await _socket.SendAsync(buffers, SocketFlags.None).ConfigureAwait(false);
+            int sent = await _socket.SendAsync(buffers, SocketFlags.None).ConfigureAwait(false);
+            Volatile.Write(ref _written, _written + sent);
         }
     }
 
-    private async Task WatchPeerAsync()
+    public override long ReadConsumedBytes()
+    {
+        long written = Volatile.Read(ref _written);
+        if (_estimator is null)
+        {
+            return written;
+        }
+
+        return TcpInfo.TryRead(_socket, out TcpInfoSample sample) ? _estimator.Update(sample, written) : _estimator.Consumed;
+    }
+
+    public override async ValueTask<bool> EndStreamAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+
+        bool orderly;
+        try
+        {
+            orderly = await _closed.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+
+        if (!orderly)
+        {
+            return false;
+        }
+
+        // A peer that closes with bytes still unread resets instead; an orderly close after it acknowledged our FIN means
+        // it read everything. Without the kernel's counters, the orderly close is the proof.
+        return _estimator is null || (TcpInfo.TryRead(_socket, out TcpInfoSample sample) && _estimator.AcknowledgedThroughEnd(sample, Volatile.Read(ref _written)));
+    }
+
+    private async Task<bool> WatchPeerAsync()
     {
         byte[] scratch = new byte[64];
         try
@@ -51,12 +115,16 @@ internal sealed class TcpConnection : GraphiteConnection
             while (await _socket.ReceiveAsync(scratch, SocketFlags.None).ConfigureAwait(false) > 0)
             {
             }
+
+            return true;
         }
         catch (SocketException)
         {
+            return false;
         }
         catch (ObjectDisposedException)
         {
+            return false;
         }
     }
 

@@ -15,7 +15,7 @@ public sealed class PipeCommandTests
         CliResult result = await CliRun.RunAsync(["pipe", "--port", ClosedPort()], standardInput: "\n  \n");
         Assert.True(result.ExitCode == 0, result.ToString());
         string summary = result.SingleErrorLine();
-        Assert.StartsWith("aiographite pipe: 2 lines read, 0 points sent, 0 invalid, 2 blank in ", summary, StringComparison.Ordinal);
+        Assert.StartsWith("aiographite pipe: 2 lines read, 0 points delivered, 0 invalid, 2 blank in ", summary, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -28,8 +28,8 @@ public sealed class PipeCommandTests
         Assert.Equal(
             [
                 "aiographite pipe: line 2: expected 'metric value [timestamp]' but found 1 field",
-                $"aiographite pipe: 3 lines read, 0 points sent, 1 invalid in ",
-                $"aiographite pipe: Graphite at 127.0.0.1:{port} (plaintext) stayed unreachable for more than 1 s: gave up at line 3 with 2 of 2 points not sent.",
+                $"aiographite pipe: 3 lines read, 0 points delivered, 1 invalid in ",
+                $"aiographite pipe: Graphite at 127.0.0.1:{port} (plaintext) consumed nothing for more than 1 s (unreachable, or not reading): gave up at line 3 with 2 of 2 points not delivered.",
             ],
             result.ErrorLines.Select((line, i) => i == 1 ? line[..line.IndexOf(" in ", StringComparison.Ordinal)] + " in " : line));
         Assert.InRange(result.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4));
@@ -40,7 +40,7 @@ public sealed class PipeCommandTests
     {
         CliResult result = await CliRun.RunAsync(["pipe", "--port", ClosedPort(), "--timeout", "1.5"], standardInput: "a.b 1\n", errorIsTerminal: true);
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("\r1 line read, 0 points sent (0/s), 0 invalid", result.Error, StringComparison.Ordinal);
+        Assert.Contains("\r1 line read, 0 points delivered (0/s), 0 invalid", result.Error, StringComparison.Ordinal);
         Assert.Contains("; waiting for carbon at 127.0.0.1:", result.Error, StringComparison.Ordinal);
 
         // The progress line is wiped before the summary.

@@ -52,7 +52,7 @@ public sealed class PipeIntegrationTests(CarbonFixture carbon)
                     "aiographite pipe: line 10003: expected 'metric value [timestamp]' but found 4 fields",
                 ],
                 result.ErrorLines[..3]);
-            Assert.StartsWith("aiographite pipe: 10,003 lines read, 10,000 points sent, 3 invalid in ", result.ErrorLines[3], StringComparison.Ordinal);
+            Assert.StartsWith("aiographite pipe: 10,003 lines read, 10,000 points delivered, 3 invalid in ", result.ErrorLines[3], StringComparison.Ordinal);
             Assert.Equal(4, result.ErrorLines.Length);
 
             for (int m = 0; m < Metrics; m++)
@@ -82,7 +82,7 @@ public sealed class PipeIntegrationTests(CarbonFixture carbon)
         CliResult result = await CliRun.RunAsync(["pipe", "--protocol", protocol, "--port", Port(port)], standardInput: input);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.StartsWith("aiographite pipe: 300 lines read, 300 points sent, 0 invalid in ", result.SingleErrorLine(), StringComparison.Ordinal);
+        Assert.StartsWith("aiographite pipe: 300 lines read, 300 points delivered, 0 invalid in ", result.SingleErrorLine(), StringComparison.Ordinal);
         var points = await carbon.Server.WaitForPointsAsync(metric, count, CarbonFixture.StoreTimeout);
         Assert.Equal(Enumerable.Range(0, count).Select(i => (start + i, Value(i))), points);
     }

@@ -30,7 +30,7 @@ public sealed class PipeReconnectTests
 
         CliResult result = await run;
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.StartsWith("aiographite pipe: 300 lines read, 300 points sent, 0 invalid in ", result.SingleErrorLine(), StringComparison.Ordinal);
+        Assert.StartsWith("aiographite pipe: 300 lines read, 300 points delivered, 0 invalid in ", result.SingleErrorLine(), StringComparison.Ordinal);
         Assert.Contains("reconnected", result.Error, StringComparison.Ordinal);
         var points = await server.WaitForPointsAsync(metric, 300, CarbonFixture.StoreTimeout);
         Assert.Equal(Enumerable.Range(0, 300).Select(i => (start + i, (double)i)), points);

@@ -10,7 +10,7 @@ namespace AioGraphite.Tests.Performance;
 /// on the calling thread (the sender loop's own thread-pool work is not counted here; see docs/benchmarks.md for the
 /// whole-process figure). Never asserts on time.
 /// <para>
-/// Steady state: the client is warmed up with more bytes than its replay window holds (16 MiB by default) while the
+/// Steady state: the client is warmed up with more bytes than its replay window holds (set to 16 MiB here) while the
 /// sink is not listening yet, so the whole warm-up is buffered and the segment pool grows to hold it; then the sink
 /// starts, the client flushes, and only then is the send path measured. One-off growth (buffer segments, the replay
 /// window filling, JIT and tiering) is thereby excluded whatever the timing: the measured phase needs fewer segments
@@ -20,8 +20,9 @@ namespace AioGraphite.Tests.Performance;
 public sealed class AllocationTests
 {
     private const int BatchPoints = 1000;
-    private const int WarmupBatches = 1000;   // ~50 MB: three times the default 16 MiB replay window
+    private const int WarmupBatches = 1000;   // ~50 MB: three times the 16 MiB replay window of these tests
     private const int MeasuredBatches = 100;  // 100,000 points, ~5 MB
+    private const long ReplayWindowBytes = 16L << 20; // a third of the warm-up (the default, 64 MiB, would hold all of it)
 
     /// <summary>
     /// Tolerance, in bytes per point averaged over the measured points. Zero: nothing on the calling thread
@@ -85,7 +86,7 @@ public sealed class AllocationTests
     [MemberData(nameof(Protocols))]
     public void CheckAndFormat_IntoAReusedSegment_AllocatesNothing(string protocol)
     {
-        WireFormat format = protocol == "pickle" ? PickleFormat.Instance : PlaintextFormat.Instance;
+        WireFormat format = protocol == "pickle" ? new PickleFormat() : new PlaintextFormat();
         Datapoint[] batch = NewBatch();
         var segment = new Segment(256 * 1024);
         FormatBatch(format, segment, batch);
@@ -182,6 +183,9 @@ public sealed class AllocationTests
                 BufferCapacityBytes = 256L << 20,
                 FullBufferPolicy = FullBufferPolicy.Wait,
                 ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
+
+                // The warm-up must outgrow the replay window so that written segments come back to the pool.
+                ReplayWindowBytes = ReplayWindowBytes,
             });
         Assert.Equal(0, warmUp(client));
         var sink = new DiscardingSink(port);

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
+using AioGraphite.Naming;
 
-namespace AioGraphite.Naming;
+namespace AioGraphite.Protocols;
 
 /// <summary>Every check a datapoint passes at the API edge, in one place.</summary>
 internal static class DatapointRules
@@ -68,7 +69,7 @@ internal static class DatapointRules
     private static int LineBytes(int nameBytes, double value, long timestamp)
     {
         Span<byte> scratch = stackalloc byte[32];
-        int valueBytes = Protocols.PlaintextFormat.FormatValue(value, scratch);
+        int valueBytes = PlaintextFormat.FormatValue(value, scratch);
         Utf8Formatter.TryFormat(timestamp, scratch, out int timestampBytes);
         return nameBytes + 1 + valueBytes + 1 + timestampBytes;
     }

@@ -1,7 +1,8 @@
 using AioGraphite.Naming;
+using AioGraphite.Protocols;
 using Xunit;
 
-namespace AioGraphite.Tests.Naming;
+namespace AioGraphite.Tests.Protocols;
 
 public sealed class DatapointRulesTests
 {

@@ -3,32 +3,39 @@ using System.Net.Sockets;
 
 namespace AioGraphite.Transport;
 
-/// <summary>Opens connections to one destination, resolving its host name again on every attempt.</summary>
-internal sealed class GraphiteConnector
+/// <summary>
+/// Opens socket connections to one destination, resolving its host name again on every attempt. TCP sockets get
+/// <c>NoDelay</c> and the dead-peer settings: <c>TCP_USER_TIMEOUT</c> (Linux) and keepalive, so a peer that stops
+/// acknowledging (a partition, a host gone) fails the connection within <see cref="GraphiteClientOptions.DeadPeerTimeout"/>.
+/// </summary>
+internal sealed class SocketConnectionFactory : ConnectionFactory
 {
+    private const int KeepAliveProbes = 3;
+
     private readonly TimeSpan _connectTimeout;
+    private readonly TimeSpan _deadPeerTimeout;
     private readonly GraphiteTransport _transport;
     private readonly TimeProvider _time;
 
-    public GraphiteConnector(string host, int port, GraphiteTransport transport, TimeSpan connectTimeout, TimeProvider time)
+    public SocketConnectionFactory(string host, int port, GraphiteTransport transport, TimeSpan connectTimeout, TimeSpan deadPeerTimeout, TimeProvider time)
     {
         _time = time;
         Host = host;
         Port = port;
         _transport = transport;
         _connectTimeout = connectTimeout;
+        _deadPeerTimeout = deadPeerTimeout;
     }
 
     public string Host { get; }
 
     public int Port { get; }
 
-    public string Description => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+    public override string Description => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 
-    public string TransportName => _transport == GraphiteTransport.Udp ? "udp" : "tcp";
+    public override string TransportName => _transport == GraphiteTransport.Udp ? "udp" : "tcp";
 
-    /// <summary>Connects; throws <see cref="GraphiteException"/> naming host, port and the socket error.</summary>
-    public async ValueTask<GraphiteConnection> ConnectAsync(CancellationToken cancellationToken)
+    public override async ValueTask<GraphiteConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         using var deadline = new CancellationTokenSource(_connectTimeout, _time);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
@@ -58,13 +65,13 @@ internal sealed class GraphiteConnector
         foreach (IPAddress address in addresses)
         {
             var endpoint = new IPEndPoint(address, Port);
-            var socket = _transport == GraphiteTransport.Udp
+            Socket socket = _transport == GraphiteTransport.Udp
                 ? new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp)
-                : new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                : TcpSocket(address.AddressFamily);
             try
             {
                 await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
-                return _transport == GraphiteTransport.Udp ? new UdpConnection(socket) : new TcpConnection(socket);
+                return _transport == GraphiteTransport.Udp ? new UdpConnection(socket) : new TcpConnection(socket, _time);
             }
             catch (SocketException ex)
             {
@@ -85,6 +92,31 @@ internal sealed class GraphiteConnector
         }
 
         throw Failure(lastError, last?.Message ?? "connection failed", last);
+    }
+
+    /// <summary>A TCP socket that notices a dead peer: unacknowledged data fails it after the dead-peer timeout, and an idle
+    /// connection is probed by keepalive (first probe after a third of the timeout, three probes in the rest).</summary>
+    private Socket TcpSocket(AddressFamily family)
+    {
+        var socket = new Socket(family, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            int seconds = (int)Math.Max(1, _deadPeerTimeout.TotalSeconds);
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, Math.Max(1, seconds / 3));
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, Math.Max(1, seconds * 2 / 3 / KeepAliveProbes));
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, KeepAliveProbes);
+            TcpInfo.SetUserTimeout(socket, _deadPeerTimeout);
+        }
+        catch (SocketException)
+        {
+            // A platform without one of these options keeps the defaults (documented in DeadPeerTimeout).
+        }
+        catch (PlatformNotSupportedException)
+        {
+        }
+
+        return socket;
     }
 
     private GraphiteException Failure(SocketError error, string detail, Exception? inner) =>

@@ -1,0 +1,267 @@
+using AioGraphite.Protocols;
+
+namespace AioGraphite.Pipeline;
+
+/// <summary>
+/// What became of every written segment: written → consumed by carbon → retired. It owns replay.
+/// <list type="bullet">
+/// <item>Written segments wait, in stream order, until the connection's evidence says carbon's process has read them
+/// (<see cref="Observe"/>) or carbon's orderly close proves it (<see cref="ConfirmAll"/>). Their first consumption
+/// counts as delivered.</item>
+/// <item>Consumed segments are retained for the replay window: carbon-cache holds what it read in memory until it
+/// writes it to disk, and a carbon that dies loses that. The window's age counts from consumption, and only while
+/// carbon is seen keeping up: a frozen or stalled carbon (bytes outstanding, no progress) stops the clock, so nothing it
+/// may still hold ages out.</item>
+/// <item>When the connection is lost (<see cref="ConnectionLost"/>), everything retained within the window before carbon
+/// was last seen healthy, and everything not yet consumed, becomes the replay list, oldest first. It does not age any
+/// more, however long the outage lasts, and is written first after reconnecting.</item>
+/// </list>
+/// Loop-thread only.
+/// </summary>
+internal sealed class DeliveryLedger
+{
+    private readonly Queue<Segment> _unconsumed = new();
+    private readonly Queue<Segment> _retained = new();
+    private readonly List<Segment> _replay = [];
+    private readonly long _windowTicks;
+    private readonly long _maxRetainedBytes;
+    private readonly bool _replayEnabled;
+    private long _retainedBytes;
+    private long _consumedOffset;
+    private long _lastHealthy;
+    private Segment? _packInto;
+
+    /// <param name="window">How long consumed segments are kept for replay (<see cref="GraphiteClientOptions.ReplayWindow"/>).</param>
+    /// <param name="maxRetainedBytes">Most bytes of consumed segments kept (<see cref="GraphiteClientOptions.ReplayWindowBytes"/>).</param>
+    /// <param name="replayEnabled">When false nothing is retained or replayed; what was not consumed when a connection is lost is given up.</param>
+    /// <param name="timestampFrequency">Ticks per second of the clock the callers pass timestamps of.</param>
+    public DeliveryLedger(TimeSpan window, long maxRetainedBytes, bool replayEnabled, long timestampFrequency)
+    {
+        _windowTicks = (long)(window.TotalSeconds * timestampFrequency);
+        _maxRetainedBytes = maxRetainedBytes;
+        _replayEnabled = replayEnabled && maxRetainedBytes > 0;
+    }
+
+    /// <summary>Written segments on the current connection not yet consumed.</summary>
+    public int UnconsumedCount => _unconsumed.Count;
+
+    /// <summary>Bytes of consumed segments kept for replay.</summary>
+    public long RetainedBytes => _retainedBytes;
+
+    /// <summary>Segments kept for replay.</summary>
+    public int RetainedCount => _retained.Count;
+
+    /// <summary>Segments waiting to be written again after a reconnect.</summary>
+    public int ReplayCount => _replay.Count;
+
+    /// <summary>Points written and not yet consumed (on the current connection or waiting for replay).</summary>
+    public long UndeliveredPoints { get; private set; }
+
+    /// <summary>Bytes held for replay or awaiting consumption (for logs).</summary>
+    public long HeldBytes
+    {
+        get
+        {
+            long bytes = _retainedBytes;
+            foreach (Segment s in _unconsumed)
+            {
+                bytes += s.Length;
+            }
+
+            foreach (Segment s in _replay)
+            {
+                bytes += s.Length;
+            }
+
+            return bytes;
+        }
+    }
+
+    /// <summary>A segment was written on the current connection; <paramref name="streamEnd"/> is the stream offset after it.</summary>
+    public void Written(Segment segment, long streamEnd, long now)
+    {
+        if (_unconsumed.Count == 0)
+        {
+            _lastHealthy = now; // the carbon that consumed everything before was healthy until now
+        }
+
+        segment.StreamEnd = streamEnd;
+        segment.IsReplay = false;
+        _unconsumed.Enqueue(segment);
+        if (!segment.Delivered)
+        {
+            UndeliveredPoints += segment.Points;
+        }
+    }
+
+    /// <summary>
+    /// Takes the connection's evidence: every segment ending at or before <paramref name="consumedOffset"/> was consumed.
+    /// Newly delivered segments are counted into <paramref name="delivered"/>; segments the window lets go of are added to
+    /// <paramref name="released"/>.
+    /// </summary>
+    public void Observe(long consumedOffset, long now, ref DeliveryTally delivered, List<Segment> released)
+    {
+        bool progress = consumedOffset > _consumedOffset;
+        if (progress)
+        {
+            _consumedOffset = consumedOffset;
+            while (_unconsumed.Count > 0 && _unconsumed.Peek().StreamEnd <= consumedOffset)
+            {
+                Consumed(_unconsumed.Dequeue(), now, ref delivered, released);
+            }
+        }
+
+        if (progress || _unconsumed.Count == 0)
+        {
+            _lastHealthy = now;
+        }
+
+        Trim(_lastHealthy, released);
+    }
+
+    /// <summary>carbon closed in order after our end of stream: everything written on this connection was consumed.</summary>
+    public void ConfirmAll(long now, ref DeliveryTally delivered, List<Segment> released)
+    {
+        while (_unconsumed.Count > 0)
+        {
+            Consumed(_unconsumed.Dequeue(), now, ref delivered, released);
+        }
+
+        _lastHealthy = now;
+        _consumedOffset = 0;
+        _packInto = null;
+        Trim(now, released);
+    }
+
+    /// <summary>
+    /// The connection failed: what carbon may have lost becomes the replay list (retained within the window before carbon
+    /// was last seen healthy, then everything unconsumed). Returns the points given up because replay is off.
+    /// </summary>
+    public long ConnectionLost(long now, List<Segment> released)
+    {
+        long healthyUntil = _unconsumed.Count == 0 ? now : _lastHealthy;
+        Trim(healthyUntil, released);
+        _consumedOffset = 0;
+        _packInto = null;
+        if (!_replayEnabled)
+        {
+            long lost = 0;
+            while (_unconsumed.Count > 0)
+            {
+                Segment s = _unconsumed.Dequeue();
+                lost += s.Delivered ? 0 : s.Points;
+                released.Add(s);
+            }
+
+            UndeliveredPoints -= lost;
+            return lost;
+        }
+
+        while (_retained.Count > 0)
+        {
+            MarkForReplay(_retained.Dequeue());
+        }
+
+        _retainedBytes = 0;
+        while (_unconsumed.Count > 0)
+        {
+            MarkForReplay(_unconsumed.Dequeue());
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Moves the replay list to the front of <paramref name="pending"/> (oldest first); returns its points. The segments
+    /// leave the ledger until they are written again.
+    /// </summary>
+    public long TakeReplay(List<Segment> pending)
+    {
+        long points = 0;
+        foreach (Segment s in _replay)
+        {
+            points += s.Points;
+            if (!s.Delivered)
+            {
+                UndeliveredPoints -= s.Points;
+            }
+        }
+
+        pending.InsertRange(0, _replay);
+        _replay.Clear();
+        return points;
+    }
+
+    /// <summary>Releases everything (on close); returns the points that were never consumed.</summary>
+    public long Clear(List<Segment> released)
+    {
+        long undelivered = UndeliveredPoints;
+        released.AddRange(_unconsumed);
+        released.AddRange(_retained);
+        released.AddRange(_replay);
+        _unconsumed.Clear();
+        _retained.Clear();
+        _replay.Clear();
+        _retainedBytes = 0;
+        _packInto = null;
+        UndeliveredPoints = 0;
+        return undelivered;
+    }
+
+    private void Consumed(Segment s, long now, ref DeliveryTally delivered, List<Segment> released)
+    {
+        if (!s.Delivered)
+        {
+            s.Delivered = true;
+            UndeliveredPoints -= s.Points;
+            delivered.Points += s.Points;
+            delivered.Segments++;
+        }
+
+        if (!_replayEnabled)
+        {
+            released.Add(s);
+            return;
+        }
+
+        // Keep the window compact: a trickle seals many nearly empty segments, so pack the bytes of a small consumed
+        // segment into the last retained one when they fit, and release the empty shell.
+        Segment? last = _packInto;
+        if (last is not null && last.Length + s.Length <= last.Buffer.Length)
+        {
+            s.Buffer.AsSpan(0, s.Length).CopyTo(last.Buffer.AsSpan(last.Length));
+            last.Length += s.Length;
+            last.Points += s.Points;
+            last.ConsumedAt = now;
+            _retainedBytes += s.Length;
+            released.Add(s);
+            return;
+        }
+
+        s.ConsumedAt = now;
+        _retained.Enqueue(s);
+        _retainedBytes += s.Length;
+        _packInto = s;
+    }
+
+    private void Trim(long healthyUntil, List<Segment> released)
+    {
+        while (_retained.Count > 0 && (_retainedBytes > _maxRetainedBytes || healthyUntil - _retained.Peek().ConsumedAt > _windowTicks))
+        {
+            Segment old = _retained.Dequeue();
+            _retainedBytes -= old.Length;
+            if (ReferenceEquals(old, _packInto))
+            {
+                _packInto = null;
+            }
+
+            released.Add(old);
+        }
+    }
+
+    private void MarkForReplay(Segment s)
+    {
+        s.IsReplay = true;
+        _replay.Add(s);
+    }
+}

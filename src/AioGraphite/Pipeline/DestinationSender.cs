@@ -1,0 +1,145 @@
+using AioGraphite.Diagnostics;
+using AioGraphite.Naming;
+using AioGraphite.Protocols;
+using AioGraphite.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace AioGraphite.Pipeline;
+
+/// <summary>
+/// Everything of one carbon destination: its buffer (the producers' half), its sender loop with connection, writer and
+/// delivery ledger, its counters and its cache of checked names. The client validates and routes; this appends, wakes
+/// the loop, counts, and answers flush, delivery and stop.
+/// </summary>
+internal sealed class DestinationSender
+{
+    /// <summary>Buffer-full drops are logged at most this often per destination, with the count since the last log.</summary>
+    private static readonly TimeSpan DropLogInterval = TimeSpan.FromSeconds(5);
+
+    private readonly ConnectionFactory _factory;
+    private readonly SenderLoop _loop;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly string _fullBufferReason;
+    private long _lastDropLog;
+    private long _dropsSinceLog;
+    private long _stalledAtBytes = -1;
+
+    public DestinationSender(GraphiteDestination endpoint, IGraphiteProtocol protocol, GraphiteClientOptions options, ILogger log, GraphiteInstruments instruments)
+    {
+        Endpoint = endpoint;
+        _time = options.TimeProvider;
+        _log = log;
+        _fullBufferReason = $"the buffer is full ({options.FullBufferPolicy}, {options.BufferCapacityBytes} bytes)";
+        Counters = new PipelineCounters(instruments, GraphiteInstruments.TagsFor(endpoint.Host, endpoint.Port));
+        _factory = options.ConnectionFactory?.Invoke(endpoint)
+            ?? new SocketConnectionFactory(endpoint.Host, endpoint.Port, options.Transport, options.ConnectTimeout, options.DeadPeerTimeout, options.TimeProvider);
+        int segmentBytes = options.Transport == GraphiteTransport.Udp ? options.MaxDatagramBytes : options.BatchSizeBytes;
+        Buffer = new SendBuffer(WireFormat.For(protocol), segmentBytes, options.BufferCapacityBytes, options.TimeProvider);
+        var connections = new ConnectionManager(_factory, new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, Random.Shared.NextDouble), options.TimeProvider, log);
+        SegmentWriter writer = SegmentWriter.For(options.Transport, (points, ex) => GraphiteLog.DatagramFailed(log, _factory.Description, points, ex));
+        _loop = new SenderLoop(Buffer, connections, writer, Counters, options, log);
+    }
+
+    public GraphiteDestination Endpoint { get; }
+
+    /// <summary><c>host:port</c>, for logs and errors.</summary>
+    public string Description => _factory.Description;
+
+    public SendBuffer Buffer { get; }
+
+    public PipelineCounters Counters { get; }
+
+    /// <summary>Names already checked for this destination's callers (used under <see cref="SendBuffer.Sync"/>).</summary>
+    public ValidatedNameCache Names { get; } = new();
+
+    /// <summary>
+    /// Whether carbon is taking data: connected, and no awaiting send has given up on room since the last write. Awaiting
+    /// callers then wait for room instead of dropping; after one wait in vain (a frozen carbon) the others do not, until
+    /// the sender writes again.
+    /// </summary>
+    public bool IsTakingData => _loop.IsConnected && Volatile.Read(ref _stalledAtBytes) != Counters.BytesWritten;
+
+    /// <summary>An awaiting send waited <see cref="GraphiteClientOptions.FullBufferWaitTimeout"/> without room being freed.</summary>
+    public void MarkStalled() => Volatile.Write(ref _stalledAtBytes, Counters.BytesWritten);
+
+    /// <summary>Room freed in the buffer, or the connection went away.</summary>
+    public AsyncSignal SpaceFreed => _loop.SpaceFreed;
+
+    /// <summary>Connects before the loop starts (<c>GraphiteClient.ConnectAsync</c>).</summary>
+    public ValueTask<GraphiteConnection> ConnectAsync(CancellationToken cancellationToken) => _factory.ConnectAsync(cancellationToken);
+
+    /// <summary>Starts the sender loop with an open connection, or none (it connects in the background).</summary>
+    public void Start(GraphiteConnection? connection) => _loop.Start(connection);
+
+    /// <summary>Appends one validated point (the buffer's lock held); false when the caller must wait for room.</summary>
+    public bool AppendLocked(in PointText text, bool dropOldest, bool wait, ref BatchOutcome outcome)
+    {
+        switch (Buffer.AppendLocked(text, dropOldest, ref outcome.DroppedOldest))
+        {
+            case AppendResult.Appended:
+                break;
+            case AppendResult.AppendedFirstInSegment:
+            case AppendResult.AppendedAfterSeal:
+                outcome.Wake = true;
+                break;
+            default:
+                outcome.Wake = true;
+                if (wait)
+                {
+                    return false;
+                }
+
+                outcome.DroppedNewest++;
+                return true;
+        }
+
+        outcome.Accepted++;
+        return true;
+    }
+
+    /// <summary>After appending (the lock released): wakes the loop, counts, logs drops.</summary>
+    public void Report(ref BatchOutcome outcome)
+    {
+        if (outcome.Wake)
+        {
+            _loop.Wake();
+        }
+
+        if (outcome.Accepted > 0)
+        {
+            Counters.Accepted(outcome.Accepted);
+        }
+
+        long dropped = outcome.DroppedOldest + outcome.DroppedNewest;
+        if (dropped > 0)
+        {
+            Counters.DroppedBufferFull(dropped);
+            LogDrops(dropped);
+        }
+    }
+
+    /// <summary>Wakes the loop (a producer waits for room).</summary>
+    public void Wake() => _loop.Wake();
+
+    public Task FlushAsync(CancellationToken cancellationToken) => _loop.FlushAsync(cancellationToken);
+
+    public Task WaitForDeliveryAsync(CancellationToken cancellationToken) => _loop.WaitForDeliveryAsync(cancellationToken);
+
+    public Task StopAsync(TimeSpan drainTimeout) => _loop.StopAsync(drainTimeout);
+
+    /// <summary>This destination's statistics; <paramref name="rejected"/> is the client-wide count of rejected points.</summary>
+    public GraphiteClientStatistics Snapshot(long rejected) =>
+        Counters.Snapshot(Buffer.BufferedPoints, Buffer.BufferedBytes, _loop.InFlightPoints) with { PointsRejected = rejected };
+
+    private void LogDrops(long dropped)
+    {
+        long total = Interlocked.Add(ref _dropsSinceLog, dropped);
+        long last = Interlocked.Read(ref _lastDropLog);
+        if ((last == 0 || _time.GetElapsedTime(last) >= DropLogInterval) && Interlocked.CompareExchange(ref _lastDropLog, _time.GetTimestamp(), last) == last)
+        {
+            Interlocked.Add(ref _dropsSinceLog, -total);
+            GraphiteLog.PointsDropped(_log, Description, total, _fullBufferReason);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+namespace AioGraphite.Transport;
+
+/// <summary>
+/// Turns <c>TCP_INFO</c> samples into "bytes carbon's process has read". An acknowledgement only says the bytes reached
+/// the peer's kernel; what the process has not read yet still sits in the peer's receive buffer and shrinks the window
+/// it advertises. So consumed = acknowledged - (largest window seen - window now): bytes count only once the window they
+/// took has been given back. A frozen carbon (window closing, then zero) consumes nothing.
+/// </summary>
+/// <remarks>
+/// The window moves in steps of its scale (often 128 bytes) and may still grow early in a connection, so the last few
+/// hundred bytes sent to a peer that stopped reading can look consumed; the end-of-stream receipt
+/// (<see cref="GraphiteConnection.EndStreamAsync"/>) is the exact proof for the tail. Without a window in the sample
+/// (kernels before 5.4) acknowledged bytes count as consumed.
+/// </remarks>
+internal sealed class TcpDeliveryEstimator
+{
+    private readonly long _ackedAtConnect;
+    private long _largestWindow;
+    private long _consumed;
+
+    /// <param name="ackedAtConnect"><c>tcpi_bytes_acked</c> right after the connection opened (the SYN counts one).</param>
+    public TcpDeliveryEstimator(long ackedAtConnect) => _ackedAtConnect = ackedAtConnect;
+
+    /// <summary>The last estimate.</summary>
+    public long Consumed => _consumed;
+
+    /// <summary>Takes a sample; returns the bytes consumed so far (monotonic, at most <paramref name="written"/>).</summary>
+    public long Update(in TcpInfoSample sample, long written)
+    {
+        long acked = Math.Min(sample.BytesAcked - _ackedAtConnect, written);
+        long consumed = acked;
+        if (sample.SendWindow >= 0)
+        {
+            _largestWindow = Math.Max(_largestWindow, sample.SendWindow);
+            consumed = sample.SendWindow == 0 ? _consumed : acked - (_largestWindow - sample.SendWindow);
+        }
+
+        if (consumed > _consumed)
+        {
+            _consumed = consumed;
+        }
+
+        return _consumed;
+    }
+
+    /// <summary>
+    /// After our end of stream was sent and the peer closed in turn: true when the peer's kernel acknowledged every byte
+    /// and our FIN, so the peer closed after it had read all of them.
+    /// </summary>
+    public bool AcknowledgedThroughEnd(in TcpInfoSample sample, long written) => sample.BytesAcked - _ackedAtConnect >= written + 1;
+}
