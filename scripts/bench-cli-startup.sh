@@ -16,7 +16,7 @@ RUNS=200
 while [[ $# -gt 0 ]]; do
   case $1 in
     --runs) RUNS=${2:?"--runs needs a number"}; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "bench-cli-startup: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -5,10 +5,10 @@
 #   scripts/publish-cli.sh [--runtime RID] [--output DIR] [--install-prerequisites]
 #
 #   --runtime RID      the target runtime identifier (default: this machine's, e.g. linux-x64). Native AOT compiles
-#                      for the OS it runs on: build linux-x64 / linux-arm64 on Linux (linux-arm64 from an x64 host
-#                      needs a cross toolchain and sysroot), win-x64 / win-arm64 on Windows (Git Bash, with the
-#                      Visual Studio "Desktop development with C++" workload), osx-x64 / osx-arm64 on macOS (Xcode
-#                      command-line tools). The ILCompiler packages come from NuGet like any other package.
+#                      for the OS it runs on: linux-x64 or linux-arm64 on Linux (linux-arm64 from an x64 host also
+#                      needs a cross toolchain and sysroot), win-x64 on Windows (from Git Bash, with Visual Studio's
+#                      C++ build tools), osx-arm64 on macOS (with Xcode's command-line tools). Only linux-x64 is
+#                      built and tested here; the ILCompiler packages come from NuGet like any other package.
 #   --output DIR       where the binary goes (default: artifacts/cli): DIR/aiographite (aiographite.exe on
 #                      Windows) and its debug symbols DIR/aiographite.dbg (Linux) beside it, which it does not need.
 #   --install-prerequisites
@@ -27,7 +27,7 @@ while [[ $# -gt 0 ]]; do
     -r|--runtime) RID=${2:?"--runtime needs a runtime identifier, e.g. linux-x64"}; shift 2 ;;
     -o|--output) OUTPUT=${2:?"--output needs a directory"}; shift 2 ;;
     --install-prerequisites) INSTALL=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "publish-cli: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
