@@ -88,27 +88,18 @@ public sealed class GraphiteOptions
     /// <summary><see cref="GraphiteClientOptions.DefaultTags"/>: tags added to every point. Default none (empty).</summary>
     public IDictionary<string, string> DefaultTags { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>The port the client uses: <see cref="Port"/>, or the protocol's default (2003 plaintext, 2004 pickle).</summary>
+    /// <summary>
+    /// The port the client uses: <see cref="Port"/>, or the default of the protocol and transport
+    /// (<see cref="GraphiteDefaultPorts.For"/>: 2003 plaintext and UDP, 2004 pickle).
+    /// </summary>
     /// <returns>The port.</returns>
-    public int GetEffectivePort() => Port ?? (IsPickle(Protocol) ? 2004 : 2003);
+    public int GetEffectivePort() => Port ?? GraphiteDefaultPorts.For(ParseProtocol(), Transport);
 
     /// <summary>The protocol named by <see cref="Protocol"/>.</summary>
     /// <returns>A new <see cref="PlaintextProtocol"/> or <see cref="PickleProtocol"/>.</returns>
     /// <exception cref="ArgumentException"><see cref="Protocol"/> is neither <c>plaintext</c> nor <c>pickle</c>.</exception>
-    public IGraphiteProtocol CreateProtocol()
-    {
-        if (IsPickle(Protocol))
-        {
-            return new PickleProtocol();
-        }
-
-        if (IsPlaintext(Protocol))
-        {
-            return new PlaintextProtocol();
-        }
-
-        throw new ArgumentException($"Protocol '{Protocol}' is not supported: use 'plaintext' or 'pickle'.", nameof(Protocol));
-    }
+    public IGraphiteProtocol CreateProtocol() =>
+        ParseProtocol() ?? throw new ArgumentException($"Protocol '{Protocol}' is not supported: use 'plaintext' or 'pickle'.", nameof(Protocol));
 
     /// <summary>
     /// The client settings these options describe. <see cref="GraphiteClientOptions.LazyConnect"/> is always
@@ -140,4 +131,7 @@ public sealed class GraphiteOptions
     internal static bool IsPlaintext([NotNullWhen(true)] string? protocol) => string.Equals(protocol, "plaintext", StringComparison.OrdinalIgnoreCase);
 
     internal static bool IsPickle([NotNullWhen(true)] string? protocol) => string.Equals(protocol, "pickle", StringComparison.OrdinalIgnoreCase);
+
+    private IGraphiteProtocol? ParseProtocol() =>
+        IsPickle(Protocol) ? new PickleProtocol() : IsPlaintext(Protocol) ? new PlaintextProtocol() : null;
 }

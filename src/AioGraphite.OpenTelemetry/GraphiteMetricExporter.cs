@@ -60,9 +60,8 @@ public sealed class GraphiteMetricExporter : BaseExporter<Metric>
                 LoggerFactory = options.ClientOptions.LoggerFactory ?? loggerFactory,
                 MeterFactory = options.ClientOptions.MeterFactory ?? meterFactory,
             };
-            bool pickle = string.Equals(options.Protocol, "pickle", StringComparison.OrdinalIgnoreCase);
-            IGraphiteProtocol protocol = pickle ? new PickleProtocol() : new PlaintextProtocol();
-            _client = GraphiteClient.Create(options.Host, options.Port ?? (pickle ? 2004 : 2003), protocol, clientOptions);
+            IGraphiteProtocol protocol = string.Equals(options.Protocol, "pickle", StringComparison.OrdinalIgnoreCase) ? new PickleProtocol() : new PlaintextProtocol();
+            _client = GraphiteClient.Create(options.Host, options.Port ?? GraphiteDefaultPorts.For(protocol, clientOptions.Transport), protocol, clientOptions);
             _ownsClient = true;
         }
 

@@ -122,8 +122,7 @@ internal sealed class ConnectionOptions
     /// <returns>The endpoint.</returns>
     public Endpoint Resolve(ParseResult result)
     {
-        string protocol = result.GetValue(Protocol)!.ToLowerInvariant();
-        int port = result.GetValue(Port) ?? (protocol == Pickle ? 2004 : 2003);
-        return new Endpoint(result.GetValue(Host)!.Trim(), port, protocol, TimeSpan.FromSeconds(result.GetValue(Timeout)));
+        var endpoint = new Endpoint(result.GetValue(Host)!.Trim(), Port: 0, result.GetValue(Protocol)!.ToLowerInvariant(), TimeSpan.FromSeconds(result.GetValue(Timeout)));
+        return endpoint with { Port = result.GetValue(Port) ?? GraphiteDefaultPorts.For(endpoint.Protocol, endpoint.Transport) };
     }
 }

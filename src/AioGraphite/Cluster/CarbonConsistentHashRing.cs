@@ -105,7 +105,7 @@ internal sealed class CarbonConsistentHashRing
         _nodes = list;
         Replicas = replicas;
         Hashing = hashing;
-        (_positions, _owners) = hashing == ConsistentHashing.CarbonCRelay ? BuildCRelayEntries(list, replicas) : BuildCarbonEntries(list, replicas);
+        (_positions, _owners) = BuildEntries(list, replicas, hashing);
     }
 
     /// <summary>Gets the nodes, in the order the ring was built from.</summary>
@@ -116,22 +116,6 @@ internal sealed class CarbonConsistentHashRing
 
     /// <summary>Gets whose ring this is: graphite-carbon's or carbon-c-relay's.</summary>
     public ConsistentHashing Hashing { get; }
-
-    /// <summary>
-    /// The ring entries in position order, as carbon's <c>ConsistentHashRing.ring</c> list, or carbon-c-relay's
-    /// entry list after it handed duplicate positions to the first of them (for diagnostics and tests).
-    /// </summary>
-    /// <returns>Each entry's position and node.</returns>
-    public (int Position, CarbonNode Node)[] GetEntries()
-    {
-        var entries = new (int Position, CarbonNode Node)[_positions.Length];
-        for (int i = 0; i < entries.Length; i++)
-        {
-            entries[i] = (_positions[i], _nodes[_owners[i]]);
-        }
-
-        return entries;
-    }
 
     /// <summary>
     /// The string carbon hashes for ring entry <paramref name="replica"/> of <paramref name="node"/>:
@@ -217,7 +201,7 @@ internal sealed class CarbonConsistentHashRing
     /// The node for <paramref name="key"/>, as <c>ConsistentHashRing.get_node(key)</c> (or carbon-c-relay's
     /// <c>ch_get_nodes</c> with replication 1).
     /// </summary>
-    /// <param name="key">The routing key (see <see cref="CarbonRouterKey.ForMetric(string)"/>, <see cref="CarbonCRelayKey.ForMetric(string)"/>).</param>
+    /// <param name="key">The routing key: the name as sent for carbon-relay, <see cref="CarbonCRelayKey.ForMetric(string)"/> for carbon-c-relay.</param>
     /// <returns>The owner of the first ring entry at or after the key's position (wrapping).</returns>
     public CarbonNode GetNode(string key) => _nodes[_owners[StartIndex(ComputePosition(key))]];
 
@@ -238,7 +222,7 @@ internal sealed class CarbonConsistentHashRing
     /// first <paramref name="count"/> distinct nodes met on a full turn are taken, as carbon-c-relay's <c>ch_get_nodes</c>
     /// does (which would never end were <c>count</c> more than it can find; its configuration refuses that).
     /// </remarks>
-    /// <param name="key">The routing key (see <see cref="CarbonRouterKey.ForMetric(string)"/>, <see cref="CarbonCRelayKey.ForMetric(string)"/>).</param>
+    /// <param name="key">The routing key: the name as sent for carbon-relay, <see cref="CarbonCRelayKey.ForMetric(string)"/> for carbon-c-relay.</param>
     /// <param name="count">The replication factor (<c>REPLICATION_FACTOR</c>), at least 1.</param>
     /// <param name="diverseReplicas">carbon's <c>DIVERSE_REPLICAS</c>: at most one destination per host (graphite-carbon's ring only).</param>
     /// <returns>The destinations, primary first.</returns>
@@ -306,6 +290,17 @@ internal sealed class CarbonConsistentHashRing
 
         return chosen;
     }
+
+    /// <summary>
+    /// The ring entries in position order, as carbon's <c>ConsistentHashRing.ring</c> list, or carbon-c-relay's
+    /// entry list after it handed duplicate positions to the first of them: what the constructor builds the ring from.
+    /// </summary>
+    /// <param name="nodes">The nodes, in order, already checked.</param>
+    /// <param name="replicas">Ring entries per node.</param>
+    /// <param name="hashing">Whose ring.</param>
+    /// <returns>Each entry's position and the index of its node in <paramref name="nodes"/>, sorted by position.</returns>
+    internal static (int[] Positions, int[] Owners) BuildEntries(CarbonNode[] nodes, int replicas, ConsistentHashing hashing) =>
+        hashing == ConsistentHashing.CarbonCRelay ? BuildCRelayEntries(nodes, replicas) : BuildCarbonEntries(nodes, replicas);
 
     // add_node, node after node in the given order.
     private static (int[] Positions, int[] Owners) BuildCarbonEntries(CarbonNode[] list, int replicas)

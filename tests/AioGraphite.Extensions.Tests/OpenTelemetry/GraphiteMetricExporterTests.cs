@@ -140,6 +140,16 @@ public sealed class GraphiteMetricExporterTests : IAsyncLifetime
         Assert.True(client.TrySend("still.open", 1));
     }
 
+    [Theory]
+    [InlineData("plaintext", 2003)]
+    [InlineData("Pickle", 2004)]
+    public void Port_WhenLeftOut_IsTheProtocolsDefault(string protocol, int expectedPort)
+    {
+        using var exporter = new GraphiteMetricExporter(new GraphiteExporterOptions { Host = "127.0.0.1", Protocol = protocol });
+
+        Assert.Equal(expectedPort, exporter.Client.Port);
+    }
+
     [Fact]
     public async Task AnOwnedClient_IsClosedWhenTheMeterProviderIsDisposed()
     {

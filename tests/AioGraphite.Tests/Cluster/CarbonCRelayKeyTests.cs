@@ -25,7 +25,7 @@ public sealed class CarbonCRelayKeyTests
     [InlineData("a\0b", "a_b", "a_b")]
     public void Untagged_names_are_rewritten_and_hashed_whole(string metric, string forwarded, string key)
     {
-        Assert.Equal(forwarded, CarbonCRelayKey.Rewrite(metric));
+        Assert.Equal(forwarded, CarbonCRelayForwardedName.Of(metric));
         Assert.Equal(key, CarbonCRelayKey.ForMetric(metric));
     }
 
@@ -43,7 +43,7 @@ public sealed class CarbonCRelayKeyTests
     [InlineData(";k=v", ";k=v", "")]
     public void Tagged_names_hash_only_the_rewritten_path(string metric, string forwarded, string key)
     {
-        Assert.Equal(forwarded, CarbonCRelayKey.Rewrite(metric));
+        Assert.Equal(forwarded, CarbonCRelayForwardedName.Of(metric));
         Assert.Equal(key, CarbonCRelayKey.ForMetric(metric));
     }
 
@@ -60,7 +60,7 @@ public sealed class CarbonCRelayKeyTests
     public void A_name_of_dots_gives_the_empty_key(string metric)
     {
         Assert.Equal(string.Empty, CarbonCRelayKey.ForMetric(metric));
-        Assert.Equal(string.Empty, CarbonCRelayKey.Rewrite(metric));
+        Assert.Equal(string.Empty, CarbonCRelayForwardedName.Of(metric));
     }
 
     [Theory]
@@ -85,7 +85,7 @@ public sealed class CarbonCRelayKeyTests
     [InlineData("a;k=x..y", false)]
     public void Names_forwarded_unchanged_are_known(string metric, bool kept)
     {
-        Assert.Equal(kept, CarbonCRelayKey.IsKeptAsSent(metric));
+        Assert.Equal(kept, CarbonCRelayForwardedName.IsKeptAsSent(metric));
     }
 
     [Fact]

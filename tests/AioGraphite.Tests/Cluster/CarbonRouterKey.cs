@@ -3,10 +3,11 @@ using System.Text.RegularExpressions;
 using System.Text;
 using AioGraphite.Naming;
 
-namespace AioGraphite.Cluster;
+namespace AioGraphite.Tests.Cluster;
 
 /// <summary>
-/// The routing key graphite-carbon's relay hashes for a metric name (graphite-carbon 1.1.7).
+/// The routing key graphite-carbon's relay hashes for a metric name (graphite-carbon 1.1.7): a model of carbon-relay
+/// that the parity tests check the ring against (the client hashes the name as sent, carbon-relay's default).
 /// </summary>
 /// <remarks>
 /// <para>carbon-relay's <c>RelayProcessor.process</c> (carbon/client.py) hands the metric to
