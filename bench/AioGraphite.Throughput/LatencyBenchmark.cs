@@ -36,7 +36,10 @@ internal static class LatencyBenchmark
             + $"BatchSizeBytes {clientOptions.BatchSizeBytes / 1024} KiB, BatchInterval {clientOptions.BatchInterval.TotalMilliseconds} ms, Replay {(clientOptions.ReplayEnabled ? "on" : "off")})";
         Console.WriteLine($"latency mode: {setup}");
 
-        var rows = new List<LatencyRow>();
+        // The floor: the same paced loop timing nothing, with no client and no server: what this machine's clock and
+        // scheduler add to every figure right now.
+        var rows = new List<LatencyRow> { await RunBaselineAsync(options).ConfigureAwait(false) };
+        Console.WriteLine(rows[0].Describe());
         foreach (string protocol in options.Protocols)
         {
             foreach (string scenario in scenarios)
@@ -55,8 +58,8 @@ internal static class LatencyBenchmark
         table.AppendLine();
         table.AppendLine($"Latency of one call, {setup}.");
         table.AppendLine();
-        table.AppendLine("| scenario | protocol | API | calls | calls/s | p50 µs | p99 µs | p99.9 µs | max µs (at s) | TrySend false / SendAsync awaited | dropped (buffer full) | first drop after | buffered at end | written during the row | GCs 0/1/2 | load (1 min) |");
-        table.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        table.AppendLine("| scenario | protocol | API | calls | calls/s | p50 µs | p99 µs | p99.9 µs | max µs (at s) | TrySend false / SendAsync awaited | dropped (buffer full) | first drop after | buffered at end | written during the row | GCs 0/1/2 (pause ms) | producer preempted | load (1 min) |");
+        table.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (LatencyRow row in rows)
         {
             table.AppendLine(row.TableRow());
@@ -76,6 +79,32 @@ internal static class LatencyBenchmark
         }
 
         return 0;
+    }
+
+    private static async Task<LatencyRow> RunBaselineAsync(ToolOptions options)
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        var producer = new PacedProducer(null);
+        if (options.WarmupSeconds > 0)
+        {
+            _ = await producer.RunAsync("none", options.Rate, options.WarmupSeconds).ConfigureAwait(false);
+        }
+
+        var gcs = new GcCounts();
+        double load = Machine.LoadAverage() ?? double.NaN;
+        ProducerResult result = await producer.RunAsync("none", options.Rate, options.Seconds).ConfigureAwait(false);
+        return new LatencyRow
+        {
+            Scenario = "baseline",
+            Protocol = "—",
+            Api = "none",
+            Server = "no server, no client",
+            Result = result,
+            BufferedAtSecond = [],
+            Gcs = gcs.Since(),
+            Load = load,
+        };
     }
 
     private static async Task<LatencyRow> RunRowAsync(ToolOptions options, GraphiteClientOptions clientOptions, string protocol, string scenario, string api)
@@ -106,9 +135,7 @@ internal static class LatencyBenchmark
 
             double load = Machine.LoadAverage() ?? double.NaN;
             GraphiteClientStatistics before = client.Statistics;
-            int gen0 = GC.CollectionCount(0);
-            int gen1 = GC.CollectionCount(1);
-            int gen2 = GC.CollectionCount(2);
+            var gcs = new GcCounts();
             long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
             ProducerResult result;
             double? firstDrop;
@@ -136,7 +163,7 @@ internal static class LatencyBenchmark
                 Written = after.BytesWritten - before.BytesWritten,
                 Reconnects = after.Reconnects - before.Reconnects,
                 Allocated = allocated,
-                Gcs = (GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2),
+                Gcs = gcs.Since(),
                 Load = load,
             };
         }
@@ -149,5 +176,17 @@ internal static class LatencyBenchmark
 
             await client.CloseAsync(CloseDrain).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Collections and pause time since construction.</summary>
+    private sealed class GcCounts
+    {
+        private readonly int _gen0 = GC.CollectionCount(0);
+        private readonly int _gen1 = GC.CollectionCount(1);
+        private readonly int _gen2 = GC.CollectionCount(2);
+        private readonly TimeSpan _pause = GC.GetTotalPauseDuration();
+
+        public (int Gen0, int Gen1, int Gen2, TimeSpan Pause) Since() =>
+            (GC.CollectionCount(0) - _gen0, GC.CollectionCount(1) - _gen1, GC.CollectionCount(2) - _gen2, GC.GetTotalPauseDuration() - _pause);
     }
 }

@@ -32,30 +32,47 @@ internal sealed record LatencyRow
     /// <summary>Bytes allocated by the whole process during the row.</summary>
     public long Allocated { get; init; }
 
-    public (int Gen0, int Gen1, int Gen2) Gcs { get; init; }
+    /// <summary>Garbage collections during the row and the time they paused the process.</summary>
+    public (int Gen0, int Gen1, int Gen2, TimeSpan Pause) Gcs { get; init; }
 
     public double Load { get; init; }
 
-    private string ApiName => Api == "trysend" ? "TrySend" : "SendAsync";
+    private string ApiName => Api switch
+    {
+        "trysend" => "TrySend",
+        "sendasync" => "SendAsync",
+        _ => "(no call)",
+    };
 
-    private long RefusedOrAwaited => Api == "trysend" ? Result.Refused : Result.Awaited;
+    private string RefusedOrAwaited => Api switch
+    {
+        "trysend" => Fmt.Count(Result.Refused),
+        "sendasync" => Fmt.Count(Result.Awaited),
+        _ => "—",
+    };
+
+    private string GcText => $"{Gcs.Gen0}/{Gcs.Gen1}/{Gcs.Gen2} ({Fmt.Num(Gcs.Pause.TotalMilliseconds, "0.0")})";
+
+    private string PreemptedText => Result.Preempted < 0 ? "n/a" : Fmt.Count(Result.Preempted);
 
     private LatencyHistogram H => Result.Histogram;
 
     public string TableRow() =>
         $"| {Scenario} | {Protocol} | {ApiName} | {Fmt.Count(H.Count)} | {Fmt.Rate(Result.CallsPerSecond)} "
         + $"| {Us(H.Percentile(0.50))} | {Us(H.Percentile(0.99))} | {Us(H.Percentile(0.999))} | {Us(H.Max)} ({Fmt.Num((double)Result.MaxAt / Stopwatch.Frequency, "0.0")}) "
-        + $"| {Fmt.Count(RefusedOrAwaited)} | {Fmt.Count(Dropped)} | {(FirstDropAfter is double s ? $"{Fmt.Num(s, "0.0")} s" : "—")} "
-        + $"| {Fmt.MiB(BufferedAtEnd)} | {Fmt.Bytes(Written)} | {Gcs.Gen0}/{Gcs.Gen1}/{Gcs.Gen2} | {Fmt.Num(Load)} |";
+        + (Api == "none"
+            ? "| — | — | — | — | — "
+            : $"| {RefusedOrAwaited} | {Fmt.Count(Dropped)} | {(FirstDropAfter is double s ? $"{Fmt.Num(s, "0.0")} s" : "—")} | {Fmt.MiB(BufferedAtEnd)} | {Fmt.Bytes(Written)} ")
+        + $"| {GcText} | {PreemptedText} | {Fmt.Num(Load)} |";
 
     public string Describe() =>
         $"{Scenario} {Protocol} {ApiName} ({Server}): {Fmt.Count(H.Count)} calls in {Fmt.Num(Result.Seconds, "0.00")} s ({Fmt.Rate(Result.CallsPerSecond)}/s of {Fmt.Rate(Result.Rate)}/s), "
         + $"p50 {Us(H.Percentile(0.50))} µs, p99 {Us(H.Percentile(0.99))} µs, p99.9 {Us(H.Percentile(0.999))} µs, p99.99 {Us(H.Percentile(0.9999))} µs, max {Us(H.Max)} µs at {Fmt.Num((double)Result.MaxAt / Stopwatch.Frequency, "0.000")} s; "
-        + $"{(Api == "trysend" ? $"{Fmt.Count(Result.Refused)} returned false" : $"{Fmt.Count(Result.Awaited)} completed asynchronously")}; "
+        + $"{Api switch { "trysend" => $"{Fmt.Count(Result.Refused)} returned false", "sendasync" => $"{Fmt.Count(Result.Awaited)} completed asynchronously", _ => "nothing called" }}; "
         + $"dropped {Fmt.Count(Dropped)} (first after {(FirstDropAfter is double s ? $"{Fmt.Num(s, "0.0")} s" : "—")}), buffered at end {Fmt.MiB(BufferedAtEnd)}, written {Fmt.Bytes(Written)}, reconnects {Reconnects}, "
-        + $"allocated {Fmt.Bytes(Allocated)} (process), GCs {Gcs.Gen0}/{Gcs.Gen1}/{Gcs.Gen2}, load {Fmt.Num(Load)}"
+        + $"allocated {Fmt.Bytes(Allocated)} (process), GCs {GcText} ms paused, producer preempted {PreemptedText} times, load {Fmt.Num(Load)}"
         + Environment.NewLine + $"  per second, slowest call µs: {string.Join(' ', Result.PerSecond().Select(x => Us(x.MaxTicks)))}"
-        + Environment.NewLine + $"  per second, buffered MiB:    {string.Join(' ', BufferedAtSecond.Select(b => Fmt.Num(b / 1048576.0, "0.0")))}";
+        + (BufferedAtSecond.Count == 0 ? string.Empty : Environment.NewLine + $"  per second, buffered MiB:    {string.Join(' ', BufferedAtSecond.Select(b => Fmt.Num(b / 1048576.0, "0.0")))}");
 
     private static string Us(long ticks)
     {

@@ -14,34 +14,37 @@ namespace AioGraphite.Throughput;
 /// </summary>
 internal sealed class PacedProducer
 {
-    private readonly GraphiteClient _client;
+    private readonly GraphiteClient? _client;
     private readonly Workload _workload = new();
     private readonly Datapoint[] _batch;
     private long _batchIndex;
     private int _position;
 
-    public PacedProducer(GraphiteClient client)
+    /// <summary>A producer calling <paramref name="client"/>; with null it times nothing (two clock reads): the floor.</summary>
+    public PacedProducer(GraphiteClient? client)
     {
         _client = client;
         _batch = _workload.NewBatch();
     }
 
-    /// <summary>Runs <paramref name="api"/> (trysend or sendasync) for <paramref name="seconds"/> at <paramref name="rate"/> points/s.</summary>
+    /// <summary>Runs <paramref name="api"/> (trysend, sendasync or none) for <paramref name="seconds"/> at <paramref name="rate"/> points/s.</summary>
     public Task<ProducerResult> RunAsync(string api, long rate, double seconds)
     {
         var result = new ProducerResult(seconds, rate);
         long duration = (long)(seconds * Stopwatch.Frequency);
         long total = (long)(seconds * rate);
-        return api == "trysend"
-            ? Task.Factory.StartNew(() => RunTrySend(rate, duration, total, result), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-            : Task.Factory.StartNew(() => RunSendAsync(rate, duration, total, result), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        return api == "sendasync"
+            ? Task.Factory.StartNew(() => RunSendAsync(rate, duration, total, result), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()
+            : Task.Factory.StartNew(() => RunTrySend(rate, duration, total, result), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
+    /// <summary>TrySend, or (without a client) nothing between the two clock reads.</summary>
     private ProducerResult RunTrySend(long rate, long duration, long total, ProducerResult result)
     {
-        GraphiteClient client = _client;
+        GraphiteClient? client = _client;
         double perTick = (double)rate / Stopwatch.Frequency;
         long sent = 0;
+        long switches = ProducerResult.InvoluntarySwitches();
         long start = Stopwatch.GetTimestamp();
         result.Start = start;
         while (true)
@@ -63,7 +66,7 @@ internal sealed class PacedProducer
             {
                 ref readonly Datapoint p = ref Next();
                 long t0 = Stopwatch.GetTimestamp();
-                bool accepted = client.TrySend(p.Metric, p.Value);
+                bool accepted = client is null || client.TrySend(p.Metric, p.Value);
                 long t1 = Stopwatch.GetTimestamp();
                 if (!accepted)
                 {
@@ -79,14 +82,16 @@ internal sealed class PacedProducer
         }
 
         result.End = Stopwatch.GetTimestamp();
+        result.Preempted = switches < 0 ? -1 : ProducerResult.InvoluntarySwitches() - switches;
         return result;
     }
 
     private async Task<ProducerResult> RunSendAsync(long rate, long duration, long total, ProducerResult result)
     {
-        GraphiteClient client = _client;
+        GraphiteClient client = _client!;
         double perTick = (double)rate / Stopwatch.Frequency;
         long sent = 0;
+        long switches = ProducerResult.InvoluntarySwitches();
         long start = Stopwatch.GetTimestamp();
         result.Start = start;
         while (true)
@@ -125,6 +130,7 @@ internal sealed class PacedProducer
         }
 
         result.End = Stopwatch.GetTimestamp();
+        result.Preempted = switches < 0 || result.Awaited > 0 ? -1 : ProducerResult.InvoluntarySwitches() - switches; // after an await the loop may run on another thread
         return result;
     }
 

@@ -31,6 +31,12 @@ internal sealed class ProducerResult
     /// <summary>SendAsync calls that did not complete synchronously (the caller awaited).</summary>
     public long Awaited { get; set; }
 
+    /// <summary>
+    /// Times the kernel took the CPU away from the producer thread during the run (involuntary context switches of the
+    /// thread that ran the loop; -1 when unknown): a call that spans one is as slow as the time slice it lost.
+    /// </summary>
+    public long Preempted { get; set; }
+
     /// <summary>When the slowest call started, in ticks after <see cref="Start"/>.</summary>
     public long MaxAt { get; private set; }
 
@@ -48,6 +54,29 @@ internal sealed class ProducerResult
                 yield return (i, _secondCalls[i], _secondMax[i]);
             }
         }
+    }
+
+    /// <summary>nonvoluntary_ctxt_switches of the calling thread (Linux), or -1.</summary>
+    public static long InvoluntarySwitches()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/thread-self/status"))
+            {
+                if (line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.AsSpan("nonvoluntary_ctxt_switches:".Length).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return -1;
     }
 
     /// <summary>Counts one call from <paramref name="t0"/> to <paramref name="t1"/>; returns <paramref name="t1"/> in ticks after <see cref="Start"/>.</summary>
