@@ -47,7 +47,7 @@ internal sealed record ToolOptions
                                   refuses to add the rule and skips the scenario.
           --rate N                points per second, one call per point, paced in ~1 ms bursts (default 100k)
           --seconds S             measured seconds per row, after the warm-up (default 30: at 100k points/s the
-                                  default 64 MiB buffer fills ~15-20 s into a frozen or partitioned run, so the window
+                                  default 64 MiB buffer fills ~14 s into a frozen or partitioned run, so the window
                                   holds both the buffering and the full-buffer phase)
           --warmup-seconds S      seconds at the same rate against the healthy server before the fault (default 2)
           --target sink|carbon    the server: the loopback sink started here (default), or a throw-away carbon-cache
