@@ -10,16 +10,20 @@ internal sealed record ToolOptions
 
           dotnet run -c Release --project bench/AioGraphite.Throughput -- [options]
 
-          --mode sink|carbon|relay|stalled
+          --mode sink|carbon|relay|stalled|latency
                                   sink (default): a byte-counting loopback sink started here, plus the raw-socket ceiling.
                                   carbon: a real carbon-cache; relay: carbon-c-relay in front of carbon-cache.
                                   stalled: a sink that accepts and never reads (memory stays bounded?).
+                                  latency: how long each TrySend / SendAsync call holds the caller (p50, p99, p99.9, max)
+                                  at a steady rate, with the default GraphiteClientOptions, while carbon is healthy,
+                                  frozen or partitioned (see the latency options below).
           --stalled               same as --mode stalled
           --points N              points per run (default 20M; 1M for carbon/relay; 10M for stalled). Suffixes k, M, G.
           --runs K                measured runs per protocol, the median is reported (default 5; 1 for carbon/relay/stalled)
           --warmup N              points sent once before the measured runs, not reported (default 1M; 0 = none)
           --protocol plaintext|pickle|both   (default both)
           --api multiple|trysend  SendMultipleAsync with a reused array (default) or one TrySend per point
+                                  (latency mode: trysend|sendasync|both, default both: one row each per scenario)
           --batch N               points per SendMultipleAsync call (default 1000)
           --buffer-bytes N        GraphiteClientOptions.BufferCapacityBytes (default: the client's, 64Mi). Suffixes Ki, Mi, Gi.
           --batch-bytes N         GraphiteClientOptions.BatchSizeBytes (default: the client's, 64Ki)
@@ -28,6 +32,26 @@ internal sealed record ToolOptions
           --alloc-types           sink mode: sample what allocates (GCAllocationTick by type) in the second half of each run
           --no-verify             the sink counts bytes only (no line / pickle-item counting)
           --markdown PATH         also write the final table to PATH
+
+        Latency mode (--mode latency; plaintext unless --protocol is given; every client option is the default
+        unless --buffer-bytes / --batch-bytes / --no-replay are given):
+          --scenario healthy|frozen|partitioned|all   (default all)
+                                  healthy: the server reads everything.
+                                  frozen: after the warm-up the server stops reading (a SIGSTOPped carbon: its kernel
+                                  acknowledges until the receive buffer is full, then advertises a zero window).
+                                  partitioned: after the warm-up every packet is dropped both ways (nftables rule on the
+                                  input hook, deleted after the row). Needs root and a network namespace of its own:
+                                  run it through bench/latency-partitioned.sh, which creates a namespace (lo only), runs this
+                                  tool inside it with --mode latency --scenario all [your options] and deletes it.
+                                  Anywhere else (interfaces besides lo, or not made with ip netns add) the tool
+                                  refuses to add the rule and skips the scenario.
+          --rate N                points per second, one call per point, paced in ~1 ms bursts (default 100k)
+          --seconds S             measured seconds per row, after the warm-up (default 30: at 100k points/s the
+                                  default 64 MiB buffer fills ~14 s into a frozen or partitioned run, so the window
+                                  holds both the buffering and the full-buffer phase)
+          --warmup-seconds S      seconds at the same rate against the healthy server before the fault (default 2)
+          --target sink|carbon    the server: the loopback sink started here (default), or a throw-away carbon-cache
+                                  (frozen = SIGSTOP, SIGCONT after the row; needs scripts/install-carbon.sh)
         """;
 
     public string Mode { get; init; } = "sink";
@@ -38,9 +62,20 @@ internal sealed record ToolOptions
 
     public long Warmup { get; init; } = 1_000_000;
 
-    public IReadOnlyList<string> Protocols { get; init; } = ["plaintext", "pickle"];
+    /// <summary>The protocols given with --protocol, or null for the mode's default.</summary>
+    public IReadOnlyList<string>? ProtocolsGiven { get; init; }
 
-    public string Api { get; init; } = "multiple";
+    /// <summary>Both protocols by default; plaintext only in latency mode.</summary>
+    public IReadOnlyList<string> Protocols => ProtocolsGiven ?? (Mode == "latency" ? ["plaintext"] : ["plaintext", "pickle"]);
+
+    /// <summary>The API given with --api, or null for the mode's default.</summary>
+    public string? ApiGiven { get; init; }
+
+    /// <summary>multiple by default; both (trysend and sendasync) in latency mode.</summary>
+    public string Api => ApiGiven ?? (Mode == "latency" ? "both" : "multiple");
+
+    /// <summary>Latency mode: the timed calls, trysend and/or sendasync.</summary>
+    public IReadOnlyList<string> LatencyApis => Api == "both" ? ["trysend", "sendasync"] : [Api];
 
     public int Batch { get; init; } = 1000;
 
@@ -58,6 +93,21 @@ internal sealed record ToolOptions
 
     public string? MarkdownPath { get; init; }
 
+    /// <summary>Latency mode: healthy, frozen, partitioned (in this order).</summary>
+    public IReadOnlyList<string> Scenarios { get; init; } = ["healthy", "frozen", "partitioned"];
+
+    /// <summary>Latency mode: points per second.</summary>
+    public long Rate { get; init; } = 100_000;
+
+    /// <summary>Latency mode: measured seconds per row.</summary>
+    public double Seconds { get; init; } = 30;
+
+    /// <summary>Latency mode: seconds against the healthy server before the fault.</summary>
+    public double WarmupSeconds { get; init; } = 2;
+
+    /// <summary>Latency mode: sink or carbon.</summary>
+    public string Target { get; init; } = "sink";
+
     public long PointsOrDefault => Points ?? Mode switch
     {
         "carbon" or "relay" => 1_000_000,
@@ -66,6 +116,28 @@ internal sealed record ToolOptions
     };
 
     public int RunsOrDefault => Runs ?? (Mode == "sink" ? 5 : 1);
+
+    /// <summary>Latency mode: <see cref="GraphiteClientOptions.Default"/>, changed only by the options given on the command line.</summary>
+    public GraphiteClientOptions LatencyClientOptions()
+    {
+        GraphiteClientOptions o = GraphiteClientOptions.Default;
+        if (!Replay)
+        {
+            o = o with { ReplayEnabled = false };
+        }
+
+        if (BufferBytes is long buffer)
+        {
+            o = o with { BufferCapacityBytes = buffer };
+        }
+
+        if (BatchBytes is int batch)
+        {
+            o = o with { BatchSizeBytes = batch };
+        }
+
+        return o;
+    }
 
     /// <summary>The client options every mode starts from.</summary>
     public GraphiteClientOptions ClientOptions(FullBufferPolicy policy)
@@ -98,20 +170,20 @@ internal sealed record ToolOptions
             string Next() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{arg} needs a value");
             o = arg switch
             {
-                "--mode" => o with { Mode = OneOf(Next(), "sink", "carbon", "relay", "stalled") },
+                "--mode" => o with { Mode = OneOf(Next(), "sink", "carbon", "relay", "stalled", "latency") },
                 "--stalled" => o with { Mode = "stalled" },
                 "--points" => o with { Points = ParseCount(Next()) },
                 "--runs" => o with { Runs = (int)ParseCount(Next()) },
                 "--warmup" => o with { Warmup = ParseCount(Next()) },
                 "--protocol" => o with
                 {
-                    Protocols = OneOf(Next(), "plaintext", "pickle", "both") switch
+                    ProtocolsGiven = OneOf(Next(), "plaintext", "pickle", "both") switch
                     {
                         "both" => ["plaintext", "pickle"],
                         string p => [p],
                     },
                 },
-                "--api" => o with { Api = OneOf(Next(), "multiple", "trysend") },
+                "--api" => o with { ApiGiven = OneOf(Next(), "multiple", "trysend", "sendasync", "both") },
                 "--batch" => o with { Batch = (int)ParseCount(Next()) },
                 "--buffer-bytes" => o with { BufferBytes = ParseCount(Next()) },
                 "--batch-bytes" => o with { BatchBytes = (int)ParseCount(Next()) },
@@ -120,6 +192,18 @@ internal sealed record ToolOptions
                 "--no-ceiling" => o with { Ceiling = false },
                 "--alloc-types" => o with { AllocationTypes = true },
                 "--markdown" => o with { MarkdownPath = Next() },
+                "--scenario" => o with
+                {
+                    Scenarios = OneOf(Next(), "healthy", "frozen", "partitioned", "all") switch
+                    {
+                        "all" => ["healthy", "frozen", "partitioned"],
+                        string s => [s],
+                    },
+                },
+                "--rate" => o with { Rate = ParseCount(Next()) },
+                "--seconds" => o with { Seconds = ParseSeconds(Next()) },
+                "--warmup-seconds" => o with { WarmupSeconds = ParseSeconds(Next()) },
+                "--target" => o with { Target = OneOf(Next(), "sink", "carbon") },
                 _ => throw new UsageException($"unknown argument {arg}"),
             };
         }
@@ -129,11 +213,26 @@ internal sealed record ToolOptions
             throw new UsageException("--runs, --points and --batch must be positive");
         }
 
+        if (o.Mode == "latency" ? o.Api == "multiple" : o.Api is "sendasync" or "both")
+        {
+            throw new UsageException($"--api {o.Api} does not apply to --mode {o.Mode} (latency: trysend|sendasync|both; otherwise multiple|trysend)");
+        }
+
+        if (o.Rate < 1 || o.Seconds <= 0 || o.WarmupSeconds < 0)
+        {
+            throw new UsageException("--rate and --seconds must be positive, --warmup-seconds not negative");
+        }
+
         return o;
     }
 
     private static string OneOf(string value, params string[] allowed) =>
         allowed.Contains(value, StringComparer.Ordinal) ? value : throw new UsageException($"'{value}' is not one of {string.Join(", ", allowed)}");
+
+    private static double ParseSeconds(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && double.IsFinite(seconds)
+            ? seconds
+            : throw new UsageException($"'{text}' is not a number of seconds");
 
     /// <summary>Parses 20000000, 20M, 1.5k, 64Mi, 1Gi.</summary>
     public static long ParseCount(string text)

@@ -9,7 +9,7 @@ namespace AioGraphite.Bench;
 /// A byte sink on 127.0.0.1 standing in for carbon: every accepted connection is read on a dedicated thread with
 /// blocking receives into one reused 4 MiB buffer (no allocation per read) and its bytes are counted, plus lines or
 /// pickle items (<see cref="SinkCounting"/>) to verify that every point arrived. With <c>read: false</c> it accepts
-/// and never reads: a stalled server.
+/// and never reads: a stalled server; <see cref="Freeze"/> stops the reading later: a frozen one.
 /// </summary>
 internal sealed class LoopbackSink : IDisposable
 {
@@ -30,6 +30,7 @@ internal sealed class LoopbackSink : IDisposable
     private long _reachedAt;
     private volatile Exception? _error;
     private volatile bool _disposed;
+    private volatile bool _frozen;
 
     public LoopbackSink(SinkCounting counting, bool read = true, int? receiveBufferBytes = null)
     {
@@ -94,6 +95,13 @@ internal sealed class LoopbackSink : IDisposable
         return Interlocked.Read(ref _reachedAt);
     }
 
+    /// <summary>
+    /// Stops reading on every connection, current and future (after at most the receive in progress), like a
+    /// SIGSTOPped carbon: the kernel still acknowledges what fits into the socket's receive buffer, then advertises a
+    /// zero window. Connections are still accepted (and not read).
+    /// </summary>
+    public void Freeze() => _frozen = true;
+
     private void AcceptLoop()
     {
         while (!_disposed)
@@ -138,6 +146,11 @@ internal sealed class LoopbackSink : IDisposable
         {
             while (true)
             {
+                while (_frozen && !_disposed)
+                {
+                    Thread.Sleep(10);
+                }
+
                 int n = socket.Receive(buffer, filled, buffer.Length - filled, SocketFlags.None);
                 if (n == 0)
                 {
