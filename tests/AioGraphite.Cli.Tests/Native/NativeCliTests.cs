@@ -112,7 +112,7 @@ public sealed class NativeCliTests(CarbonFixture carbon)
         result.NoStackTrace();
         Assert.Equal("aiographite pipe: line 101: value 'not-a-number' is not a number", result.ErrorLines[0]);
         Assert.StartsWith("aiographite pipe: line 102: Datapoint 'bad;;tag' was rejected", result.ErrorLines[1], StringComparison.Ordinal);
-        Assert.StartsWith("aiographite pipe: 102 lines read, 100 points sent, 2 invalid in ", result.ErrorLines[2], StringComparison.Ordinal);
+        Assert.StartsWith("aiographite pipe: 102 lines read, 100 points delivered, 2 invalid in ", result.ErrorLines[2], StringComparison.Ordinal);
         Assert.Equal(
             Enumerable.Range(0, 100).Select(i => (start + i, i * 0.5)),
             await carbon.Server.WaitForPointsAsync("test.native.pipe", 100, CarbonFixture.StoreTimeout));
@@ -155,7 +155,7 @@ public sealed class NativeCliTests(CarbonFixture carbon)
         Assert.True(result.ExitCode == 2, result.ToString());
         result.NoStackTrace();
         Assert.Equal(
-            $"aiographite pipe: Graphite at 127.0.0.1:{port} (plaintext) stayed unreachable for more than 1 s: gave up at line 2 with 2 of 2 points not sent.",
+            $"aiographite pipe: Graphite at 127.0.0.1:{port} (plaintext) consumed nothing for more than 1 s (unreachable, or not reading): gave up at line 2 with 2 of 2 points not delivered.",
             result.ErrorLines[^1]);
         Assert.InRange(result.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
     }
