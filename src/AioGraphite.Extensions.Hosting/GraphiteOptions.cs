@@ -70,15 +70,18 @@ public sealed class GraphiteOptions
     /// <summary><see cref="GraphiteClientOptions.ReplayEnabled"/>. Default <see langword="true"/>.</summary>
     public bool ReplayEnabled { get; set; } = GraphiteClientOptions.Default.ReplayEnabled;
 
-    /// <summary><see cref="GraphiteClientOptions.ReplayWindow"/>. Default 5 seconds.</summary>
+    /// <summary><see cref="GraphiteClientOptions.ReplayWindow"/>. Default 1 minute.</summary>
     public TimeSpan ReplayWindow { get; set; } = GraphiteClientOptions.Default.ReplayWindow;
 
-    /// <summary><see cref="GraphiteClientOptions.ReplayWindowBytes"/>. Default 16 MiB.</summary>
+    /// <summary><see cref="GraphiteClientOptions.ReplayWindowBytes"/>. Default 64 MiB.</summary>
     public long ReplayWindowBytes { get; set; } = GraphiteClientOptions.Default.ReplayWindowBytes;
 
+    /// <summary><see cref="GraphiteClientOptions.DeadPeerTimeout"/>: how long carbon may leave sent data unacknowledged. Default 20 seconds.</summary>
+    public TimeSpan DeadPeerTimeout { get; set; } = GraphiteClientOptions.Default.DeadPeerTimeout;
+
     /// <summary>
-    /// <see cref="GraphiteClientOptions.DrainTimeout"/>: how long the shutdown flush may take. Default 10 seconds
-    /// (the host's own shutdown timeout still applies).
+    /// <see cref="GraphiteClientOptions.DrainTimeout"/>: how long delivering what is buffered may take at shutdown
+    /// (written, and consumed by carbon). Default 10 seconds (the host's own shutdown timeout still applies).
     /// </summary>
     public TimeSpan DrainTimeout { get; set; } = GraphiteClientOptions.Default.DrainTimeout;
 
@@ -123,6 +126,7 @@ public sealed class GraphiteOptions
         ReplayEnabled = ReplayEnabled,
         ReplayWindow = ReplayWindow,
         ReplayWindowBytes = ReplayWindowBytes,
+        DeadPeerTimeout = DeadPeerTimeout,
         DrainTimeout = DrainTimeout,
         MetricPrefix = string.IsNullOrEmpty(MetricPrefix) ? null : MetricPrefix,
         DefaultTags = DefaultTags.Count == 0 ? null : new Dictionary<string, string>(DefaultTags, StringComparer.Ordinal),
