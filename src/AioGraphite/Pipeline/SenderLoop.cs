@@ -147,7 +147,15 @@ internal sealed class SenderLoop
     {
         _draining = true;
         _hardStopTimeout = timeout;
-        _hardStop.CancelAfter(timeout);
+        try
+        {
+            _hardStop.CancelAfter(timeout);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The loop has already ended.
+        }
+
         WakeNow();
         await _run.ConfigureAwait(false);
     }
