@@ -56,14 +56,16 @@ public static class FaultStream
     /// <summary>
     /// Creates a client with default <see cref="GraphiteClientOptions"/>, sends every step with <c>SendMultipleAsync</c> at
     /// the plan's pace, calls <paramref name="atStep"/> (without waiting for it) when step <paramref name="markStep"/> is
-    /// sent, then waits for delivery (<see cref="Delivery.WaitForDeliveryAsync"/>) and closes.
+    /// sent, calls <paramref name="streamed"/> after the last step, then waits for delivery
+    /// (<see cref="Delivery.WaitForDeliveryAsync"/>) and closes.
     /// </summary>
     /// <param name="plan">What to send.</param>
     /// <param name="markStep">The step after which <paramref name="atStep"/> runs; -1 for none.</param>
     /// <param name="atStep">Called once, e.g. to start a fault mid-stream.</param>
+    /// <param name="streamed">Called once every point was sent (the CPU-heavy part is over), before the wait for delivery.</param>
     /// <param name="cancellationToken">Cancels everything.</param>
     /// <returns>The outcome.</returns>
-    public static async Task<FaultStreamResult> RunAsync(FaultStreamPlan plan, int markStep = -1, Action? atStep = null, CancellationToken cancellationToken = default)
+    public static async Task<FaultStreamResult> RunAsync(FaultStreamPlan plan, int markStep = -1, Action? atStep = null, Action? streamed = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         IGraphiteProtocol protocol = plan.Protocol switch
@@ -106,6 +108,7 @@ public static class FaultStream
             }
 
             streamTime = clock.Elapsed - streamStart;
+            streamed?.Invoke();
             deliveryStart = clock.Elapsed;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(plan.DeliveryTimeout);

@@ -5,7 +5,8 @@ using AioGraphite.FaultDriver;
 
 // AioGraphite.FaultDriver: streams points through the library with default options, waits for delivery, closes, and
 // prints one JSON line on stdout: the client's statistics and the times. Progress goes to stderr:
-// "fault-driver: step K" once step --mark-step is sent (tests start a fault on it).
+// "fault-driver: step K" once step --mark-step is sent (tests start a fault on it), "fault-driver: streamed ..."
+// once every point is sent.
 //
 //   AioGraphite.FaultDriver --port P [--host 127.0.0.1] [--protocol plaintext|pickle] --prefix NAME
 //       [--metrics 100] [--steps 600] [--rate 12000] --first-timestamp T [--lazy] [--mark-step K] [--delivery-timeout 120]
@@ -64,7 +65,11 @@ catch (FormatException ex)
 try
 {
     await Console.Error.WriteLineAsync($"fault-driver: streaming {plan.Points} points to {plan.Host}:{plan.Port} over {plan.Protocol}");
-    FaultStreamResult result = await FaultStream.RunAsync(plan, markStep, () => Console.Error.WriteLine($"fault-driver: step {markStep}"));
+    FaultStreamResult result = await FaultStream.RunAsync(
+        plan,
+        markStep,
+        () => Console.Error.WriteLine($"fault-driver: step {markStep}"),
+        () => Console.Error.WriteLine($"fault-driver: streamed {plan.Points} points, waiting for delivery"));
     GraphiteClientStatistics s = result.Statistics;
     string json = JsonSerializer.Serialize(new Dictionary<string, object?>
     {

@@ -43,7 +43,11 @@ internal static class PipeFault
         Task faultTask = Task.CompletedTask;
         try
         {
-            await FeedAsync(pipe, expected, () => faultTask = Task.Run(fault, Ct));
+            using (await LoadSlots.AcquireAsync(Ct))
+            {
+                await FeedAsync(pipe, expected, () => faultTask = Task.Run(fault, Ct));
+            }
+
             ProcessRunner.Result exit = await pipe.WaitForExitAsync(PipeTimeout + TimeSpan.FromSeconds(60));
             await faultTask;
 

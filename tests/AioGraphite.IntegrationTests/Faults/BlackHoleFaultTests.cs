@@ -22,7 +22,10 @@ public sealed class BlackHoleTests
         await using NetworkNamespace ns = await NetworkNamespace.CreateAsync();
         await using CarbonCacheServer carbon = await CarbonCacheServer.StartAsync(new CarbonCacheOptions { NetworkNamespace = ns });
         FaultStreamPlan plan = FaultScenario.Plan(carbon, "blackhole", protocol);
+        IDisposable slot = await LoadSlots.AcquireAsync(FaultScenario.Ct);
         await using RunningProcess driver = ns.Start(DotnetHost.Path, FaultScenario.DriverArguments(plan, FaultScenario.MidStream));
+        _ = driver.WaitForErrorLineAsync(line => line.StartsWith("fault-driver: streamed", StringComparison.Ordinal), TimeSpan.FromMinutes(5))
+            .ContinueWith(_ => slot.Dispose(), TaskScheduler.Default);
 
         await driver.WaitForErrorLineAsync(line => line == $"fault-driver: step {FaultScenario.MidStream}", TimeSpan.FromSeconds(60));
         long holeStart = Environment.TickCount64;

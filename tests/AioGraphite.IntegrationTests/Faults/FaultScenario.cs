@@ -41,14 +41,18 @@ internal static class FaultScenario
     public static IReadOnlyList<ExpectedSeries> Expected(FaultStreamPlan plan)
         => ExpectedSeries.Grid(plan.Metrics, plan.Steps, plan.FirstTimestamp, plan.Metric, FaultStreamPlan.Value);
 
-    /// <summary>Streams <paramref name="plan"/> in this process; <paramref name="fault"/> starts after step <paramref name="faultStep"/> and is awaited before returning.</summary>
+    /// <summary>
+    /// Streams <paramref name="plan"/> in this process; <paramref name="fault"/> starts after step <paramref name="faultStep"/>
+    /// and is awaited before returning. The stream itself waits for a <see cref="LoadSlots"/> slot (the waits overlap freely).
+    /// </summary>
     public static async Task<FaultStreamResult> StreamAsync(FaultStreamPlan plan, int faultStep, Func<Task> fault)
     {
         Task faultTask = Task.CompletedTask;
         FaultStreamResult result;
+        using IDisposable slot = await LoadSlots.AcquireAsync(Ct);
         try
         {
-            result = await FaultStream.RunAsync(plan, faultStep, () => faultTask = Task.Run(fault, Ct), Ct);
+            result = await FaultStream.RunAsync(plan, faultStep, () => faultTask = Task.Run(fault, Ct), slot.Dispose, Ct);
         }
         finally
         {
