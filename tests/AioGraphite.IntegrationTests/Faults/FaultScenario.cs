@@ -27,7 +27,7 @@ internal static class FaultScenario
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static FaultStreamPlan Plan(CarbonCacheServer carbon, string name, string protocol = "plaintext", int metrics = Metrics, int steps = Steps)
+    public static FaultStreamPlan Plan(CarbonCacheServer carbon, string name, string protocol = "plaintext", int metrics = Metrics, int steps = Steps, double pointsPerSecond = PointsPerSecond)
         => new(
             "127.0.0.1",
             protocol == "pickle" ? carbon.PicklePort : carbon.LinePort,
@@ -35,7 +35,7 @@ internal static class FaultScenario
             $"fault.{name}.{protocol}",
             metrics,
             steps,
-            PointsPerSecond,
+            pointsPerSecond,
             DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1800);
 
     public static IReadOnlyList<ExpectedSeries> Expected(FaultStreamPlan plan)

@@ -58,7 +58,8 @@ public sealed class SigkillDownTenSecondsTests
 
 /// <summary>
 /// A loaded carbon-cache: <c>MAX_UPDATES_PER_SECOND = 5</c> with 50 series, so its write cache holds ~10 s of points
-/// (series ÷ updates per second). SIGKILL late in the stream (step 1,100 of 1,200) loses all of it; restart at once.
+/// (series ÷ updates per second). To let it fill, the 60,000 points (50 series × 1,200 steps) come at 5,000 points/s
+/// over 12 s; SIGKILL late in the stream (step 1,100, ~11 s in) loses the whole cache; restart at once.
 /// </summary>
 [Trait("Category", FaultScenario.Category)]
 public sealed class LoadedCarbonSigkillTests
@@ -67,7 +68,7 @@ public sealed class LoadedCarbonSigkillTests
     public async Task LoadedCarbon_SigkillLateInStream_Plaintext_EveryPointStored()
     {
         await using CarbonCacheServer carbon = await CarbonCacheServer.StartAsync(new CarbonCacheOptions { MaxUpdatesPerSecond = 5 });
-        FaultStreamPlan plan = FaultScenario.Plan(carbon, "loaded-kill", metrics: 50, steps: 1200);
+        FaultStreamPlan plan = FaultScenario.Plan(carbon, "loaded-kill", metrics: 50, steps: 1200, pointsPerSecond: 5_000);
         FaultStreamResult result = await FaultScenario.StreamAsync(plan, 1100, async () =>
         {
             await carbon.KillAsync();
