@@ -45,7 +45,14 @@ internal static class PipeFault
         {
             using (await LoadSlots.AcquireAsync(Ct))
             {
-                await FeedAsync(pipe, expected, () => faultTask = Task.Run(fault, Ct));
+                await FeedAsync(pipe, expected, () => faultTask = Task.Run(
+                    async () =>
+                    {
+                        // The pipe connects in the background: make sure carbon is really receiving before the fault.
+                        await WaitUntilStoringAsync(carbon, expected[0].Metric);
+                        await fault();
+                    },
+                    Ct));
             }
 
             ProcessRunner.Result exit = await pipe.WaitForExitAsync(PipeTimeout + TimeSpan.FromSeconds(60));
@@ -65,6 +72,16 @@ internal static class PipeFault
         finally
         {
             await faultTask;
+        }
+    }
+
+    private static async Task WaitUntilStoringAsync(CarbonCacheServer carbon, string metric)
+    {
+        long deadline = Environment.TickCount64 + 30_000;
+        while ((await carbon.ReadPointsAsync(metric)).Count == 0)
+        {
+            Assert.True(Environment.TickCount64 < deadline, $"carbon stored nothing of {metric} from the pipe within 30 s of starting the stream: {carbon}");
+            await Task.Delay(50, Ct);
         }
     }
 
