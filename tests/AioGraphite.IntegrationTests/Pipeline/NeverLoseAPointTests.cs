@@ -59,6 +59,7 @@ public sealed class NeverLoseAPointTests
     public async Task SixteenConcurrentProducers_EightHundredThousandPointsAllStored()
     {
         await using CarbonCacheServer carbon = await CarbonCacheServer.StartAsync();
+        using IDisposable slot = await LoadSlots.AcquireAsync(Ct); // the heaviest stream of the suite: one per core at once
         long start = Wire.Now() - 1200;
         var options = new GraphiteClientOptions { FullBufferPolicy = FullBufferPolicy.Wait };
         await using (var client = await GraphiteClient.ConnectAsync("127.0.0.1", carbon.PicklePort, new PickleProtocol(), options, Ct))
