@@ -22,7 +22,7 @@ public sealed class BlackHoleTests
         await using NetworkNamespace ns = await NetworkNamespace.CreateAsync();
         await using CarbonCacheServer carbon = await CarbonCacheServer.StartAsync(new CarbonCacheOptions { NetworkNamespace = ns });
         FaultStreamPlan plan = FaultScenario.Plan(carbon, "blackhole", protocol);
-        IDisposable slot = await LoadSlots.AcquireAsync(FaultScenario.Ct);
+        using IDisposable slot = await LoadSlots.AcquireAsync(FaultScenario.Ct); // given back once the driver has sent everything
         await using RunningProcess driver = ns.Start(DotnetHost.Path, FaultScenario.DriverArguments(plan, FaultScenario.MidStream));
         _ = driver.WaitForErrorLineAsync(line => line.StartsWith("fault-driver: streamed", StringComparison.Ordinal), TimeSpan.FromMinutes(5))
             .ContinueWith(_ => slot.Dispose(), TaskScheduler.Default);
