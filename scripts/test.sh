@@ -4,8 +4,9 @@
 #   scripts/test.sh [extra dotnet test arguments]
 #
 # 1. Installs the real Graphite servers the integration tests start on loopback
-#    (graphite-carbon, python3-whisper, carbon-c-relay, graphite-web) via
-#    scripts/install-carbon.sh: needs root or sudo the first time only.
+#    (graphite-carbon, python3-whisper, carbon-c-relay, graphite-web), and iproute2 and
+#    nftables for the network fault tests, via scripts/install-carbon.sh: needs root or
+#    sudo the first time only. The network fault tests themselves need root (namespaces).
 # 2. Builds the whole solution (samples and benchmarks included) with warnings as errors.
 # 3. Builds the native aiographite binary the CLI tests run (scripts/publish-cli.sh, Native AOT; installs clang and
 #    zlib1g-dev the first time when run as root; about 1.5 min from scratch, seconds when nothing changed).

@@ -21,6 +21,19 @@ public sealed class CarbonCacheOptions
     /// <summary>How long to wait for carbon to listen on all its ports. Default 30 s.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// carbon's <c>MAX_UPDATES_PER_SECOND</c>: whisper updates per second, each writing the cached points of one series.
+    /// Default <see langword="null"/> = <c>inf</c>. A low value makes a loaded carbon: its cache holds about
+    /// series ÷ this many seconds of points, all lost on SIGKILL (5 with 50 series: ~10 s).
+    /// </summary>
+    public int? MaxUpdatesPerSecond { get; init; }
+
+    /// <summary>
+    /// Run carbon inside this network namespace (<c>ip netns exec</c>) instead of the test's own: only processes inside
+    /// it reach carbon's ports (the test itself through <see cref="NetworkNamespace.ConnectTcpAsync"/>). Default none.
+    /// </summary>
+    public NetworkNamespace? NetworkNamespace { get; init; }
+
     /// <summary>More <c>[cache]</c> settings of carbon.conf; they override the defaults written by the fixture (keys are carbon's, e.g. <c>MAX_CACHE_SIZE</c>).</summary>
     public IReadOnlyDictionary<string, string> ExtraSettings { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

@@ -29,15 +29,20 @@ public sealed class CarbonCacheServer : IAsyncDisposable
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long whisper must stay unchanged before <see cref="WaitForAllStoredAsync"/> counts missing points as lost.</summary>
+    public static TimeSpan SettleTime { get; } = TimeSpan.FromSeconds(3);
+
     private readonly CarbonCacheOptions options;
     private readonly DaemonProcess daemon;
     private readonly string configPath;
     private readonly string pidFile;
+    private readonly NetworkNamespace? networkNamespace;
     private bool disposed;
 
     private CarbonCacheServer(CarbonCacheOptions options, string directory, IReadOnlyList<int> ports)
     {
         this.options = options;
+        networkNamespace = options.NetworkNamespace;
         DataDirectory = directory;
         LinePort = ports[0];
         PicklePort = ports[1];
@@ -84,6 +89,11 @@ public sealed class CarbonCacheServer : IAsyncDisposable
     /// <summary>The options it was started with.</summary>
     public CarbonCacheOptions Options => options;
 
+    /// <summary>Whether it is stopped by <see cref="Freeze"/>.</summary>
+    public bool IsFrozen => daemon.Pid > 0 && Posix.IsStopped(daemon.Pid);
+
+    private string ProcNetDirectory => networkNamespace?.ProcNetDirectory ?? ProcNet.Own;
+
     /// <summary>
     /// Installs carbon if needed (<c>scripts/install-carbon.sh</c>), writes a config with free loopback
     /// ports in a fresh temp directory, starts <c>carbon-cache</c> and waits until every port listens.
@@ -95,24 +105,67 @@ public sealed class CarbonCacheServer : IAsyncDisposable
     {
         options ??= new CarbonCacheOptions();
         await CarbonInstallation.EnsureInstalledAsync().ConfigureAwait(false);
-        var directory = TestDirectory.Create("carbon-cache");
-        var server = new CarbonCacheServer(options, directory, FreePorts.AllocateTcpAndUdp(4));
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            server.WriteConfiguration();
-            await server.LaunchAsync().ConfigureAwait(false);
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync().ConfigureAwait(false);
-            throw;
+            var directory = TestDirectory.Create("carbon-cache");
+            var server = new CarbonCacheServer(options, directory, FreePorts.AllocateTcpAndUdp(4));
+            try
+            {
+                server.WriteConfiguration();
+                await server.LaunchAsync().ConfigureAwait(false);
+                return server;
+            }
+            catch (PortsTakenException) when (attempt < 3)
+            {
+                // A process that does not use FreePorts' lock took a port between the check and the start: new ports.
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
     }
 
     /// <summary>SIGKILL: the process dies at once, losing whatever is still in its write cache.</summary>
     /// <returns>Completes when the process is gone.</returns>
     public Task KillAsync() => daemon.KillAsync();
+
+    /// <summary>
+    /// SIGSTOP: carbon stops reading, so what clients send piles up unread in the kernels' socket buffers and every
+    /// write still succeeds. <see cref="Thaw"/> resumes it; <see cref="KillAsync"/> kills it frozen.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">It is not running.</exception>
+    public void Freeze()
+    {
+        if (!IsRunning || !Posix.Signal(Pid, Posix.SigStop))
+        {
+            throw new InvalidOperationException($"cannot freeze {this}: it is not running");
+        }
+
+        // The signal is delivered asynchronously: return once the kernel shows it stopped.
+        var deadline = Environment.TickCount64 + 5000;
+        while (!Posix.IsStopped(Pid))
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                throw new InvalidOperationException($"{this} is not stopped 5 s after SIGSTOP");
+            }
+
+            Thread.Sleep(1);
+        }
+    }
+
+    /// <summary>SIGCONT: carbon resumes after <see cref="Freeze"/> and reads what piled up.</summary>
+    /// <exception cref="InvalidOperationException">It is not running.</exception>
+    public void Thaw()
+    {
+        if (!IsRunning || !Posix.Signal(Pid, Posix.SigCont))
+        {
+            throw new InvalidOperationException($"cannot thaw {this}: it is not running");
+        }
+    }
 
     /// <summary>SIGTERM, then SIGKILL after 10 s. carbon does not flush its write cache on SIGTERM either.</summary>
     /// <returns>Completes when the process is gone.</returns>
@@ -175,6 +228,73 @@ public sealed class CarbonCacheServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Waits until whisper holds every expected point with its exact value, and reports what is lost when it does not:
+    /// "lost 12,254 of 60,000 points", per series and which seconds of the stream.
+    /// </summary>
+    /// <param name="expected">The series and their points.</param>
+    /// <param name="timeout">The longest wait.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The report; check <see cref="StoredPointsReport.Complete"/>.</returns>
+    /// <remarks>
+    /// Call it once every sender has finished (closed, or its process exited). The wait then also ends early, when
+    /// nothing can arrive any more: whisper has not changed for <see cref="SettleTime"/> and carbon is not running or
+    /// holds no point of an incomplete series in its write cache (asked through the cache-query port). carbon reads
+    /// what is left in its socket buffers within milliseconds, so a failing test reports in seconds, not at the timeout.
+    /// </remarks>
+    public async Task<StoredPointsReport> WaitForAllStoredAsync(IReadOnlyList<ExpectedSeries> expected, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        var started = Environment.TickCount64;
+        var quietSince = started;
+        long lastSignature = -1;
+        List<SeriesLoss>? previous = null;
+        while (true)
+        {
+            var (losses, signature) = Compare(expected, previous);
+            previous = losses;
+            var now = Environment.TickCount64;
+            var lost = losses.Sum(l => l.Lost);
+            string? ending = null;
+            if (lost == 0)
+            {
+                (losses, _) = Compare(expected); // every series read once more, at the same moment
+                previous = losses;
+                lost = losses.Sum(l => l.Lost);
+                ending = lost == 0 ? "complete" : null;
+            }
+            else if (now - started > (long)timeout.TotalMilliseconds)
+            {
+                ending = $"timed out, carbon {(IsRunning ? IsFrozen ? "frozen" : "running" : "not running")}";
+            }
+            else if (signature != lastSignature)
+            {
+                lastSignature = signature;
+                quietSince = now;
+            }
+            else if (now - quietSince >= (long)SettleTime.TotalMilliseconds)
+            {
+                var cached = await CachedPointsAsync(losses.Where(l => l.Lost > 0).Select(l => l.Metric), cancellationToken).ConfigureAwait(false);
+                if (cached == 0)
+                {
+                    ending = $"settled: whisper unchanged for {SettleTime.TotalSeconds:0} s and {(IsRunning ? "carbon's write cache empty" : "carbon not running")}";
+                }
+                else
+                {
+                    quietSince = Environment.TickCount64; // carbon is still writing them: look again later
+                }
+            }
+
+            if (ending is not null)
+            {
+                var first = expected.SelectMany(e => e.Points).Select(p => p.Timestamp).DefaultIfEmpty().Min();
+                return new StoredPointsReport(losses, first, TimeSpan.FromMilliseconds(Environment.TickCount64 - started), ending);
+            }
+
+            await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Asks carbon's cache-query port for the points it holds in memory (not yet written to disk) for
     /// <paramref name="metric"/>, as graphite-web does.
     /// </summary>
@@ -186,9 +306,8 @@ public sealed class CarbonCacheServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(metric);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(QueryTimeout);
-        using var client = new TcpClient(AddressFamily.InterNetwork);
-        await client.ConnectAsync(IPAddress.Loopback, CacheQueryPort, cts.Token).ConfigureAwait(false);
-        var stream = client.GetStream();
+        using var socket = await ConnectAsync(CacheQueryPort, cts.Token).ConfigureAwait(false);
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
         await stream.WriteAsync(CacheQueryFrame(CarbonTaggedSeries.Normalize(metric)), cts.Token).ConfigureAwait(false);
 
         var header = new byte[4];
@@ -238,7 +357,32 @@ public sealed class CarbonCacheServer : IAsyncDisposable
 
     /// <inheritdoc/>
     public override string ToString()
-        => $"carbon-cache pid {Pid} line {LinePort} pickle {PicklePort} udp {UdpPort} query {CacheQueryPort} in {DataDirectory}";
+        => $"carbon-cache pid {Pid} line {LinePort} pickle {PicklePort} udp {UdpPort} query {CacheQueryPort} in {DataDirectory}"
+            + (networkNamespace is null ? string.Empty : $", inside {networkNamespace}");
+
+    /// <summary>A TCP connection to one of its ports, from inside its network namespace when it runs in one.</summary>
+    /// <param name="port">The port.</param>
+    /// <param name="cancellationToken">Cancels the connect.</param>
+    /// <returns>The connected socket.</returns>
+    public async Task<Socket> ConnectAsync(int port, CancellationToken cancellationToken = default)
+    {
+        if (networkNamespace is not null)
+        {
+            return await networkNamespace.ConnectTcpAsync(port, cancellationToken).ConfigureAwait(false);
+        }
+
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken).ConfigureAwait(false);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     // pickle protocol 2 of {'type': 'cache-query', 'metric': NAME}:
     // PROTO 2, EMPTY_DICT, MARK, 4 x BINUNICODE, SETITEMS, STOP - what pickle.loads needs, no memo.
@@ -302,6 +446,85 @@ public sealed class CarbonCacheServer : IAsyncDisposable
         return result;
     }
 
+    /// <summary>Compares whisper with <paramref name="expected"/>; series complete in <paramref name="previous"/> are not read again.</summary>
+    private (List<SeriesLoss> Losses, long Signature) Compare(IReadOnlyList<ExpectedSeries> expected, List<SeriesLoss>? previous = null)
+    {
+        var losses = new List<SeriesLoss>(expected.Count);
+        long signature = 0;
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var series = expected[i];
+            if (previous is not null && previous[i].Lost == 0)
+            {
+                losses.Add(previous[i]);
+                signature = (signature * 31) + series.Points.Count;
+                continue;
+            }
+
+            var stored = new Dictionary<long, double>();
+            foreach (var (timestamp, value) in TryRead(WhisperPath(series.Metric)))
+            {
+                stored[timestamp] = value;
+            }
+
+            int missing = 0, wrong = 0;
+            var runs = new List<(long First, long Last)>();
+            foreach (var (timestamp, value) in series.Points)
+            {
+                if (stored.TryGetValue(timestamp, out var actual) && actual.Equals(value))
+                {
+                    continue;
+                }
+
+                if (stored.ContainsKey(timestamp))
+                {
+                    wrong++;
+                }
+                else
+                {
+                    missing++;
+                }
+
+                if (runs.Count > 0 && runs[^1].Last == timestamp - 1)
+                {
+                    runs[^1] = (runs[^1].First, timestamp);
+                }
+                else
+                {
+                    runs.Add((timestamp, timestamp));
+                }
+            }
+
+            signature = (signature * 31) + stored.Count + (wrong * 7919L);
+            losses.Add(new SeriesLoss(series.Metric, series.Points.Count, missing, wrong, runs));
+        }
+
+        return (losses, signature);
+    }
+
+    private async Task<int> CachedPointsAsync(IEnumerable<string> metrics, CancellationToken cancellationToken)
+    {
+        if (!IsRunning)
+        {
+            return 0;
+        }
+
+        var total = 0;
+        foreach (var metric in metrics)
+        {
+            try
+            {
+                total += (await QueryCacheAsync(metric, cancellationToken).ConfigureAwait(false)).Count;
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or InvalidDataException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                return -1; // cannot tell (frozen, restarting): not settled
+            }
+        }
+
+        return total;
+    }
+
     private static IReadOnlyList<(long Timestamp, double Value)> TryRead(string path)
     {
         try
@@ -317,7 +540,7 @@ public sealed class CarbonCacheServer : IAsyncDisposable
     private async Task LaunchAsync()
     {
         var busy = new List<string>();
-        var tcp = ProcNet.TcpListeningPorts(anyAddress: true);
+        var tcp = ProcNet.TcpListeningPorts(anyAddress: true, ProcNetDirectory);
         foreach (var port in new[] { LinePort, PicklePort, CacheQueryPort })
         {
             if (tcp.Contains(port))
@@ -326,7 +549,7 @@ public sealed class CarbonCacheServer : IAsyncDisposable
             }
         }
 
-        if (ProcNet.IsUdpBound(UdpPort, anyAddress: true))
+        if (ProcNet.IsUdpBound(UdpPort, anyAddress: true, ProcNetDirectory))
         {
             busy.Add($"udp {UdpPort}");
         }
@@ -334,20 +557,19 @@ public sealed class CarbonCacheServer : IAsyncDisposable
         if (busy.Count > 0)
         {
             // carbon binds with SO_REUSEPORT: it would start anyway and share the traffic with the other listener.
-            throw new InvalidOperationException($"cannot start {this}: port(s) already in use by another process: {string.Join(", ", busy)}");
+            var message = $"cannot start {this}: port(s) already in use by another process: {string.Join(", ", busy)}";
+            throw daemon.Pid == 0 ? new PortsTakenException(message) : new InvalidOperationException(message);
         }
 
-        await daemon.StartAsync(
-            CarbonInstallation.CarbonCache,
-            [$"--config={configPath}", $"--pidfile={pidFile}", "start"],
-            NotListening,
-            options.StartTimeout).ConfigureAwait(false);
+        string[] arguments = [$"--config={configPath}", $"--pidfile={pidFile}", "start"];
+        var (launcher, launcherArguments) = networkNamespace?.Wrap(CarbonInstallation.CarbonCache, arguments) ?? (CarbonInstallation.CarbonCache, arguments);
+        await daemon.StartAsync(launcher, launcherArguments, NotListening, options.StartTimeout).ConfigureAwait(false);
     }
 
     private List<string> NotListening()
     {
         var missing = new List<string>();
-        var tcp = ProcNet.TcpListeningPorts();
+        var tcp = ProcNet.TcpListeningPorts(procNet: ProcNetDirectory);
         foreach (var (kind, port) in new[] { ("line", LinePort), ("pickle", PicklePort), ("cache-query", CacheQueryPort) })
         {
             if (!tcp.Contains(port))
@@ -356,7 +578,7 @@ public sealed class CarbonCacheServer : IAsyncDisposable
             }
         }
 
-        if (!ProcNet.UdpBoundPorts().Contains(UdpPort))
+        if (!ProcNet.UdpBoundPorts(procNet: ProcNetDirectory).Contains(UdpPort))
         {
             missing.Add($"udp 127.0.0.1:{UdpPort}");
         }
@@ -381,7 +603,7 @@ public sealed class CarbonCacheServer : IAsyncDisposable
             ["USER"] = string.Empty,
             ["ENABLE_LOGROTATION"] = "False",
             ["MAX_CACHE_SIZE"] = "inf",
-            ["MAX_UPDATES_PER_SECOND"] = "inf",
+            ["MAX_UPDATES_PER_SECOND"] = options.MaxUpdatesPerSecond is { } updates ? Invariant(updates) : "inf",
             ["MAX_CREATES_PER_MINUTE"] = "inf",
             ["LINE_RECEIVER_INTERFACE"] = "127.0.0.1",
             ["LINE_RECEIVER_PORT"] = Invariant(LinePort),
@@ -454,6 +676,9 @@ public sealed class CarbonCacheServer : IAsyncDisposable
     }
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>One of its ports is taken by another process.</summary>
+    private sealed class PortsTakenException(string message) : InvalidOperationException(message);
 
     private static string Invariant(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -9,7 +9,7 @@ internal static class CarbonInstallation
     public const string CarbonCache = "/usr/bin/carbon-cache";
     public const string CarbonRelay = "/usr/bin/carbon-relay";
     public const string CarbonCRelay = "/usr/bin/carbon-c-relay";
-    public const string AptCommand = "sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends graphite-carbon python3-whisper carbon-c-relay";
+    public const string AptCommand = "sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends graphite-carbon python3-whisper carbon-c-relay iproute2 nftables";
 
     private static readonly Lazy<Task> Once = new(EnsureCoreAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 

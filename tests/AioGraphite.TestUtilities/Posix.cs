@@ -8,6 +8,8 @@ internal static partial class Posix
 {
     public const int SigKill = 9;
     public const int SigTerm = 15;
+    public const int SigCont = 18;  // Linux x86/ARM numbering (the tests run on Linux only)
+    public const int SigStop = 19;
 
     private const int Esrch = 3;
 
@@ -71,6 +73,24 @@ internal static partial class Posix
         return false;
     }
 
+    /// <summary>Whether this process runs as root (network namespaces and nftables need it).</summary>
+    public static bool IsRoot => GetEuid() == 0;
+
+    /// <summary>True when <paramref name="pid"/> is stopped (SIGSTOP: state <c>T</c> in <c>/proc/&lt;pid&gt;/stat</c>).</summary>
+    public static bool IsStopped(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+            var close = stat.LastIndexOf(')');
+            return close >= 0 && close + 2 < stat.Length && stat[close + 2] is 'T';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Polls until <paramref name="pid"/> is gone; false on timeout.</summary>
     public static async Task<bool> WaitForExitAsync(int pid, TimeSpan timeout)
     {
@@ -116,4 +136,7 @@ internal static partial class Posix
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int sig);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GetEuid();
 }

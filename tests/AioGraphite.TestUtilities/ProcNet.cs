@@ -7,32 +7,39 @@ namespace AioGraphite.TestUtilities;
 /// so readiness checks never open a connection to the server under test.
 /// Reading a table costs a few milliseconds here: callers take one snapshot per check.
 /// </summary>
+/// <remarks>
+/// <c>/proc/net</c> shows the caller's own network namespace. For another namespace pass the
+/// <c>/proc/&lt;pid&gt;/net</c> directory of a process inside it (<see cref="NetworkNamespace.ProcNetDirectory"/>).
+/// </remarks>
 internal static class ProcNet
 {
     private const string TcpListen = "0A";
     private const string Loopback4 = "0100007F";
 
+    /// <summary>The caller's own namespace.</summary>
+    public const string Own = "/proc/net";
+
     /// <summary>Ports with a TCP socket in LISTEN on 127.0.0.1 (or on any IPv4/IPv6 address if <paramref name="anyAddress"/>).</summary>
-    public static HashSet<int> TcpListeningPorts(bool anyAddress = false)
+    public static HashSet<int> TcpListeningPorts(bool anyAddress = false, string procNet = Own)
     {
         var ports = new HashSet<int>();
-        Scan("/proc/net/tcp", ports, anyAddress, requireListen: true);
+        Scan(procNet + "/tcp", ports, anyAddress, requireListen: true);
         if (anyAddress)
         {
-            Scan("/proc/net/tcp6", ports, anyAddress: true, requireListen: true);
+            Scan(procNet + "/tcp6", ports, anyAddress: true, requireListen: true);
         }
 
         return ports;
     }
 
     /// <summary>Ports with a UDP socket bound on 127.0.0.1 (or on any IPv4/IPv6 address if <paramref name="anyAddress"/>).</summary>
-    public static HashSet<int> UdpBoundPorts(bool anyAddress = false)
+    public static HashSet<int> UdpBoundPorts(bool anyAddress = false, string procNet = Own)
     {
         var ports = new HashSet<int>();
-        Scan("/proc/net/udp", ports, anyAddress, requireListen: false);
+        Scan(procNet + "/udp", ports, anyAddress, requireListen: false);
         if (anyAddress)
         {
-            Scan("/proc/net/udp6", ports, anyAddress: true, requireListen: false);
+            Scan(procNet + "/udp6", ports, anyAddress: true, requireListen: false);
         }
 
         return ports;
@@ -49,9 +56,9 @@ internal static class ProcNet
         return ports;
     }
 
-    public static bool IsTcpListening(int port, bool anyAddress = false) => TcpListeningPorts(anyAddress).Contains(port);
+    public static bool IsTcpListening(int port, bool anyAddress = false, string procNet = Own) => TcpListeningPorts(anyAddress, procNet).Contains(port);
 
-    public static bool IsUdpBound(int port, bool anyAddress = false) => UdpBoundPorts(anyAddress).Contains(port);
+    public static bool IsUdpBound(int port, bool anyAddress = false, string procNet = Own) => UdpBoundPorts(anyAddress, procNet).Contains(port);
 
     private static void Scan(string table, HashSet<int> ports, bool anyAddress, bool requireListen)
     {

@@ -95,6 +95,7 @@ public sealed class ClusterDeliveryTests
     {
         await using CarbonCacheServer a = await CarbonCacheServer.StartAsync();
         await using CarbonCacheServer b = await CarbonCacheServer.StartAsync();
+        using IDisposable slot = await LoadSlots.AcquireAsync(Ct); // at most one heavy stream per core at once (see Faults/)
         GraphiteDestination[] destinations = [new("127.0.0.1", a.PicklePort, "a"), new("127.0.0.1", b.PicklePort, "b")];
         var options = new GraphiteClientOptions { ReconnectMaxDelay = TimeSpan.FromSeconds(1), DrainTimeout = TimeSpan.FromSeconds(30) };
         long start = Wire.Now() - 1200;

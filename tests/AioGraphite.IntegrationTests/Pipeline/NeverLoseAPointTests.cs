@@ -59,6 +59,7 @@ public sealed class NeverLoseAPointTests
     public async Task SixteenConcurrentProducers_EightHundredThousandPointsAllStored()
     {
         await using CarbonCacheServer carbon = await CarbonCacheServer.StartAsync();
+        using IDisposable slot = await LoadSlots.AcquireAsync(Ct); // the heaviest stream of the suite: one per core at once
         long start = Wire.Now() - 1200;
         var options = new GraphiteClientOptions { FullBufferPolicy = FullBufferPolicy.Wait };
         await using (var client = await GraphiteClient.ConnectAsync("127.0.0.1", carbon.PicklePort, new PickleProtocol(), options, Ct))
@@ -106,6 +107,7 @@ public sealed class NeverLoseAPointTests
     /// <summary>Streams 100,000 points at a steady ~12,500 points/s; <paramref name="fault"/> runs in the middle.</summary>
     private static async Task<GraphiteClientStatistics> StreamAsync(CarbonCacheServer carbon, string name, IGraphiteProtocol protocol, int port, Func<Task> fault, bool lazy = false)
     {
+        using IDisposable slot = await LoadSlots.AcquireAsync(Ct); // at most one heavy stream per core at once (see Faults/)
         long start = Wire.Now() - 1200;
         var options = new GraphiteClientOptions { LazyConnect = lazy, ReconnectMaxDelay = TimeSpan.FromSeconds(1), DrainTimeout = TimeSpan.FromSeconds(30) };
         var client = await GraphiteClient.ConnectAsync("127.0.0.1", port, protocol, options, Ct);
