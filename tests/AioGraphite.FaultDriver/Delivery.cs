@@ -12,13 +12,14 @@ public static class Delivery
     /// <param name="cancellationToken">Gives up waiting.</param>
     /// <returns>Completes when the client says everything is delivered and it is closed.</returns>
     /// <remarks>
-    /// Today this is <c>FlushAsync</c> + <c>CloseAsync</c>: "written to the socket", which is not "read by carbon"
-    /// (issue 9). Switch it to <c>await client.WaitForDeliveryAsync(cancellationToken);</c> (then close) once that API exists.
+    /// <c>WaitForDeliveryAsync</c> completes once carbon has consumed every point (its orderly close after the client's
+    /// end of stream proves it); only then is the client closed. A close alone would give up after the default drain
+    /// timeout (10 s), shorter than some faults.
     /// </remarks>
     public static async Task WaitForDeliveryAsync(GraphiteClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        await client.FlushAsync(cancellationToken);
+        await client.WaitForDeliveryAsync(cancellationToken);
         await client.CloseAsync();
     }
 }
