@@ -35,7 +35,8 @@ internal sealed class DestinationSender
         _factory = options.ConnectionFactory?.Invoke(endpoint)
             ?? new SocketConnectionFactory(endpoint.Host, endpoint.Port, options.Transport, options.ConnectTimeout, options.DeadPeerTimeout, options.TimeProvider);
         int segmentBytes = options.Transport == GraphiteTransport.Udp ? options.MaxDatagramBytes : options.BatchSizeBytes;
-        Buffer = new SendBuffer(WireFormat.For(protocol), segmentBytes, options.BufferCapacityBytes, options.TimeProvider);
+        long retainedBytes = options.ReplayEnabled && options.Transport == GraphiteTransport.Tcp ? options.ReplayWindowBytes : 0;
+        Buffer = new SendBuffer(WireFormat.For(protocol), segmentBytes, options.BufferCapacityBytes, retainedBytes, options.TimeProvider);
         var connections = new ConnectionManager(_factory, new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, Random.Shared.NextDouble), options.TimeProvider, log);
         SegmentWriter writer = SegmentWriter.For(options.Transport, (points, ex) => GraphiteLog.DatagramFailed(log, _factory.Description, points, ex));
         _loop = new SenderLoop(Buffer, connections, writer, Counters, options, log);

@@ -25,17 +25,23 @@ internal sealed class SendBuffer
     private bool _completed;
     private readonly int _poolLimit;
 
-    public SendBuffer(WireFormat format, int segmentBytes, long capacityBytes, TimeProvider time)
+    /// <param name="format">The format writer of this buffer.</param>
+    /// <param name="segmentBytes">Size of a segment.</param>
+    /// <param name="capacityBytes">Most bytes queued or taken and not yet written (<see cref="GraphiteClientOptions.BufferCapacityBytes"/>).</param>
+    /// <param name="retainedBytes">Most bytes the delivery ledger keeps for replay (<see cref="GraphiteClientOptions.ReplayWindowBytes"/>): its segments come back to the pool too.</param>
+    /// <param name="time">The clock.</param>
+    public SendBuffer(WireFormat format, int segmentBytes, long capacityBytes, long retainedBytes, TimeProvider time)
     {
         _format = format;
         _segmentBytes = Math.Min(segmentBytes, format.MaxSegmentBytes);
         _maxSegments = (int)Math.Max(2, Math.Min(int.MaxValue, capacityBytes / _segmentBytes));
         _time = time;
 
-        // Written segments come back (directly or from the replay window) and are reused, up to the buffer's own
-        // bound: a steady stream, or a backlog that drains and builds up again, allocates nothing. The sender
-        // trims the pool to IdlePoolSegments after a quiet spell (TrimPool), so a burst does not hold memory forever.
-        _poolLimit = _maxSegments;
+        // Written segments come back (directly or when the ledger retires them) and are reused, up to the buffer's and
+        // the replay window's bounds together: a steady stream, or a backlog that drains and builds up again, allocates
+        // nothing. The sender trims the pool to IdlePoolSegments after a quiet spell (TrimPool), so a burst does not hold
+        // memory forever.
+        _poolLimit = (int)Math.Min(int.MaxValue, (long)_maxSegments + (retainedBytes / _segmentBytes) + 1);
         IdlePoolSegments = Math.Max(8, 2 * ((1 << 20) / _segmentBytes));
     }
 
