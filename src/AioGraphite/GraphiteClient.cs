@@ -64,8 +64,14 @@ public sealed partial class GraphiteClient : IAsyncDisposable
             () => Gauge(d => d.Buffer.BufferedBytes),
             () => Gauge(d => d.Buffer.BufferedPoints),
             () => Gauge(d => d.Snapshot(0).InFlightPoints));
-        _destinations = [.. destinations.Select(d => new DestinationSender(d, protocol, options, _log, _instruments))];
+        _destinations = CreateSenders(destinations, protocol, options);
         _edge = new PipelineCounters(_instruments, _destinations[0].Counters.Tags);
+        if (options.SpoolDirectory is not null)
+        {
+            _instruments.ObserveGauge("aiographite.spool.bytes", "By", "Bytes of the disk spool's record files.", () => Gauge(d => d.Snapshot(0).Spool.Bytes));
+            _instruments.ObserveGauge("aiographite.spool.records", "{record}", "Records in the disk spool's files.", () => Gauge(d => d.Snapshot(0).Spool.Records));
+            _instruments.ObserveGauge("aiographite.spool.files", "{file}", "Record files of the disk spool.", () => Gauge(d => d.Snapshot(0).Spool.Files));
+        }
         if (destinations.Count > 1)
         {
             _router = new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, prefix, suffix, options.Hashing);
@@ -166,7 +172,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
                 }
             }
 
-            client._instruments.Dispose();
+            client.Abandon();
             throw;
         }
 
@@ -214,6 +220,38 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         {
             _destinations[i].Start(connections?[i]);
         }
+    }
+
+    /// <summary>One sender per destination; when one cannot be created (its spool), the others' spools are released.</summary>
+    private DestinationSender[] CreateSenders(IReadOnlyList<GraphiteDestination> destinations, IGraphiteProtocol protocol, GraphiteClientOptions options)
+    {
+        var senders = new List<DestinationSender>(destinations.Count);
+        try
+        {
+            foreach (GraphiteDestination d in destinations)
+            {
+                senders.Add(new DestinationSender(d, protocol, options, _log, _instruments));
+            }
+
+            return [.. senders];
+        }
+        catch
+        {
+            senders.ForEach(s => s.Dispose());
+            _instruments.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The client could not connect: releases what it holds (meter, spools).</summary>
+    private void Abandon()
+    {
+        foreach (DestinationSender d in _destinations)
+        {
+            d.Dispose();
+        }
+
+        _instruments.Dispose();
     }
 
     private IEnumerable<Measurement<long>> Gauge(Func<DestinationSender, long> read)

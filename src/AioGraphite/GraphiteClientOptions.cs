@@ -20,6 +20,18 @@ public sealed record GraphiteClientOptions
     /// <summary>Default of <see cref="DeadPeerTimeout"/>: 20 seconds.</summary>
     internal static readonly TimeSpan DefaultDeadPeerTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>Default of <see cref="SpoolMaxBytes"/>: 4 GiB.</summary>
+    internal const long DefaultSpoolMaxBytes = 4L << 30;
+
+    /// <summary>Default of <see cref="SpoolFileBytes"/>: 64 MiB.</summary>
+    internal const long DefaultSpoolFileBytes = 64L << 20;
+
+    /// <summary>Default of <see cref="SpoolSyncInterval"/>: 100 ms.</summary>
+    internal static readonly TimeSpan DefaultSpoolSyncInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Smallest <see cref="SpoolFileBytes"/>: 64 KiB.</summary>
+    internal const long MinSpoolFileBytes = 64L << 10;
+
     /// <summary>The defaults.</summary>
     public static GraphiteClientOptions Default { get; } = new();
 
@@ -108,6 +120,29 @@ public sealed record GraphiteClientOptions
     public TimeSpan DeadPeerTimeout { get; init; } = DefaultDeadPeerTimeout;
 
     /// <summary>
+    /// A directory for a disk spool, so that points survive the application's own crash or restart and outages longer
+    /// than memory holds. Default <see langword="null"/>: memory only. Every accepted point is appended to the spool (in a
+    /// sub-directory per destination, owner-only permissions) and synced within <see cref="SpoolSyncInterval"/>; a record
+    /// is deleted only once carbon consumed it and the <see cref="ReplayWindow"/> has passed. A client opened on a spool
+    /// sends what an earlier process left first. One process per spool: a second one gets a <see cref="GraphiteException"/>
+    /// naming the directory and the holder. When the disk fails (full, read-only) the client logs it, carries on in memory
+    /// under <see cref="FullBufferPolicy"/>, and returns to the spool when it works again.
+    /// </summary>
+    public string? SpoolDirectory { get; init; }
+
+    /// <summary>Most bytes the spool may hold on disk (per destination); beyond it the client carries on in memory. Default 4 GiB; at least 1 MiB.</summary>
+    public long SpoolMaxBytes { get; init; } = DefaultSpoolMaxBytes;
+
+    /// <summary>Size at which a spool file is closed and a new one started (files are deleted whole). Default 64 MiB; at least 64 KiB.</summary>
+    public long SpoolFileBytes { get; init; } = DefaultSpoolFileBytes;
+
+    /// <summary>
+    /// How often the spool is synced to disk (fsync): a point is durable at most this long after it was accepted (a crash
+    /// loses at most this much). Default 100 ms. <see cref="TimeSpan.Zero"/> syncs every batch before it is sent (slower).
+    /// </summary>
+    public TimeSpan SpoolSyncInterval { get; init; } = DefaultSpoolSyncInterval;
+
+    /// <summary>
     /// How long <see cref="GraphiteClient.CloseAsync()"/> / <see cref="GraphiteClient.DisposeAsync"/> try to deliver what
     /// is buffered: written, and consumed by carbon (its orderly close after the client's end of stream proves it).
     /// Default 10 seconds.
@@ -186,6 +221,21 @@ public sealed record GraphiteClientOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ReplicationFactor, 1, nameof(ReplicationFactor));
         Positive(ReplayWindow, nameof(ReplayWindow));
         ArgumentOutOfRangeException.ThrowIfNegative(ReplayWindowBytes, nameof(ReplayWindowBytes));
+        if (SpoolDirectory is not null)
+        {
+            if (string.IsNullOrWhiteSpace(SpoolDirectory))
+            {
+                throw new ArgumentException("SpoolDirectory is empty: give a directory, or null for no spool.", nameof(SpoolDirectory));
+            }
+
+            ArgumentOutOfRangeException.ThrowIfLessThan(SpoolMaxBytes, 1L << 20, nameof(SpoolMaxBytes));
+            ArgumentOutOfRangeException.ThrowIfLessThan(SpoolFileBytes, MinSpoolFileBytes, nameof(SpoolFileBytes));
+            if (SpoolSyncInterval < TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(SpoolSyncInterval), SpoolSyncInterval, "SpoolSyncInterval must not be negative (zero syncs every batch).");
+            }
+        }
+
         if (DeadPeerTimeout < TimeSpan.FromSeconds(1))
         {
             throw new ArgumentOutOfRangeException(nameof(DeadPeerTimeout), DeadPeerTimeout, "DeadPeerTimeout must be at least 1 second.");

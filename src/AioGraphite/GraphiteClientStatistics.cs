@@ -47,6 +47,9 @@ public readonly record struct GraphiteClientStatistics
     /// <summary>Points written and not yet consumed by carbon (including those waiting to be written again after a lost connection).</summary>
     public long InFlightPoints { get; init; }
 
+    /// <summary>The disk spool (zeros without <see cref="GraphiteClientOptions.SpoolDirectory"/>).</summary>
+    public GraphiteSpoolStatistics Spool { get; init; }
+
     /// <summary>Every accepted point that will never be written: dropped for a full buffer or undelivered.</summary>
     public long PointsDropped => PointsDroppedBufferFull + PointsUndelivered;
 
@@ -65,5 +68,6 @@ public readonly record struct GraphiteClientStatistics
         BufferedPoints = BufferedPoints + other.BufferedPoints,
         BufferedBytes = BufferedBytes + other.BufferedBytes,
         InFlightPoints = InFlightPoints + other.InFlightPoints,
+        Spool = Spool.Plus(other.Spool),
     };
 }

@@ -17,4 +17,7 @@ internal static class DropReason
 
     /// <summary>The connection was lost before carbon consumed the point, and replay is off.</summary>
     public const string ConnectionLost = "connection_lost";
+
+    /// <summary>A spooled record no longer matched its checksum when read back.</summary>
+    public const string SpoolCorrupt = "spool_corrupt";
 }

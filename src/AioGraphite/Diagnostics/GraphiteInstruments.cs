@@ -18,6 +18,9 @@ internal sealed class GraphiteInstruments : IDisposable
     private readonly Counter<long> _reconnects;
     private readonly Counter<long> _pointsReplayed;
     private readonly Counter<long> _pointsDelivered;
+    private readonly Counter<long> _spooledPoints;
+    private readonly Counter<long> _spoolEvents;
+    private readonly Histogram<double> _spoolSync;
 
     public GraphiteInstruments(IMeterFactory? meterFactory, Func<IEnumerable<Measurement<long>>> bufferedBytes, Func<IEnumerable<Measurement<long>>> bufferedPoints, Func<IEnumerable<Measurement<long>>> inFlightPoints)
     {
@@ -32,6 +35,9 @@ internal sealed class GraphiteInstruments : IDisposable
         _meter.CreateObservableGauge("aiographite.buffer.bytes", bufferedBytes, "By", "Bytes of sealed batches waiting to be written.");
         _meter.CreateObservableGauge("aiographite.buffer.points", bufferedPoints, "{point}", "Datapoints accepted and not yet written.");
         _meter.CreateObservableGauge("aiographite.points.in_flight", inFlightPoints, "{point}", "Datapoints written and not yet consumed by carbon.");
+        _spooledPoints = _meter.CreateCounter<long>("aiographite.spool.points", "{point}", "Datapoints written to the disk spool and synced.");
+        _spoolEvents = _meter.CreateCounter<long>("aiographite.spool.events", "{event}", "Spool events, by kind (recovered_points, torn_tail, quarantined_file, error, record_lost).");
+        _spoolSync = _meter.CreateHistogram<double>("aiographite.spool.sync.duration", "ms", "How long a sync (fsync) of the disk spool took.");
     }
 
     /// <summary>The tags of one destination.</summary>
@@ -46,6 +52,23 @@ internal sealed class GraphiteInstruments : IDisposable
     public void PointsReplayed(long count, in TagList tags) => _pointsReplayed.Add(count, tags);
 
     public void PointsDelivered(long count, in TagList tags) => _pointsDelivered.Add(count, tags);
+
+    public void Spooled(long points, TimeSpan syncDuration, in TagList tags)
+    {
+        _spooledPoints.Add(points, tags);
+        _spoolSync.Record(syncDuration.TotalMilliseconds, tags);
+    }
+
+    public void SpoolEvent(string kind, long count, in TagList destinationTags)
+    {
+        TagList tags = destinationTags;
+        tags.Add("kind", kind);
+        _spoolEvents.Add(count, tags);
+    }
+
+    /// <summary>Registers a gauge read on each collection (the spool's size, only when there is a spool).</summary>
+    public void ObserveGauge(string name, string unit, string description, Func<IEnumerable<Measurement<long>>> observe) =>
+        _meter.CreateObservableGauge(name, observe, unit, description);
 
     public void PointsDropped(long count, string reason, in TagList destinationTags)
     {

@@ -43,4 +43,25 @@ internal static partial class GraphiteLog
 
     [LoggerMessage(EventId = 13, EventName = "ConnectionRenewed", Level = LogLevel.Debug, Message = "Opened a new connection to Graphite at {Destination} after confirming delivery")]
     public static partial void ConnectionRenewed(ILogger logger, string destination);
+
+    [LoggerMessage(EventId = 14, EventName = "SpoolRecovered", Level = LogLevel.Information, Message = "Spool of {Destination} in {Directory}: {Points} point(s) in {Records} record(s) left by an earlier process will be sent first")]
+    public static partial void SpoolRecovered(ILogger logger, string destination, string directory, long points, int records);
+
+    [LoggerMessage(EventId = 15, EventName = "SpoolTornTail", Level = LogLevel.Warning, Message = "Spool of {Destination} in {Directory}: cut {Count} incomplete record(s) off the end (an append interrupted by a crash; they had not been synced)")]
+    public static partial void SpoolTornTail(ILogger logger, string destination, string directory, int count);
+
+    [LoggerMessage(EventId = 16, EventName = "SpoolQuarantined", Level = LogLevel.Error, Message = "Spool of {Destination} in {Directory}: {Count} corrupt file(s) renamed aside with the suffix .corrupt; their records before the damage are still sent")]
+    public static partial void SpoolQuarantined(ILogger logger, string destination, string directory, int count);
+
+    [LoggerMessage(EventId = 17, EventName = "SpoolFailed", Level = LogLevel.Error, Message = "Spool of {Destination} in {Directory} is unavailable: {Reason}. Points stay in memory under the full-buffer policy (drops are counted) until the spool works again")]
+    public static partial void SpoolFailed(ILogger logger, string destination, string directory, string reason);
+
+    [LoggerMessage(EventId = 18, EventName = "SpoolResumed", Level = LogLevel.Information, Message = "Spool of {Destination} in {Directory}: writing again")]
+    public static partial void SpoolResumed(ILogger logger, string destination, string directory);
+
+    [LoggerMessage(EventId = 19, EventName = "SpoolRecordLost", Level = LogLevel.Error, Message = "Spool of {Destination} in {Directory}: a record of {Points} point(s) no longer matches its checksum when read back; it is given up")]
+    public static partial void SpoolRecordLost(ILogger logger, string destination, string directory, int points);
+
+    [LoggerMessage(EventId = 20, EventName = "SpoolLeftForNextStart", Level = LogLevel.Warning, Message = "Closing: {Points} point(s) carbon at {Destination} did not consume stay in the spool {Directory} and will be sent by the next client opened on it")]
+    public static partial void SpoolLeftForNextStart(ILogger logger, string destination, string directory, long points);
 }

@@ -192,10 +192,25 @@ internal sealed class DeliveryLedger
         return points;
     }
 
-    /// <summary>Releases everything (on close); returns the points that were never consumed.</summary>
-    public long Clear(List<Segment> released)
+    /// <summary>Releases everything (on close); adds the segments never consumed to <paramref name="leftovers"/>.</summary>
+    public void Clear(List<Segment> released, ref Leftovers leftovers)
     {
-        long undelivered = UndeliveredPoints;
+        foreach (Segment s in _unconsumed)
+        {
+            if (!s.Delivered)
+            {
+                leftovers.Add(s);
+            }
+        }
+
+        foreach (Segment s in _replay)
+        {
+            if (!s.Delivered)
+            {
+                leftovers.Add(s);
+            }
+        }
+
         released.AddRange(_unconsumed);
         released.AddRange(_retained);
         released.AddRange(_replay);
@@ -205,7 +220,31 @@ internal sealed class DeliveryLedger
         _retainedBytes = 0;
         _packInto = null;
         UndeliveredPoints = 0;
-        return undelivered;
+    }
+
+    /// <summary>The lowest sequence the ledger holds (long.MaxValue when empty): records below it may be retired from the spool.</summary>
+    public long LowestSequence
+    {
+        get
+        {
+            long lowest = long.MaxValue;
+            if (_retained.Count > 0)
+            {
+                lowest = _retained.Peek().Sequence;
+            }
+
+            if (_unconsumed.Count > 0)
+            {
+                lowest = Math.Min(lowest, _unconsumed.Peek().Sequence);
+            }
+
+            if (_replay.Count > 0)
+            {
+                lowest = Math.Min(lowest, _replay[0].Sequence);
+            }
+
+            return lowest;
+        }
     }
 
     private void Consumed(Segment s, long now, ref DeliveryTally delivered, List<Segment> released)

@@ -1,6 +1,7 @@
 using AioGraphite.Diagnostics;
 using AioGraphite.Naming;
 using AioGraphite.Protocols;
+using AioGraphite.Spool;
 using AioGraphite.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -11,13 +12,15 @@ namespace AioGraphite.Pipeline;
 /// delivery ledger, its counters and its cache of checked names. The client validates and routes; this appends, wakes
 /// the loop, counts, and answers flush, delivery and stop.
 /// </summary>
-internal sealed class DestinationSender
+internal sealed class DestinationSender : IDisposable
 {
     /// <summary>Buffer-full drops are logged at most this often per destination, with the count since the last log.</summary>
     private static readonly TimeSpan DropLogInterval = TimeSpan.FromSeconds(5);
 
     private readonly ConnectionFactory _factory;
     private readonly SenderLoop _loop;
+    private readonly DestinationSpool? _spool;
+    private bool _started;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly string _fullBufferReason;
@@ -39,7 +42,22 @@ internal sealed class DestinationSender
         Buffer = new SendBuffer(WireFormat.For(protocol), segmentBytes, options.BufferCapacityBytes, retainedBytes, options.TimeProvider);
         var connections = new ConnectionManager(_factory, new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, Random.Shared.NextDouble), options.TimeProvider, log);
         SegmentWriter writer = SegmentWriter.For(options.Transport, (points, ex) => GraphiteLog.DatagramFailed(log, _factory.Description, points, ex));
-        _loop = new SenderLoop(Buffer, connections, writer, Counters, options, log);
+        SpoolWriter? spoolWriter = null;
+        if (options.SpoolDirectory is not null)
+        {
+            SpoolFormat format = protocol is PickleProtocol ? SpoolFormat.Pickle : SpoolFormat.Plaintext;
+            string kind = options.Transport == GraphiteTransport.Udp ? "udp" : "tcp";
+            _spool = DestinationSpool.Open(options.SpoolDirectory, $"{endpoint.Host}_{kind}", endpoint.Port, format, options.SpoolMaxBytes, options.SpoolFileBytes, out SpoolRecovery recovery);
+            spoolWriter = new SpoolWriter(Buffer, _spool, Counters, options.SpoolSyncInterval, options.TimeProvider, log, _factory.Description, () =>
+            {
+                _loop!.SpaceFreed.Pulse(); // spooled segments may leave memory: room for waiting senders
+                _loop.Wake();
+            });
+            Buffer.AttachSpool(spoolWriter.Wake, recovery);
+            Report(recovery, log);
+        }
+
+        _loop = new SenderLoop(Buffer, connections, writer, Counters, options, log, _spool, spoolWriter);
     }
 
     public GraphiteDestination Endpoint { get; }
@@ -55,11 +73,11 @@ internal sealed class DestinationSender
     public ValidatedNameCache Names { get; } = new();
 
     /// <summary>
-    /// Whether carbon is taking data: connected, and no awaiting send has given up on room since the last write. Awaiting
-    /// callers then wait for room instead of dropping; after one wait in vain (a frozen carbon) the others do not, until
-    /// the sender writes again.
+    /// Whether carbon (or the disk spool) is taking data: connected, and no awaiting send has given up on room since the
+    /// last write; or a working spool. Awaiting callers then wait for room instead of dropping; after one wait in vain (a
+    /// frozen carbon, no spool) the others do not, until the sender writes again.
     /// </summary>
-    public bool IsTakingData => _loop.IsConnected && Volatile.Read(ref _stalledAtBytes) != Counters.BytesWritten;
+    public bool IsTakingData => (_loop.IsConnected && Volatile.Read(ref _stalledAtBytes) != Counters.BytesWritten) || Buffer.SpoolTakesData;
 
     /// <summary>An awaiting send waited <see cref="GraphiteClientOptions.FullBufferWaitTimeout"/> without room being freed.</summary>
     public void MarkStalled() => Volatile.Write(ref _stalledAtBytes, Counters.BytesWritten);
@@ -70,8 +88,21 @@ internal sealed class DestinationSender
     /// <summary>Connects before the loop starts (<c>GraphiteClient.ConnectAsync</c>).</summary>
     public ValueTask<GraphiteConnection> ConnectAsync(CancellationToken cancellationToken) => _factory.ConnectAsync(cancellationToken);
 
-    /// <summary>Starts the sender loop with an open connection, or none (it connects in the background).</summary>
-    public void Start(GraphiteConnection? connection) => _loop.Start(connection);
+    /// <summary>Starts the sender loop (and the spool writer) with an open connection, or none (it connects in the background).</summary>
+    public void Start(GraphiteConnection? connection)
+    {
+        _started = true;
+        _loop.Start(connection);
+    }
+
+    /// <summary>Releases the spool of a sender that never started (the client could not be created).</summary>
+    public void Dispose()
+    {
+        if (!_started)
+        {
+            _spool?.Dispose();
+        }
+    }
 
     /// <summary>Appends one validated point (the buffer's lock held); false when the caller must wait for room.</summary>
     public bool AppendLocked(in PointText text, bool dropOldest, bool wait, ref BatchOutcome outcome)
@@ -131,7 +162,30 @@ internal sealed class DestinationSender
 
     /// <summary>This destination's statistics; <paramref name="rejected"/> is the client-wide count of rejected points.</summary>
     public GraphiteClientStatistics Snapshot(long rejected) =>
-        Counters.Snapshot(Buffer.BufferedPoints, Buffer.BufferedBytes, _loop.InFlightPoints) with { PointsRejected = rejected };
+        Counters.Snapshot(Buffer.BufferedPoints, Buffer.BufferedBytes, _loop.InFlightPoints) with
+        {
+            PointsRejected = rejected,
+            Spool = _spool is null ? default : Counters.SpoolSnapshot(_spool.Bytes, _spool.Records, _spool.Files),
+        };
+
+    private void Report(SpoolRecovery recovery, ILogger log)
+    {
+        Counters.SpoolRecovered(recovery.Points, recovery.TornTails, recovery.QuarantinedFiles);
+        if (recovery.Records.Count > 0)
+        {
+            GraphiteLog.SpoolRecovered(log, _factory.Description, _spool!.Directory, recovery.Points, recovery.Records.Count);
+        }
+
+        if (recovery.TornTails > 0)
+        {
+            GraphiteLog.SpoolTornTail(log, _factory.Description, _spool!.Directory, recovery.TornTails);
+        }
+
+        if (recovery.QuarantinedFiles > 0)
+        {
+            GraphiteLog.SpoolQuarantined(log, _factory.Description, _spool!.Directory, recovery.QuarantinedFiles);
+        }
+    }
 
     private void LogDrops(long dropped)
     {

@@ -21,6 +21,13 @@ internal sealed class PipelineCounters
     private long _undelivered;
     private long _bytesWritten;
     private long _reconnects;
+    private long _spooled;
+    private long _recovered;
+    private long _tornTails;
+    private long _quarantined;
+    private long _spoolErrors;
+    private long _syncs;
+    private long _maxSyncTicks;
 
     public PipelineCounters(GraphiteInstruments instruments, in TagList tags)
     {
@@ -85,11 +92,58 @@ internal sealed class PipelineCounters
         _instruments.Reconnected(_tags);
     }
 
+    /// <summary><paramref name="points"/> reached the disk spool with a sync that took <paramref name="syncDuration"/>.</summary>
+    public void Spooled(long points, TimeSpan syncDuration)
+    {
+        Interlocked.Add(ref _spooled, points);
+        Interlocked.Increment(ref _syncs);
+        long ticks = syncDuration.Ticks;
+        long max = Interlocked.Read(ref _maxSyncTicks);
+        while (ticks > max && Interlocked.CompareExchange(ref _maxSyncTicks, ticks, max) != max)
+        {
+            max = Interlocked.Read(ref _maxSyncTicks);
+        }
+
+        _instruments.Spooled(points, syncDuration, _tags);
+    }
+
+    /// <summary>What opening the spool found.</summary>
+    public void SpoolRecovered(long points, int tornTails, int quarantinedFiles)
+    {
+        Interlocked.Add(ref _recovered, points);
+        Interlocked.Add(ref _tornTails, tornTails);
+        Interlocked.Add(ref _quarantined, quarantinedFiles);
+        _instruments.SpoolEvent("recovered_points", points, _tags);
+        _instruments.SpoolEvent("torn_tail", tornTails, _tags);
+        _instruments.SpoolEvent("quarantined_file", quarantinedFiles, _tags);
+    }
+
+    public void SpoolError()
+    {
+        Interlocked.Increment(ref _spoolErrors);
+        _instruments.SpoolEvent("error", 1, _tags);
+    }
+
     /// <summary>Bytes written so far, replays included.</summary>
     public long BytesWritten => Interlocked.Read(ref _bytesWritten);
 
     /// <summary>Points rejected so far (the client-wide edge counters only).</summary>
     public long RejectedPoints => Interlocked.Read(ref _rejected);
+
+    /// <summary>The spool's totals, with its current size on disk.</summary>
+    public GraphiteSpoolStatistics SpoolSnapshot(long bytes, long records, int files) => new()
+    {
+        Bytes = bytes,
+        Records = records,
+        Files = files,
+        PointsSpooled = Interlocked.Read(ref _spooled),
+        PointsRecovered = Interlocked.Read(ref _recovered),
+        TornTails = Interlocked.Read(ref _tornTails),
+        QuarantinedFiles = Interlocked.Read(ref _quarantined),
+        Errors = Interlocked.Read(ref _spoolErrors),
+        Syncs = Interlocked.Read(ref _syncs),
+        MaxSyncDuration = TimeSpan.FromTicks(Interlocked.Read(ref _maxSyncTicks)),
+    };
 
     /// <summary>The totals, with the buffer's and the ledger's current levels.</summary>
     public GraphiteClientStatistics Snapshot(long bufferedPoints, long bufferedBytes, long inFlightPoints) => new()

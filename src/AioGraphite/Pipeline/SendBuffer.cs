@@ -8,7 +8,7 @@ namespace AioGraphite.Pipeline;
 /// ones and those the sender took and has not written yet. Written segments belong to the delivery ledger, bounded
 /// by what the kernels accept (unconsumed) and by the replay window (consumed).
 /// </summary>
-internal sealed class SendBuffer
+internal sealed partial class SendBuffer
 {
     private readonly Lock _sync = new();
     private readonly WireFormat _format;
@@ -126,16 +126,21 @@ internal sealed class SendBuffer
     {
         if (_queue.Count + _unsettledSegments + 1 > _maxSegments)
         {
-            if (!dropOldest || _queue.Count == 0)
+            // With a spool, the oldest queued segment that is on disk leaves memory instead (read back when its turn
+            // comes): nothing is lost. A segment waiting for the spool writer is never dropped.
+            if (_queue.Count == 0 || !(TryEvictOldestLocked() || (dropOldest && _queue.Peek().Durability != SegmentDurability.Pending)))
             {
                 return false;
             }
 
-            Segment oldest = _queue.Dequeue();
-            droppedPoints += oldest.Points;
-            _bufferedPoints -= oldest.Points;
-            _bufferedBytes -= oldest.Length;
-            ReturnLocked(oldest);
+            if (_queue.Count + _unsettledSegments + 1 > _maxSegments)
+            {
+                Segment oldest = _queue.Dequeue();
+                droppedPoints += oldest.Points;
+                _bufferedPoints -= oldest.Points;
+                _bufferedBytes -= oldest.Length;
+                ReturnLocked(oldest);
+            }
         }
 
         Segment s = _pool.Count > 0 ? _pool.Pop() : new Segment(_segmentBytes);
@@ -159,6 +164,7 @@ internal sealed class SendBuffer
         s.Sequence = _nextSequence++;
         _bufferedBytes += s.Length;
         _queue.Enqueue(s);
+        SealedLocked(s);
     }
 
     /// <summary>Seals the open segment if it has points (a flush or the batch interval); returns the last sequence.</summary>
@@ -186,8 +192,9 @@ internal sealed class SendBuffer
     /// <param name="sealOpen">Seal the open segment when nothing is queued (flush, close).</param>
     /// <param name="sealIfOpenedBy">Seal the open segment when nothing is queued and it was opened at or before this timestamp (batch interval).</param>
     /// <param name="settledThrough">The highest sequence such that every sealed segment up to it is taken now or was taken or dropped before.</param>
+    /// <param name="fromDisk">With a spool: receives the records to read back from disk first (recovered at start, or evicted), when there are any; then <paramref name="into"/> stays empty.</param>
     /// <returns>When the open segment still holds points afterwards, the timestamp of its first point; otherwise null.</returns>
-    public long? TakeQueued(List<Segment> into, int maxBytes, bool sealOpen, long sealIfOpenedBy, out long settledThrough)
+    public long? TakeQueued(List<Segment> into, int maxBytes, bool sealOpen, long sealIfOpenedBy, out long settledThrough, List<Spool.SpoolLocation>? fromDisk = null)
     {
         lock (_sync)
         {
@@ -196,11 +203,22 @@ internal sealed class SendBuffer
                 SealOpenLocked();
             }
 
+            if (fromDisk is not null && TakeFromDiskLocked(fromDisk, maxBytes))
+            {
+                settledThrough = LowestHeldLocked() - 1;
+                return _open is { Points: > 0 } ? _open.OpenedAt : null;
+            }
+
             int taken = 0;
             int bytes = 0;
-            while (_queue.Count > 0 && (taken == 0 || bytes + _queue.Peek().Length <= maxBytes))
+            while (_queue.Count > 0 && _queue.Peek().Durability != SegmentDurability.Pending && (taken == 0 || bytes + _queue.Peek().Length <= maxBytes))
             {
                 Segment s = _queue.Dequeue();
+                if (s.Durability == SegmentDurability.Spooled)
+                {
+                    _spooledInQueue.Dequeue(); // its record stays on disk until it is retired
+                }
+
                 bytes += s.Length;
                 into.Add(s);
                 taken++;
@@ -209,7 +227,7 @@ internal sealed class SendBuffer
             _unsettledSegments += taken;
 
             // Every sealed segment up to here is now taken (to be written) or was dropped.
-            settledThrough = _queue.Count > 0 ? _queue.Peek().Sequence - 1 : _nextSequence - 1;
+            settledThrough = LowestHeldLocked() - 1;
             return _open is { Points: > 0 } ? _open.OpenedAt : null;
         }
     }
@@ -222,7 +240,8 @@ internal sealed class SendBuffer
     {
         lock (_sync)
         {
-            return _queue.Count > 0 || (knownOpenSince is null && _open is { Points: > 0 });
+            return (_queue.Count > 0 && _queue.Peek().Durability != SegmentDurability.Pending) || _onDiskOnly.Count > 0
+                || (knownOpenSince is null && _open is { Points: > 0 });
         }
     }
 
@@ -248,7 +267,7 @@ internal sealed class SendBuffer
     private void ReturnLocked(Segment segment)
     {
         segment.Reset();
-        if (_pool.Count < _poolLimit)
+        if (_pool.Count < _poolLimit && segment.Buffer.Length == _segmentBytes)
         {
             _pool.Push(segment);
         }
@@ -272,27 +291,36 @@ internal sealed class SendBuffer
     /// <summary>Called with <see cref="Sync"/> held: throws when completed.</summary>
     public bool IsCompletedLocked => _completed;
 
-    /// <summary>Points accepted and never written (queued, open or taken by the sender); empties the buffer.</summary>
-    public long DiscardAll()
+    /// <summary>Adds what was accepted and never taken by the sender (queued, open, or on disk only) to <paramref name="leftovers"/>; empties the buffer.</summary>
+    public void DiscardAll(ref Leftovers leftovers)
     {
         lock (_sync)
         {
             _unsettledSegments = 0;
-            long points = _bufferedPoints;
+            _toSpool.Clear();
+            _spooledInQueue.Clear();
+            foreach (Spool.SpoolLocation record in _onDiskOnly)
+            {
+                leftovers.Add(record);
+            }
+
+            _onDiskOnly.Clear();
             while (_queue.Count > 0)
             {
-                ReturnLocked(_queue.Dequeue());
+                Segment s = _queue.Dequeue();
+                leftovers.Add(s);
+                ReturnLocked(s);
             }
 
             if (_open is not null)
             {
+                leftovers.Add(_open);
                 ReturnLocked(_open);
                 _open = null;
             }
 
             _bufferedPoints = 0;
             _bufferedBytes = 0;
-            return points;
         }
     }
 }

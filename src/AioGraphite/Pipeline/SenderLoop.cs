@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using AioGraphite.Diagnostics;
 using AioGraphite.Protocols;
+using AioGraphite.Spool;
 using AioGraphite.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -35,6 +36,8 @@ internal sealed class SenderLoop
     private readonly ConnectionManager _connections;
     private readonly SegmentWriter _writer;
     private readonly DeliveryLedger? _ledger;
+    private readonly DestinationSpool? _spool;
+    private readonly SpoolWriter? _spoolWriter;
     private readonly PipelineCounters _counters;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
@@ -57,14 +60,17 @@ internal sealed class SenderLoop
     // Loop thread only.
     private readonly List<Segment> _pending = [];
     private readonly List<Segment> _released = [];
+    private readonly List<SpoolLocation> _fromDisk = [];
     private Task _run = Task.CompletedTask;
     private long? _openSince;
     private long _pendingSettledThrough;
     private TimeSpan _pollDelay = MinEvidencePollDelay;
 
-    public SenderLoop(SendBuffer buffer, ConnectionManager connections, SegmentWriter writer, PipelineCounters counters, GraphiteClientOptions options, ILogger log)
+    public SenderLoop(SendBuffer buffer, ConnectionManager connections, SegmentWriter writer, PipelineCounters counters, GraphiteClientOptions options, ILogger log, DestinationSpool? spool = null, SpoolWriter? spoolWriter = null)
     {
         _buffer = buffer;
+        _spool = spool;
+        _spoolWriter = spoolWriter;
         _connections = connections;
         _writer = writer;
         _counters = counters;
@@ -97,6 +103,7 @@ internal sealed class SenderLoop
             _connections.Adopt(connection);
         }
 
+        _spoolWriter?.Start();
         _run = Task.Run(RunAsync);
     }
 
@@ -220,7 +227,13 @@ internal sealed class SenderLoop
             // them would stop the loop with the open batch never sealed (and lose it).
             bool draining = _draining;
             long sealIfOpenedBy = _time.GetTimestamp() - (long)(_batchInterval.TotalSeconds * _time.TimestampFrequency);
-            _openSince = _buffer.TakeQueued(_pending, _maxWriteBytes, draining, sealIfOpenedBy, out _pendingSettledThrough);
+            _openSince = _buffer.TakeQueued(_pending, _maxWriteBytes, draining, sealIfOpenedBy, out _pendingSettledThrough, _spool is null ? null : _fromDisk);
+            if (_fromDisk.Count > 0)
+            {
+                ReadFromSpool();
+                return true;
+            }
+
             if (_pending.Count == 0)
             {
                 Reached(_pendingSettledThrough);
@@ -432,6 +445,63 @@ internal sealed class SenderLoop
         {
             Confirmed(Volatile.Read(ref _writtenSequence));
         }
+
+        RetireSpooled();
+    }
+
+    /// <summary>Reads the records taken from the spool back into segments (the oldest first) for the next write.</summary>
+    private void ReadFromSpool()
+    {
+        foreach (SpoolLocation record in _fromDisk)
+        {
+            Segment segment = _buffer.RentForRecord(record.PayloadLength);
+            bool read;
+            try
+            {
+                read = DestinationSpool.TryRead(record, segment);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            {
+                read = false;
+            }
+
+            if (read)
+            {
+                segment.Durability = SegmentDurability.Spooled;
+                _pending.Add(segment);
+                continue;
+            }
+
+            GraphiteLog.SpoolRecordLost(_log, _connections.Description, _spool!.Directory, record.Points);
+            _buffer.RecordLost(record.Points, record.PayloadLength);
+            _counters.Undelivered(record.Points, DropReason.SpoolCorrupt);
+            _released.Add(segment);
+        }
+
+        _fromDisk.Clear();
+        Settle(default);
+    }
+
+    /// <summary>Tells the spool writer what is retired: every record below the lowest sequence the pipeline still holds.</summary>
+    private void RetireSpooled()
+    {
+        if (_spoolWriter is null)
+        {
+            return;
+        }
+
+        long lowest = _pendingSettledThrough + 1;
+        foreach (Segment s in _pending)
+        {
+            lowest = Math.Min(lowest, s.Sequence);
+        }
+
+        if (_ledger is not null)
+        {
+            lowest = Math.Min(lowest, _ledger.LowestSequence);
+        }
+
+        _spoolWriter.Retire(lowest - 1);
     }
 
     /// <summary>Every sealed segment up to <paramref name="sequence"/> is written or was dropped.</summary>
@@ -466,7 +536,12 @@ internal sealed class SenderLoop
         long consumed = _ledger.UnconsumedCount > 0 ? connection.ReadConsumedBytes() : 0;
         var delivered = default(DeliveryTally);
         _ledger.Observe(consumed, Now, ref delivered, _released);
+        bool retired = _released.Count > 0;
         Settle(delivered);
+        if (retired)
+        {
+            RetireSpooled();
+        }
     }
 
     private void Settle(DeliveryTally delivered)
@@ -518,6 +593,7 @@ internal sealed class SenderLoop
         var delivered = default(DeliveryTally);
         _ledger!.ConfirmAll(Now, ref delivered, _released);
         Settle(delivered);
+        RetireSpooled();
         PublishInFlight();
         GraphiteLog.DeliveryConfirmed(_log, _connections.Description, bytes);
         await _connections.EndedAsync().ConfigureAwait(false);
@@ -552,19 +628,33 @@ internal sealed class SenderLoop
     private async Task ShutdownAsync()
     {
         await _connections.LostAsync().ConfigureAwait(false);
-
-        // The buffer still counts the first-time segments taken but never written; replays taken from the ledger and
-        // not written again, and what the ledger holds unconsumed, are the rest of what carbon did not get.
-        long undelivered = _buffer.DiscardAll();
-        foreach (Segment s in _pending)
+        if (_spoolWriter is not null)
         {
-            undelivered += s.IsReplay && !s.Delivered ? s.Points : 0;
+            await _spoolWriter.StopAsync().ConfigureAwait(false); // everything sealed is on disk and synced
         }
 
-        undelivered += _ledger?.Clear(_released) ?? 0;
+        // What carbon did not consume: never taken from the buffer, taken and not written (first time or replay), or
+        // written and unconsumed in the ledger. With a spool, what is on disk stays there for the next client.
+        var leftovers = new Leftovers();
+        _buffer.DiscardAll(ref leftovers);
+        foreach (Segment s in _pending)
+        {
+            if (!s.Delivered)
+            {
+                leftovers.Add(s);
+            }
+        }
+
+        _ledger?.Clear(_released, ref leftovers);
         _pending.Clear();
         _released.Clear();
         PublishInFlight();
+        if (_spool is not null)
+        {
+            CloseSpool(leftovers);
+        }
+
+        long undelivered = leftovers.Points;
         if (undelivered > 0)
         {
             _counters.Undelivered(undelivered, DropReason.CloseTimeout);
@@ -575,5 +665,26 @@ internal sealed class SenderLoop
         _deliveryWaiters.FailAll(new GraphiteException($"The client for {_connections.Description} closed before carbon confirmed delivery; {undelivered} point(s) were not consumed."));
         SpaceFreed.Pulse();
         _hardStop.Dispose();
+    }
+
+    /// <summary>Retires what carbon consumed, leaves the rest for the next client, and releases the spool (an empty one is removed).</summary>
+    private void CloseSpool(in Leftovers leftovers)
+    {
+        long retired = leftovers.LowestKept == long.MaxValue ? _buffer.LastSequence : leftovers.LowestKept - 1;
+        try
+        {
+            _spool!.RemoveIfEmpty(retired);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            GraphiteLog.SpoolFailed(_log, _connections.Description, _spool!.Directory, ex.Message);
+        }
+
+        if (leftovers.KeptPoints > 0)
+        {
+            GraphiteLog.SpoolLeftForNextStart(_log, _connections.Description, _spool.Directory, leftovers.KeptPoints);
+        }
+
+        _spool.Dispose();
     }
 }

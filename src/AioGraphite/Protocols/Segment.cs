@@ -37,6 +37,9 @@ internal sealed class Segment
     /// <summary><see cref="TimeProvider.GetTimestamp"/> when carbon was last seen consuming the segment (replay window age).</summary>
     public long ConsumedAt { get; set; }
 
+    /// <summary>With a disk spool: whether the segment is on disk yet.</summary>
+    public SegmentDurability Durability { get; set; }
+
     /// <summary>The unused tail of the buffer.</summary>
     public Span<byte> Free => Buffer.AsSpan(Length);
 
@@ -54,5 +57,6 @@ internal sealed class Segment
         Delivered = false;
         StreamEnd = 0;
         ConsumedAt = 0;
+        Durability = SegmentDurability.MemoryOnly;
     }
 }

@@ -205,13 +205,16 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
-    public void Clear_ReturnsThePointsNeverConsumed()
+    public void Clear_CountsThePointsNeverConsumed()
     {
         DeliveryLedger ledger = NewLedger();
         ledger.Written(Segment(100, 4), 100, 0);
         ledger.Written(Segment(100, 7), 200, 0);
         var tally = default(DeliveryTally);
         ledger.Observe(100, 0, ref tally, _released);
-        Assert.Equal(7, ledger.Clear(_released));
+        var leftovers = new Leftovers();
+        ledger.Clear(_released, ref leftovers);
+        Assert.Equal(7, leftovers.LostPoints);
+        Assert.Equal(0, leftovers.KeptPoints);
     }
 }

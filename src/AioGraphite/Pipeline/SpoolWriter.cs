@@ -1,0 +1,270 @@
+using System.Threading.Channels;
+using AioGraphite.Diagnostics;
+using AioGraphite.Protocols;
+using AioGraphite.Spool;
+using Microsoft.Extensions.Logging;
+
+namespace AioGraphite.Pipeline;
+
+/// <summary>
+/// The background writer of one destination's disk spool, off the callers' and the sender's threads: appends every sealed
+/// segment in order, seals the open one and syncs at least every <see cref="GraphiteClientOptions.SpoolSyncInterval"/>
+/// (so a point is durable within that time of being accepted), deletes what carbon consumed once the sender says it is
+/// retired, and, when the disk fails (full, read-only, gone), lets the buffer run on memory and tries again later.
+/// </summary>
+#pragma warning disable CA1001 // _stop is disposed when the loop ends.
+internal sealed class SpoolWriter
+#pragma warning restore CA1001
+{
+    /// <summary>How long the spool rests after a failed write before the next try.</summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the checkpoint (retired-through sequence) is written at most.</summary>
+    public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Largest append (one gather write).</summary>
+    private const int MaxAppendBytes = 4 << 20;
+
+    // Set once.
+    private readonly SendBuffer _buffer;
+    private readonly DestinationSpool _spool;
+    private readonly PipelineCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly string _description;
+    private readonly TimeSpan _syncInterval;
+    private readonly Action _wakeSender;
+
+    // Shared with the sender loop and callers.
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private long _retiredThrough;
+    private volatile bool _stopping;
+
+    // Writer thread only.
+    private readonly List<Segment> _batch = [];
+    private readonly List<SpoolLocation> _locations = [];
+    private Task _run = Task.CompletedTask;
+    private long _unsyncedPoints;
+    private long _unsyncedSince;
+    private long _retiredDone;
+    private long _lastCheckpoint;
+    private long _retryAt;
+    private bool _healthy = true;
+
+    public SpoolWriter(SendBuffer buffer, DestinationSpool spool, PipelineCounters counters, TimeSpan syncInterval, TimeProvider time, ILogger log, string description, Action wakeSender)
+    {
+        _buffer = buffer;
+        _spool = spool;
+        _counters = counters;
+        _syncInterval = syncInterval;
+        _time = time;
+        _log = log;
+        _description = description;
+        _wakeSender = wakeSender;
+    }
+
+    /// <summary>A segment was sealed (cheap, never blocks).</summary>
+    public void Wake() => _wake.Writer.TryWrite(true);
+
+    public void Start() => _run = Task.Run(RunAsync);
+
+    /// <summary>Every record at or below <paramref name="sequence"/> is retired (from the sender loop).</summary>
+    public void Retire(long sequence)
+    {
+        if (sequence > Volatile.Read(ref _retiredThrough))
+        {
+            Volatile.Write(ref _retiredThrough, sequence);
+        }
+    }
+
+    /// <summary>Appends and syncs everything sealed so far, then stops.</summary>
+    public async Task StopAsync()
+    {
+        _stopping = true;
+        Wake();
+        await _run.ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                long now = _time.GetTimestamp();
+                if (_healthy)
+                {
+                    if (_stopping || (_syncInterval > TimeSpan.Zero && DueToSeal(now)))
+                    {
+                        _buffer.SealOpen(); // what was accepted a sync interval ago must reach the disk now
+                    }
+
+                    if (AppendPending())
+                    {
+                        continue;
+                    }
+
+                    if (_unsyncedPoints > 0 && (_stopping || _time.GetElapsedTime(_unsyncedSince) >= _syncInterval))
+                    {
+                        Sync();
+                    }
+                }
+                else if (now >= _retryAt)
+                {
+                    _healthy = true;
+                    _buffer.ResumeSpool();
+                    GraphiteLog.SpoolResumed(_log, _description, _spool.Directory);
+                }
+
+                RetireIfDue();
+                if (_stopping && (!_healthy || _unsyncedPoints == 0))
+                {
+                    return;
+                }
+
+                await WaitAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Never into callers: the spool stops, the buffer carries on in memory.
+            GraphiteLog.SpoolFailed(_log, _description, _spool.Directory, ex.Message);
+            _counters.SpoolError();
+            _buffer.SuspendSpool();
+            _wakeSender();
+        }
+    }
+
+    /// <summary>Whether the open segment has waited longer than the sync interval (then it is sealed for the disk).</summary>
+    private bool DueToSeal(long now)
+    {
+        long? openedAt = _buffer.OpenSince;
+        return openedAt is long t && now - t >= (long)(_syncInterval.TotalSeconds * _time.TimestampFrequency);
+    }
+
+    /// <summary>Appends the segments waiting for the spool; false when there were none.</summary>
+    private bool AppendPending()
+    {
+        _batch.Clear();
+        _buffer.TakeToSpool(_batch, MaxAppendBytes);
+        if (_batch.Count == 0)
+        {
+            return false;
+        }
+
+        _locations.Clear();
+        if (!_spool.TryAppend(_batch, _locations, out string? failure))
+        {
+            _healthy = false;
+            _retryAt = _time.GetTimestamp() + (long)(RetryDelay.TotalSeconds * _time.TimestampFrequency);
+            _counters.SpoolError();
+            GraphiteLog.SpoolFailed(_log, _description, _spool.Directory, failure!);
+            _buffer.SuspendSpool();
+            _wakeSender();
+            return false;
+        }
+
+        long points = 0;
+        long oldest = long.MaxValue;
+        foreach (Segment s in _batch)
+        {
+            points += s.Points;
+            oldest = Math.Min(oldest, s.OpenedAt);
+        }
+
+        if (_unsyncedPoints == 0)
+        {
+            _unsyncedSince = oldest; // the sync deadline counts from when its oldest point was accepted
+        }
+
+        _unsyncedPoints += points;
+        if (_syncInterval <= TimeSpan.Zero)
+        {
+            Sync(); // "every batch": durable before it counts as spooled
+        }
+
+        _buffer.MarkSpooled(_batch, _locations);
+        _batch.Clear();
+        _wakeSender();
+        return true;
+    }
+
+    private void Sync()
+    {
+        long started = _time.GetTimestamp();
+        try
+        {
+            _spool.Sync();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _healthy = false;
+            _retryAt = _time.GetTimestamp() + (long)(RetryDelay.TotalSeconds * _time.TimestampFrequency);
+            _counters.SpoolError();
+            GraphiteLog.SpoolFailed(_log, _description, _spool.Directory, ex.Message);
+            _buffer.SuspendSpool();
+            return;
+        }
+
+        _counters.Spooled(_unsyncedPoints, _time.GetElapsedTime(started));
+        _unsyncedPoints = 0;
+    }
+
+    private void RetireIfDue()
+    {
+        long retired = Volatile.Read(ref _retiredThrough);
+        if (retired <= _retiredDone)
+        {
+            return;
+        }
+
+        bool checkpoint = _time.GetElapsedTime(_lastCheckpoint) >= CheckpointInterval || _stopping;
+        try
+        {
+            _spool.RetireThrough(retired, checkpoint);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            GraphiteLog.SpoolFailed(_log, _description, _spool.Directory, ex.Message);
+            _counters.SpoolError();
+            return;
+        }
+
+        _retiredDone = retired;
+        if (checkpoint)
+        {
+            _lastCheckpoint = _time.GetTimestamp();
+        }
+    }
+
+    /// <summary>Waits for a sealed segment, or the next sync, seal, retry or retirement check, whichever comes first.</summary>
+    private async Task WaitAsync()
+    {
+        TimeSpan due = CheckpointInterval;
+        if (!_healthy)
+        {
+            TimeSpan retry = TimeSpan.FromSeconds((_retryAt - _time.GetTimestamp()) / (double)_time.TimestampFrequency);
+            due = retry < due ? retry : due;
+        }
+        else if (_syncInterval > TimeSpan.Zero)
+        {
+            due = _syncInterval < due ? _syncInterval : due;
+        }
+
+        if (due <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        ValueTask<bool> wake = _wake.Reader.WaitToReadAsync(CancellationToken.None);
+        if (!wake.IsCompleted)
+        {
+            using var cancelDelay = new CancellationTokenSource();
+            await Task.WhenAny(wake.AsTask(), Task.Delay(due, _time, cancelDelay.Token)).ConfigureAwait(false);
+            await cancelDelay.CancelAsync().ConfigureAwait(false);
+        }
+
+        _wake.Reader.TryRead(out _);
+    }
+}

@@ -1,0 +1,446 @@
+using System.Globalization;
+using AioGraphite.Protocols;
+using Microsoft.Win32.SafeHandles;
+
+namespace AioGraphite.Spool;
+
+/// <summary>
+/// The disk spool of one destination: append-only files of checksummed records (<see cref="SpoolRecord"/>), rotated at
+/// a bounded size and deleted whole once every record in them is retired (consumed by carbon and out of the replay
+/// window). Opening it takes the directory's lock and recovers what an earlier process left: a torn tail is cut off,
+/// a corrupt file is renamed aside (its valid records before the damage are still sent), retired records are skipped.
+/// </summary>
+/// <remarks>
+/// Threads: the spool writer appends, syncs and retires; the sender loop reads records back (positional reads of
+/// records that cannot be retired while it reads them). Counters are safe to read from any thread.
+/// </remarks>
+internal sealed class DestinationSpool : IDisposable
+{
+    private readonly List<SpoolFile> _files = [];
+    private readonly SpoolLock _lock;
+    private readonly long _maxBytes;
+    private readonly long _fileBytes;
+    private readonly SpoolFormat _format;
+    private readonly List<ReadOnlyMemory<byte>> _gather = [];
+    private byte[] _headers = new byte[SpoolRecord.HeaderBytes * 64];
+    private long _nextFileNumber = 1;
+    private long _bytes;
+    private long _records;
+    private int _fileCount;
+    private long _checkpointed;
+
+    private DestinationSpool(string directory, SpoolLock spoolLock, SpoolFormat format, long maxBytes, long fileBytes)
+    {
+        Directory = directory;
+        _lock = spoolLock;
+        _format = format;
+        _maxBytes = maxBytes;
+        _fileBytes = fileBytes;
+    }
+
+    /// <summary>This destination's spool directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>Bytes of the record files on disk.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Records in the files on disk (retired ones included until their file is deleted).</summary>
+    public long Records => Interlocked.Read(ref _records);
+
+    /// <summary>Record files on disk (quarantined ones excluded).</summary>
+    public int Files => Volatile.Read(ref _fileCount);
+
+    /// <summary>
+    /// Opens (creating it if needed) the spool of one destination under <paramref name="root"/>, takes its lock and
+    /// recovers it. Throws <see cref="GraphiteException"/> naming the path and the reason when it cannot.
+    /// </summary>
+    public static DestinationSpool Open(string root, string host, int port, SpoolFormat format, long maxBytes, long fileBytes, out SpoolRecovery recovery)
+    {
+        string directory = SpoolDirectoryLayout.ForDestination(root, host, port, format);
+        SpoolLock spoolLock;
+        try
+        {
+            SpoolDirectoryLayout.CreateDirectory(directory);
+            spoolLock = SpoolLock.Acquire(directory);
+        }
+        catch (GraphiteException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new GraphiteException($"Cannot use the spool directory '{directory}': {ex.Message} Check that it exists or can be created, and that this process may write there.", ex);
+        }
+
+        var spool = new DestinationSpool(directory, spoolLock, format, maxBytes, fileBytes);
+        try
+        {
+            recovery = spool.Recover();
+            return spool;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            spool.Dispose();
+            throw new GraphiteException($"Cannot read the spool directory '{directory}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Appends one record per segment, in order, with one gather write (rotating first when the current file is full).
+    /// Records their locations into <paramref name="locations"/>. Returns false, with the reason, when the spool is full
+    /// (<c>SpoolMaxBytes</c>) or the write failed (a full disk, an I/O error); nothing of the batch counts then.
+    /// </summary>
+    public bool TryAppend(IReadOnlyList<Segment> segments, List<SpoolLocation> locations, out string? failure)
+    {
+        failure = null;
+        long batchBytes = 0;
+        foreach (Segment s in segments)
+        {
+            batchBytes += SpoolRecord.HeaderBytes + s.Length;
+        }
+
+        if (Bytes + batchBytes > _maxBytes)
+        {
+            failure = $"the spool is full ({_maxBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes, SpoolMaxBytes)";
+            return false;
+        }
+
+        SpoolFile file;
+        try
+        {
+            file = FileForAppend(batchBytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            failure = ex.Message;
+            return false;
+        }
+
+        if (_headers.Length < segments.Count * SpoolRecord.HeaderBytes)
+        {
+            _headers = new byte[segments.Count * SpoolRecord.HeaderBytes];
+        }
+
+        _gather.Clear();
+        long offset = file.Length;
+        for (int i = 0; i < segments.Count; i++)
+        {
+            Segment s = segments[i];
+            Memory<byte> header = _headers.AsMemory(i * SpoolRecord.HeaderBytes, SpoolRecord.HeaderBytes);
+            SpoolRecord.WriteHeader(header.Span, s.Buffer.AsSpan(0, s.Length), s.Sequence, s.Points, _format);
+            _gather.Add(header);
+            _gather.Add(s.Buffer.AsMemory(0, s.Length));
+        }
+
+        try
+        {
+            RandomAccess.Write(file.Handle, _gather, file.Length);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            failure = ex.Message;
+            Abandon(file);
+            return false;
+        }
+        finally
+        {
+            _gather.Clear();
+        }
+
+        foreach (Segment s in segments)
+        {
+            locations.Add(new SpoolLocation(file, offset, s.Length, s.Sequence, s.Points));
+            offset += SpoolRecord.HeaderBytes + s.Length;
+        }
+
+        file.Length = offset;
+        file.LastSequence = segments[^1].Sequence;
+        file.Records += segments.Count;
+        file.Dirty = true;
+        Interlocked.Add(ref _bytes, batchBytes);
+        Interlocked.Add(ref _records, segments.Count);
+        return true;
+    }
+
+    /// <summary>Makes every append so far durable (fsync of the files written since the last sync).</summary>
+    public void Sync()
+    {
+        foreach (SpoolFile file in _files)
+        {
+            if (file.Dirty)
+            {
+                RandomAccess.FlushToDisk(file.Handle);
+                file.Dirty = false;
+            }
+        }
+    }
+
+    /// <summary>Reads a record back into <paramref name="into"/>; false when its bytes no longer match their checksum.</summary>
+    public static bool TryRead(in SpoolLocation location, Segment into)
+    {
+        Span<byte> header = stackalloc byte[SpoolRecord.HeaderBytes];
+        if (RandomAccess.Read(location.File.Handle, header, location.Offset) != SpoolRecord.HeaderBytes
+            || !SpoolRecord.TryReadHeader(header, out RecordHeader record)
+            || record.Sequence != location.Sequence || record.PayloadLength != location.PayloadLength
+            || into.Buffer.Length < record.PayloadLength)
+        {
+            return false;
+        }
+
+        Span<byte> payload = into.Buffer.AsSpan(0, record.PayloadLength);
+        if (RandomAccess.Read(location.File.Handle, payload, location.Offset + SpoolRecord.HeaderBytes) != record.PayloadLength
+            || !SpoolRecord.Verify(header, payload, record.Crc))
+        {
+            return false;
+        }
+
+        into.Length = record.PayloadLength;
+        into.Points = record.Points;
+        into.Sequence = record.Sequence;
+        return true;
+    }
+
+    /// <summary>
+    /// Every record at or below <paramref name="sequence"/> is retired: deletes the files that hold nothing else (not
+    /// the one being appended to unless it is fully retired) and, now and then, writes the checkpoint.
+    /// </summary>
+    public void RetireThrough(long sequence, bool writeCheckpoint)
+    {
+        for (int i = 0; i < _files.Count; i++)
+        {
+            SpoolFile file = _files[i];
+            if (file.Records > 0 && file.LastSequence <= sequence)
+            {
+                Delete(file);
+                _files.RemoveAt(i--);
+            }
+        }
+
+        if (writeCheckpoint && sequence > _checkpointed)
+        {
+            SpoolCheckpoint.Write(Directory, sequence);
+            _checkpointed = sequence;
+        }
+    }
+
+    /// <summary>Deletes the files and the checkpoint when nothing in them is left to send (a clean close).</summary>
+    public void RemoveIfEmpty(long retiredThrough)
+    {
+        RetireThrough(retiredThrough, writeCheckpoint: false);
+        if (_files.Any(f => f.Records > 0))
+        {
+            SpoolCheckpoint.Write(Directory, retiredThrough);
+            return;
+        }
+
+        foreach (SpoolFile file in _files)
+        {
+            Delete(file);
+        }
+
+        _files.Clear();
+        SpoolCheckpoint.Delete(Directory);
+    }
+
+    public void Dispose()
+    {
+        foreach (SpoolFile file in _files)
+        {
+            file.Dispose();
+        }
+
+        _files.Clear();
+        _lock.Dispose();
+    }
+
+    private SpoolFile FileForAppend(long batchBytes)
+    {
+        SpoolFile? last = _files.Count > 0 ? _files[^1] : null;
+        if (last is not null && !last.Sealed && (last.Records == 0 || last.Length + batchBytes <= _fileBytes))
+        {
+            return last;
+        }
+
+        long number = _nextFileNumber++;
+        string path = Path.Combine(Directory, SpoolFile.NameFor(number));
+        SafeFileHandle handle = SpoolDirectoryLayout.OpenFile(path, create: true);
+        var file = new SpoolFile(number, path, handle, 0);
+        _files.Add(file);
+        Interlocked.Increment(ref _fileCount);
+        return file;
+    }
+
+    /// <summary>A write failed part-way: cut the file back to its whole records, or, when even that fails, stop appending to it.</summary>
+    private static void Abandon(SpoolFile file)
+    {
+        try
+        {
+            RandomAccess.SetLength(file.Handle, file.Length);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Its tail is garbage now: a new file takes the next records, and recovery quarantines this one.
+            file.Sealed = true;
+        }
+    }
+
+    private void Delete(SpoolFile file)
+    {
+        file.Dispose();
+        if (!file.Quarantined)
+        {
+            File.Delete(file.Path);
+            Interlocked.Add(ref _bytes, -file.Length);
+            Interlocked.Add(ref _records, -file.Records);
+            Interlocked.Decrement(ref _fileCount);
+        }
+    }
+
+    private SpoolRecovery Recover()
+    {
+        var recovery = new SpoolRecovery();
+        long retired = SpoolCheckpoint.Read(Directory);
+        if (retired < 0)
+        {
+            recovery.CheckpointLost = true;
+            retired = 0;
+        }
+
+        _checkpointed = retired;
+        recovery.HighestSequence = retired;
+        var numbers = new List<long>();
+        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*" + SpoolDirectoryLayout.FileExtension))
+        {
+            if (long.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out long number))
+            {
+                numbers.Add(number);
+            }
+        }
+
+        numbers.Sort();
+        for (int i = 0; i < numbers.Count; i++)
+        {
+            long number = numbers[i];
+            _nextFileNumber = number + 1;
+            string path = Path.Combine(Directory, SpoolFile.NameFor(number));
+            var file = new SpoolFile(number, path, SpoolDirectoryLayout.OpenFile(path, create: false), 0);
+            _files.Add(file);
+            Interlocked.Increment(ref _fileCount);
+            Scan(file, isLast: i == numbers.Count - 1, retired, recovery);
+        }
+
+        // Files holding only retired records (or nothing at all) go at once.
+        for (int i = 0; i < _files.Count; i++)
+        {
+            SpoolFile file = _files[i];
+            if (!file.Quarantined && file.LastSequence <= retired)
+            {
+                Delete(file);
+                _files.RemoveAt(i--);
+            }
+        }
+
+        if (recovery.Records.Count == 0 && _files.All(f => f.Quarantined))
+        {
+            SpoolCheckpoint.Delete(Directory); // an empty spool is cleaned up
+        }
+
+        return recovery;
+    }
+
+    /// <summary>Reads every record of one file; cuts a torn tail (last file) or quarantines a corrupt file.</summary>
+    private void Scan(SpoolFile file, bool isLast, long retired, SpoolRecovery recovery)
+    {
+        long length = RandomAccess.GetLength(file.Handle);
+        long offset = 0;
+        byte[] header = new byte[SpoolRecord.HeaderBytes];
+        byte[] payload = [];
+        long previous = recovery.HighestSequence;
+        bool damaged = false;
+        bool reachesEnd = false;
+        while (offset < length)
+        {
+            if (length - offset < SpoolRecord.HeaderBytes)
+            {
+                damaged = reachesEnd = true;
+                break;
+            }
+
+            RandomAccess.Read(file.Handle, header, offset);
+            if (!SpoolRecord.TryReadHeader(header, out RecordHeader record))
+            {
+                damaged = true;
+                reachesEnd = IsZeroTail(file.Handle, offset, length);
+                break;
+            }
+
+            if (offset + SpoolRecord.HeaderBytes + record.PayloadLength > length)
+            {
+                damaged = reachesEnd = true;
+                break;
+            }
+
+            if (payload.Length < record.PayloadLength)
+            {
+                payload = new byte[record.PayloadLength];
+            }
+
+            Span<byte> body = payload.AsSpan(0, record.PayloadLength);
+            RandomAccess.Read(file.Handle, body, offset + SpoolRecord.HeaderBytes);
+            if (!SpoolRecord.Verify(header, body, record.Crc) || record.Sequence <= previous || record.Format != _format)
+            {
+                damaged = true;
+                reachesEnd = offset + SpoolRecord.HeaderBytes + record.PayloadLength == length;
+                break;
+            }
+
+            previous = record.Sequence;
+            if (record.Sequence > retired)
+            {
+                recovery.Records.Add(new SpoolLocation(file, offset, record.PayloadLength, record.Sequence, record.Points));
+                recovery.Points += record.Points;
+            }
+
+            file.Records++;
+            file.LastSequence = record.Sequence;
+            offset += SpoolRecord.HeaderBytes + record.PayloadLength;
+        }
+
+        recovery.HighestSequence = Math.Max(recovery.HighestSequence, previous);
+        file.Length = offset;
+        Interlocked.Add(ref _bytes, offset);
+        Interlocked.Add(ref _records, file.Records);
+        if (!damaged)
+        {
+            return;
+        }
+
+        if (isLast && reachesEnd)
+        {
+            // A crash during an append: the incomplete record at the end never counted as spooled.
+            RandomAccess.SetLength(file.Handle, offset);
+            recovery.TornTails++;
+            return;
+        }
+
+        string aside = file.Path + SpoolDirectoryLayout.QuarantineSuffix;
+        Interlocked.Add(ref _bytes, -offset);
+        Interlocked.Add(ref _records, -file.Records);
+        Interlocked.Decrement(ref _fileCount);
+        file.Quarantine(aside);
+        recovery.QuarantinedFiles++;
+    }
+
+    /// <summary>Whether everything from <paramref name="offset"/> to the end is zero (an append cut before its bytes reached the file).</summary>
+    private static bool IsZeroTail(SafeFileHandle handle, long offset, long length)
+    {
+        if (length - offset > SpoolRecord.MaxPayloadBytes + SpoolRecord.HeaderBytes)
+        {
+            return false;
+        }
+
+        byte[] rest = new byte[length - offset];
+        RandomAccess.Read(handle, rest, offset);
+        return rest.AsSpan().IndexOfAnyExcept((byte)0) < 0;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Buffers.Binary;
+
+namespace AioGraphite.Spool;
+
+/// <summary>
+/// The retired-through sequence of a spool, in its own small file written atomically (temporary file, sync, rename):
+/// records at or below it were consumed by carbon and need not be sent again after a restart. Only an optimisation:
+/// without it (missing or corrupt) every record still on disk is sent again, and carbon overwrites a (metric, timestamp)
+/// with the same value.
+/// </summary>
+internal static class SpoolCheckpoint
+{
+    private const uint Magic = 0x31504341; // "ACP1"
+    private const int Bytes = 16;
+
+    public static long Read(string directory)
+    {
+        string path = Path.Combine(directory, SpoolDirectoryLayout.CheckpointName);
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        byte[] content = File.ReadAllBytes(path);
+        if (content.Length != Bytes || BinaryPrimitives.ReadUInt32LittleEndian(content) != Magic
+            || Crc32C.Append(0, content.AsSpan(0, 12)) != BinaryPrimitives.ReadUInt32LittleEndian(content.AsSpan(12)))
+        {
+            return -1;
+        }
+
+        return BinaryPrimitives.ReadInt64LittleEndian(content.AsSpan(4));
+    }
+
+    public static void Write(string directory, long retiredThrough)
+    {
+        Span<byte> content = stackalloc byte[Bytes];
+        BinaryPrimitives.WriteUInt32LittleEndian(content, Magic);
+        BinaryPrimitives.WriteInt64LittleEndian(content[4..], retiredThrough);
+        BinaryPrimitives.WriteUInt32LittleEndian(content[12..], Crc32C.Append(0, content[..12]));
+        SpoolDirectoryLayout.WriteAtomically(Path.Combine(directory, SpoolDirectoryLayout.CheckpointName), content);
+    }
+
+    public static void Delete(string directory) => File.Delete(Path.Combine(directory, SpoolDirectoryLayout.CheckpointName));
+}

@@ -1,0 +1,80 @@
+using System.Text;
+
+namespace AioGraphite.Spool;
+
+/// <summary>
+/// Where things are in a spool directory: one sub-directory per destination and protocol
+/// (<c>host_port_protocol</c>), holding the record files (<c>000000000001.spool</c>, ...), the <c>checkpoint</c>
+/// (retired-through sequence), the <c>lock</c> file and the <c>holder</c> note naming the process that holds it.
+/// Directories are created owner-only (0700), files owner-read/write (0600).
+/// </summary>
+internal static class SpoolDirectoryLayout
+{
+    public const string FileExtension = ".spool";
+    public const string CheckpointName = "checkpoint";
+    public const string LockName = "lock";
+    public const string HolderName = "holder";
+    public const string QuarantineSuffix = ".corrupt";
+
+    public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>The sub-directory of one destination: its host (unsafe characters as <c>_</c>), port and protocol.</summary>
+    public static string ForDestination(string root, string host, int port, SpoolFormat format)
+    {
+        var name = new StringBuilder(host.Length + 16);
+        foreach (char c in host)
+        {
+            name.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_');
+        }
+
+        name.Append('_').Append(port).Append('_').Append(format == SpoolFormat.Pickle ? "pickle" : "plaintext");
+        return Path.Combine(root, name.ToString());
+    }
+
+    /// <summary>Creates a directory owner-only (on Unix).</summary>
+    public static void CreateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, DirectoryMode);
+        }
+    }
+
+    /// <summary>Opens (or creates, owner-only on Unix) a file for positional reads and writes.</summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenFile(string path, bool create)
+    {
+        if (create)
+        {
+            var options = new FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.ReadWrite | FileShare.Delete };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = FileMode;
+            }
+
+            using (new FileStream(path, options))
+            {
+            }
+        }
+
+        return File.OpenHandle(path, System.IO.FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+    }
+
+    /// <summary>Writes a small file whole, owner-only, through a temporary file synced and renamed over it (atomic).</summary>
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
+    {
+        string temporary = path + ".tmp";
+        File.Delete(temporary);
+        using (Microsoft.Win32.SafeHandles.SafeFileHandle handle = OpenFile(temporary, create: true))
+        {
+            RandomAccess.Write(handle, content, 0);
+            RandomAccess.FlushToDisk(handle);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace AioGraphite.Spool;
+
+/// <summary>One append-only file of a spool: records in sequence order, deleted whole once all of them are retired.</summary>
+internal sealed class SpoolFile : IDisposable
+{
+    public SpoolFile(long number, string path, SafeFileHandle handle, long length)
+    {
+        Number = number;
+        Path = path;
+        Handle = handle;
+        Length = length;
+    }
+
+    /// <summary>The file's number: files are read and written in this order.</summary>
+    public long Number { get; }
+
+    public string Path { get; private set; }
+
+    public SafeFileHandle Handle { get; }
+
+    /// <summary>Bytes of whole records (where the next record goes).</summary>
+    public long Length { get; set; }
+
+    /// <summary>The highest sequence of a record in it (0 while empty).</summary>
+    public long LastSequence { get; set; }
+
+    /// <summary>Records in it.</summary>
+    public int Records { get; set; }
+
+    /// <summary>Written since the last sync.</summary>
+    public bool Dirty { get; set; }
+
+    /// <summary>Renamed aside: no more appends, never deleted by retirement.</summary>
+    public bool Quarantined { get; private set; }
+
+    /// <summary>No more appends (quarantined, or a failed write left bytes after its last record).</summary>
+    public bool Sealed { get; set; }
+
+    /// <summary>The file name for <paramref name="number"/>.</summary>
+    public static string NameFor(long number) => $"{number:D12}{SpoolDirectoryLayout.FileExtension}";
+
+    /// <summary>Renames the file aside (its open handle stays valid) so that an operator can look at it.</summary>
+    public void Quarantine(string newPath)
+    {
+        File.Move(Path, newPath);
+        Path = newPath;
+        Quarantined = true;
+        Sealed = true;
+    }
+
+    public void Dispose() => Handle.Dispose();
+}

@@ -1,0 +1,23 @@
+namespace AioGraphite.Spool;
+
+/// <summary>What opening a spool found: the records still to send, and what it had to mend.</summary>
+internal sealed class SpoolRecovery
+{
+    /// <summary>Records not yet retired, oldest first.</summary>
+    public List<SpoolLocation> Records { get; } = [];
+
+    /// <summary>Points in <see cref="Records"/>.</summary>
+    public long Points { get; set; }
+
+    /// <summary>The highest sequence seen on disk (retired records included): new segments continue after it.</summary>
+    public long HighestSequence { get; set; }
+
+    /// <summary>Incomplete records cut off the end of the last file (a crash during an append).</summary>
+    public int TornTails { get; set; }
+
+    /// <summary>Files renamed aside because a record in them is corrupt (their valid records before it are still sent).</summary>
+    public int QuarantinedFiles { get; set; }
+
+    /// <summary>Whether the checkpoint was unreadable (every record on disk is sent again).</summary>
+    public bool CheckpointLost { get; set; }
+}

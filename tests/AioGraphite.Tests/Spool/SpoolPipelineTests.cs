@@ -1,0 +1,122 @@
+using AioGraphite.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace AioGraphite.Tests.Spool;
+
+/// <summary>The client with a disk spool against an in-memory carbon on a fake clock: outages longer than memory, restarts, the lock.</summary>
+public sealed class SpoolPipelineTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
+    private readonly string _spool = Path.Combine(Path.GetTempPath(), $"aiographite-spool-pipeline-{Guid.NewGuid():N}");
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_spool))
+        {
+            Directory.Delete(_spool, recursive: true);
+        }
+    }
+
+    private static Datapoint[] Points(string name, int count) =>
+        [.. Enumerable.Range(0, count).Select(i => new Datapoint(name, i, 1_600_000_000 + i))];
+
+    private static string[] LinesOf(Datapoint[] points) => [.. points.Select(p => $"{p.Metric} {p.Value} {p.Timestamp}")];
+
+    private GraphiteClient Create(MemoryCarbon carbon, long bufferBytes = 64L << 20) =>
+        GraphiteClient.Create("memory", 2003, options: new GraphiteClientOptions
+        {
+            TimeProvider = _time,
+            ConnectionFactory = _ => carbon,
+            SpoolDirectory = _spool,
+            BatchSizeBytes = 4096,
+            BufferCapacityBytes = bufferBytes,
+            FullBufferPolicy = FullBufferPolicy.DropNewest,
+        });
+
+    private string[] SpoolFiles() => Directory.Exists(_spool) ? [.. Directory.EnumerateFiles(_spool, "*.spool", SearchOption.AllDirectories)] : [];
+
+    [Fact]
+    public async Task CarbonDownLongerThanMemoryHolds_NothingIsDropped_EverythingArrivesInOrder()
+    {
+        var carbon = new MemoryCarbon(_time) { Reachable = false };
+        GraphiteClient client = Create(carbon, bufferBytes: 2 * 4096);
+        Datapoint[] sent = Points("spool.outage", 5_000); // ~130 KB through a buffer of 8 KiB
+        foreach (Datapoint[] chunk in sent.Chunk(100))
+        {
+            await client.SendMultipleAsync(chunk, cancellationToken: Ct);
+        }
+
+        Assert.Equal(0, client.Statistics.PointsDroppedBufferFull);
+        await carbon.UntilAsync(() => client.Statistics.Spool.PointsSpooled == 5_000, "everything spooled", _time, TimeSpan.FromMilliseconds(50));
+        Assert.True(client.Statistics.Spool.Files > 0);
+
+        carbon.Reachable = true;
+        await carbon.UntilAsync(() => carbon.AllLines.Length == 5_000, "the backlog delivered", _time, TimeSpan.FromSeconds(1));
+        Assert.Equal(LinesOf(sent), carbon.AllLines);
+        await client.CloseAsync();
+        Assert.Equal(5_000, client.Statistics.PointsDelivered);
+        Assert.Empty(SpoolFiles()); // an empty spool is cleaned up
+    }
+
+    [Fact]
+    public async Task ClosedWhileCarbonIsDown_TheNextClientOnTheSpoolSendsWhatWasLeftFirst()
+    {
+        var down = new MemoryCarbon(_time) { Reachable = false };
+        GraphiteClient first = Create(down);
+        Datapoint[] left = Points("spool.left", 300);
+        await first.SendMultipleAsync(left, cancellationToken: Ct);
+        await first.CloseAsync(TimeSpan.Zero);
+        Assert.Equal(300, first.Statistics.PointsUndelivered);
+        Assert.NotEmpty(SpoolFiles());
+
+        var up = new MemoryCarbon(_time);
+        GraphiteClient second = Create(up);
+        Assert.Equal(300, second.Statistics.Spool.PointsRecovered);
+        Datapoint[] fresh = Points("spool.fresh", 10);
+        await second.SendMultipleAsync(fresh, cancellationToken: Ct);
+        await second.WaitForDeliveryAsync(Ct);
+        Assert.Equal([.. LinesOf(left), .. LinesOf(fresh)], up.AllLines);
+        await second.CloseAsync();
+        Assert.Empty(SpoolFiles());
+    }
+
+    [Fact]
+    public async Task TwoClientsOnOneSpool_TheSecondFailsFast_NamingTheDirectoryAndTheHolder()
+    {
+        var carbon = new MemoryCarbon(_time);
+        GraphiteClient first = Create(carbon);
+        try
+        {
+            GraphiteException ex = Assert.Throws<GraphiteException>(() => Create(carbon));
+            Assert.Contains(_spool, ex.Message, StringComparison.Ordinal);
+            Assert.Contains($"process {Environment.ProcessId}", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await first.CloseAsync(TimeSpan.Zero);
+        }
+
+        GraphiteClient again = Create(carbon); // released on close
+        await again.CloseAsync(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void SpoolDirectoryThatCannotBeCreated_CreateThrows_NamingThePathAndTheReason()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"aiographite-not-a-dir-{Guid.NewGuid():N}");
+        File.WriteAllText(file, "x");
+        try
+        {
+            var options = new GraphiteClientOptions { SpoolDirectory = Path.Combine(file, "spool"), TimeProvider = _time, ConnectionFactory = _ => new MemoryCarbon(_time) };
+            GraphiteException ex = Assert.Throws<GraphiteException>(() => GraphiteClient.Create("memory", 2003, options: options));
+            Assert.Contains(file, ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
