@@ -108,6 +108,21 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     public GraphiteClientStatistics GetDestinationStatistics(int index) => _destinations[index].Snapshot(_edge.RejectedPoints);
 
     /// <summary>
+    /// The state of the connection to one destination (same order as <see cref="Destinations"/>): connected or since
+    /// when not, when carbon last consumed points, whether points of a lost connection wait to be written again. For
+    /// health checks; cheap, and safe from any thread.
+    /// </summary>
+    /// <param name="index">Index into <see cref="Destinations"/>.</param>
+    /// <returns>The status of that destination's connection.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not an index into <see cref="Destinations"/>.</exception>
+    public GraphiteConnectionStatus GetConnectionStatus(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _destinations.Length);
+        return _destinations[index].Status.Read();
+    }
+
+    /// <summary>
     /// Creates a client and connects it (unless <see cref="GraphiteClientOptions.LazyConnect"/> is set).
     /// </summary>
     /// <param name="host">carbon's host name or IP address.</param>

@@ -39,6 +39,7 @@ internal sealed class DestinationSender
         var connections = new ConnectionManager(_factory, new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, Random.Shared.NextDouble), options.TimeProvider, log);
         SegmentWriter writer = SegmentWriter.For(options.Transport, (points, ex) => GraphiteLog.DatagramFailed(log, _factory.Description, points, ex));
         _loop = new SenderLoop(Buffer, connections, writer, Counters, options, log);
+        Status = connections.Status;
     }
 
     public GraphiteDestination Endpoint { get; }
@@ -49,6 +50,9 @@ internal sealed class DestinationSender
     public SendBuffer Buffer { get; }
 
     public PipelineCounters Counters { get; }
+
+    /// <summary>The connection's state, kept by the loop.</summary>
+    public ConnectionStatusRecorder Status { get; }
 
     /// <summary>Names already checked for this destination's callers (used under <see cref="SendBuffer.Sync"/>).</summary>
     public ValidatedNameCache Names { get; } = new();

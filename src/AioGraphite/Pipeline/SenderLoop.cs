@@ -415,7 +415,8 @@ internal sealed class SenderLoop
         _released.Clear();
         _counters.Written(points - lostPoints, replayed, bytes);
         _counters.Undelivered(lostPoints, DropReason.TransportError);
-        _counters.Delivered(delivered.Points - lostPoints);
+        Delivered(delivered.Points - lostPoints);
+        _connections.Status.Replaying(false); // every pending segment, replays first, is written
         _pollDelay = MinEvidencePollDelay;
         PublishInFlight();
         Reached(_pendingSettledThrough);
@@ -471,8 +472,17 @@ internal sealed class SenderLoop
 
         if (delivered.Segments > 0)
         {
-            _counters.Delivered(delivered.Points);
+            Delivered(delivered.Points);
             PublishInFlight();
+        }
+    }
+
+    private void Delivered(long points)
+    {
+        if (points > 0)
+        {
+            _counters.Delivered(points);
+            _connections.Status.Delivered();
         }
     }
 
@@ -530,6 +540,7 @@ internal sealed class SenderLoop
             }
 
             Settle(default);
+            _connections.Status.Replaying(_ledger.ReplayCount > 0 || _pending.Exists(static s => s.IsReplay));
         }
 
         await _connections.LostAsync().ConfigureAwait(false);
@@ -556,6 +567,7 @@ internal sealed class SenderLoop
         undelivered += _ledger?.Clear(_released) ?? 0;
         _pending.Clear();
         _released.Clear();
+        _connections.Status.Replaying(false);
         PublishInFlight();
         if (undelivered > 0)
         {
