@@ -39,7 +39,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, string>? _defaultTags;
     private readonly bool _dropOldest;
     private readonly bool _waitForRoom;
-    private readonly int _maxLineBytes;
+    private readonly GraphiteDatapointValidator _rules;
     private int _closeState;
 
     private GraphiteClient(IReadOnlyList<GraphiteDestination> destinations, IGraphiteProtocol protocol, GraphiteClientOptions options)
@@ -51,14 +51,10 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         _log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<GraphiteClient>();
         _dropOldest = options.FullBufferPolicy == FullBufferPolicy.DropOldest;
         _waitForRoom = options.FullBufferPolicy == FullBufferPolicy.Wait;
-        string prefix = options.MetricPrefix is null ? string.Empty : options.MetricPrefix.EndsWith('.') ? options.MetricPrefix : options.MetricPrefix + ".";
-        _prefix = Encoding.UTF8.GetBytes(prefix);
-        _defaultTags = options.DefaultTags is { Count: > 0 } tags ? tags : null;
-        string suffix = _defaultTags is null ? string.Empty : TaggedName.FormatTagSuffix(_defaultTags, nameof(options.DefaultTags));
-        _tagSuffix = Encoding.UTF8.GetBytes(suffix);
-        _maxLineBytes = options.Transport == GraphiteTransport.Udp
-            ? Math.Min(MetricNameRules.MaxLineBytes, options.MaxDatagramBytes - 1)
-            : MetricNameRules.MaxLineBytes;
+        _rules = new GraphiteDatapointValidator(options);
+        _prefix = _rules.Prefix;
+        _defaultTags = _rules.DefaultTags;
+        _tagSuffix = _rules.TagSuffix;
         _instruments = new GraphiteInstruments(
             options.MeterFactory,
             () => Gauge(d => d.Buffer.BufferedBytes),
@@ -68,7 +64,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         _edge = new PipelineCounters(_instruments, _destinations[0].Counters.Tags);
         if (destinations.Count > 1)
         {
-            _router = new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, prefix, suffix, options.Hashing);
+            _router = new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, _rules.PrefixText, _rules.TagSuffixText, options.Hashing);
         }
     }
 

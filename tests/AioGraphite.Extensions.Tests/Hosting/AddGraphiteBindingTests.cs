@@ -139,4 +139,17 @@ public sealed class AddGraphiteBindingTests
 
         Assert.Null(host.Services.GetRequiredService<GraphiteClient>().Options.MetricPrefix);
     }
+
+    [Fact]
+    public void Validator_ChecksPointsWithTheRegisteredClientsPrefix()
+    {
+        using IHost host = TestHosts.WithGraphite(""" { "Host": "127.0.0.1", "MetricPrefix": "a.prefix.of.forty.bytes.to.tip.the.line" } """).Build();
+        GraphiteDatapointValidator validator = host.Services.GetRequiredService<GraphiteDatapointValidator>();
+        var point = new Datapoint("a." + new string('b', 16_340), 1, 1_700_000_000); // fits a line without the prefix
+
+        Assert.True(GraphiteDatapointValidator.Default.TryValidate(point, out _));
+        Assert.False(validator.TryValidate(point, out string? reason));
+        Assert.Contains("16384", reason, StringComparison.Ordinal);
+        Assert.False(validator.TryValidate(new Datapoint("a b", 1), out _));
+    }
 }

@@ -127,6 +127,23 @@ public sealed class GraphiteMetricExporterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PointTheClientCannotTake_FailsTheExport_AndTheLogSaysWhy()
+    {
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider();
+        using var loggerFactory = new Microsoft.Extensions.Logging.LoggerFactory([logs]);
+        using var meter = new Meter(meterName);
+        using MeterProvider provider = Provider(o => o.ClientOptions = new GraphiteClientOptions { BatchInterval = TimeSpan.FromMilliseconds(10), LoggerFactory = loggerFactory });
+        meter.CreateCounter<long>("too.long").Add(1, new KeyValuePair<string, object?>("tag", new string('x', 16_400))); // a line over carbon's limit
+        meter.CreateCounter<long>("fine").Add(1);
+
+        Assert.False(provider.ForceFlush());
+
+        await WaitForPointsAsync(1);
+        Assert.Equal(["fine"], carbon.Points.Select(p => p.Metric));
+        Assert.Contains(logs.Collector.GetSnapshot(), r => r.Id.Name == "InvalidPoint" && r.Message.Contains("over the limit of 16384 bytes", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AnExistingClient_IsFlushedButNotClosedOnShutdown()
     {
         await using GraphiteClient client = await GraphiteClient.ConnectAsync("127.0.0.1", carbon.Port, cancellationToken: TestContext.Current.CancellationToken);
