@@ -31,16 +31,50 @@ public static class Poll
     /// <exception cref="TimeoutException">It did not hold in time.</exception>
     public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> what, Func<Task> between)
     {
+        if (!await TryUntilAsync(condition, timeout, between).ConfigureAwait(false))
+        {
+            throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.###} s waiting for {what()}");
+        }
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds; false when it did not in time (the caller reports it).</summary>
+    /// <param name="condition">What must become true.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="interval">The wait between looks; <see cref="DefaultInterval"/> when <see langword="null"/>.</param>
+    /// <returns>Whether the condition held in time.</returns>
+    public static Task<bool> TryUntilAsync(Func<bool> condition, TimeSpan timeout, TimeSpan? interval = null) =>
+        TryUntilAsync(condition, timeout, Delay(interval));
+
+    /// <summary>Waits until <paramref name="condition"/> holds, running <paramref name="between"/> between looks; false when it did not in time.</summary>
+    /// <param name="condition">What must become true.</param>
+    /// <param name="timeout">How long to wait (real time).</param>
+    /// <param name="between">What to do between two looks.</param>
+    /// <returns>Whether the condition held in time.</returns>
+    public static Task<bool> TryUntilAsync(Func<bool> condition, TimeSpan timeout, Func<Task> between) =>
+        TryUntilAsync(() => Task.FromResult(condition()), timeout, between);
+
+    /// <summary>Waits until the asynchronous <paramref name="condition"/> holds, waiting <paramref name="interval"/> between looks; false when it did not in time.</summary>
+    /// <param name="condition">What must become true (for example a query to a server).</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="interval">The wait between looks; <see cref="DefaultInterval"/> when <see langword="null"/>.</param>
+    /// <returns>Whether the condition held in time.</returns>
+    public static Task<bool> TryUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan? interval = null) =>
+        TryUntilAsync(condition, timeout, Delay(interval));
+
+    private static async Task<bool> TryUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<Task> between)
+    {
         long deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (!condition())
+        while (!await condition().ConfigureAwait(false))
         {
             if (Stopwatch.GetTimestamp() > deadline)
             {
-                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.###} s waiting for {what()}");
+                return false;
             }
 
             await between().ConfigureAwait(false);
         }
+
+        return true;
     }
 
     /// <summary>Reads a value until <paramref name="done"/> accepts it, and returns it.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using AioGraphite.Extensions.Hosting;
+using AioGraphite.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -125,11 +126,11 @@ public sealed class AddGraphiteBindingTests
         // The client now runs on the fake clock: its drain timeout and reconnect back-off only pass when the
         // clock is advanced, so closing it (as disposing the host does) needs the clock to move.
         Task close = client.CloseAsync();
-        while (!close.IsCompleted)
+        await Poll.UntilAsync(() => close.IsCompleted, TimeSpan.FromMinutes(1), () => "the client to close", async () =>
         {
             clock.Advance(TimeSpan.FromSeconds(1));
             await Task.Delay(5, TestContext.Current.CancellationToken);
-        }
+        });
     }
 
     [Fact]
