@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenTelemetry;
@@ -189,7 +190,7 @@ public sealed class GraphiteMetricExporter : BaseExporter<Metric>
             throw new ArgumentException("GraphiteExporterOptions.Host is required (or set GraphiteExporterOptions.Client).", nameof(options));
         }
 
-        if (options.Port is int port && (port < 1 || port > 65535))
+        if (options.Port is int port && (port < 1 || port > IPEndPoint.MaxPort))
         {
             throw new ArgumentOutOfRangeException(nameof(options), port, "GraphiteExporterOptions.Port must be between 1 and 65535.");
         }

@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using System.Text;
+using System.Net;
 using AioGraphite.Cluster;
 using AioGraphite.Diagnostics;
 using AioGraphite.Naming;
@@ -133,7 +133,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(host);
         ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
         return ConnectAsync([new GraphiteDestination(host, port)], protocol, options, cancellationToken);
     }
 
@@ -199,7 +199,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(host);
         ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
         return Create([new GraphiteDestination(host, port)], protocol, options);
     }
 
@@ -247,7 +247,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         var seen = new HashSet<GraphiteDestination>();
         foreach (GraphiteDestination d in list)
         {
-            if (d is null || string.IsNullOrWhiteSpace(d.Host) || d.Port is < 1 or > 65535)
+            if (d is null || string.IsNullOrWhiteSpace(d.Host) || d.Port is < 1 or > IPEndPoint.MaxPort)
             {
                 throw new ArgumentException($"Invalid destination '{d}': it needs a host and a port between 1 and 65535.", nameof(destinations));
             }

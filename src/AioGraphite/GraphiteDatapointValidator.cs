@@ -103,7 +103,7 @@ public sealed class GraphiteDatapointValidator
 
     /// <summary>Whether a name of <paramref name="metricBytes"/> fits a line whatever the value and timestamp (so only the name decides).</summary>
     internal bool FitsAnyLine(int metricBytes, int suffixBytes) =>
-        Prefix.Length + metricBytes + suffixBytes <= MaxLineBytes - MetricNameRules.MaxValueChars - MetricNameRules.MaxTimestampChars - 2;
+        Prefix.Length + metricBytes + suffixBytes <= MaxLineBytes - MetricNameRules.MaxNumbersBytes;
 
     private string MergeDefaultTags(string metric) =>
         MetricNameRules.Check(metric, out _) is null && TagRules.CheckTaggedPath(metric) is null

@@ -10,6 +10,9 @@ namespace AioGraphite.Pipeline;
 /// </summary>
 internal sealed class SendBuffer
 {
+    /// <summary>Fewest segments kept pooled when idle, however large the segments.</summary>
+    private const int MinIdlePoolSegments = 8;
+
     private readonly Lock _sync = new();
     private readonly WireFormat _format;
     private readonly int _segmentBytes;
@@ -36,7 +39,7 @@ internal sealed class SendBuffer
         // bound: a steady stream, or a backlog that drains and builds up again, allocates nothing. The sender
         // trims the pool to IdlePoolSegments after a quiet spell (TrimPool), so a burst does not hold memory forever.
         _poolLimit = _maxSegments;
-        IdlePoolSegments = Math.Max(8, 2 * ((1 << 20) / _segmentBytes));
+        IdlePoolSegments = Math.Max(MinIdlePoolSegments, 2 * (SenderLoop.MaxWriteBytes / _segmentBytes));
     }
 
     /// <summary>The lock callers hold while appending a batch.</summary>

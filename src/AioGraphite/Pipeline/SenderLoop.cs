@@ -27,8 +27,8 @@ internal sealed class SenderLoop
     /// <summary>Longest wait between looks at the delivery evidence while bytes are not consumed.</summary>
     public static readonly TimeSpan MaxEvidencePollDelay = TimeSpan.FromSeconds(1);
 
-    /// <summary>Largest gather write (several segments in one <c>sendmsg</c>).</summary>
-    private const int MaxWriteBytes = 1 << 20;
+    /// <summary>Largest gather write (several segments in one <c>sendmsg</c>): 1 MiB.</summary>
+    public const int MaxWriteBytes = 1 << 20;
 
     // Set once.
     private readonly SendBuffer _buffer;
