@@ -481,8 +481,8 @@ internal sealed class SenderLoop
     {
         if (points > 0)
         {
+            _connections.Status.Delivered(); // first: whoever sees the count sees the time
             _counters.Delivered(points);
-            _connections.Status.Delivered();
         }
     }
 

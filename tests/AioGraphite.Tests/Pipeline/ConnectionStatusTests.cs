@@ -93,18 +93,25 @@ public sealed class ConnectionStatusTests
     }
 
     [Fact]
-    public async Task OrderlyRenewalAfterADeliveryReceipt_StaysConnected()
+    public async Task DeliveryReceipt_ThenCarbonGone_IsDisconnectedSinceTheFirstFailedAttempt()
     {
         (GraphiteClient client, MemoryCarbon carbon) = Create();
         await using (new ClosesAtOnce(client))
         {
             await client.SendAsync("status.receipt", 1, 1_600_000_000, Ct);
-            await client.WaitForDeliveryAsync(Ct);
-            await client.SendAsync("status.receipt", 2, 1_600_000_001, Ct);
             await client.FlushAsync(Ct);
-
-            Assert.Equal(2, carbon.Connections.Count);
+            carbon.Reachable = false; // the open connection still takes the end of stream; a new one fails
+            _time.Advance(TimeSpan.FromSeconds(5));
             Assert.True(client.GetConnectionStatus(0).IsConnected);
+
+            await client.WaitForDeliveryAsync(Ct); // carbon's orderly close, then the renewal fails
+            await carbon.UntilAsync(() => carbon.Attempts >= 2 && !client.GetConnectionStatus(0).IsConnected, "the failed renewal");
+            DateTimeOffset failedAt = Start + TimeSpan.FromSeconds(5);
+            Assert.Equal(failedAt, client.GetConnectionStatus(0).DisconnectedSince);
+
+            await carbon.UntilAsync(() => carbon.Attempts >= 4, "more failed attempts", _time, TimeSpan.FromSeconds(1));
+            Assert.Equal(failedAt, client.GetConnectionStatus(0).DisconnectedSince);
+            Assert.Equal(Start, client.GetConnectionStatus(0).LastDeliveryTime); // consumed when written; the receipt added nothing new
         }
     }
 
