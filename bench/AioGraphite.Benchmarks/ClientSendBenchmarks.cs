@@ -1,4 +1,5 @@
 using AioGraphite.Bench;
+using AioGraphite.TestUtilities;
 using BenchmarkDotNet.Attributes;
 
 namespace AioGraphite.Benchmarks;

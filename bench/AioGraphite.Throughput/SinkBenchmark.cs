@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AioGraphite.Bench;
+using AioGraphite.TestUtilities;
 
 namespace AioGraphite.Throughput;
 
@@ -147,12 +148,12 @@ internal sealed class SinkBenchmark
 
         if (reached is null)
         {
-            throw new TimeoutException($"{protocol} {who}: the sink got {sink.Points:N0} of {points:N0} points ({sink.Bytes:N0} bytes) in {Timeout}");
+            throw new TimeoutException($"{protocol} {who}: the sink got {sink.CountedPoints:N0} of {points:N0} points ({sink.Bytes:N0} bytes) in {Timeout}");
         }
 
-        if (sink.Points != 0 && sink.Points != points)
+        if (sink.CountedPoints != 0 && sink.CountedPoints != points)
         {
-            throw new InvalidOperationException($"{protocol} {who}: the sink counted {sink.Points:N0} points, {points:N0} were sent");
+            throw new InvalidOperationException($"{protocol} {who}: the sink counted {sink.CountedPoints:N0} points, {points:N0} were sent");
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using AioGraphite.Bench;
+using AioGraphite.TestUtilities;
 
 namespace AioGraphite.Throughput;
 

@@ -32,33 +32,26 @@ internal sealed class WhisperVerifier
     {
         var incomplete = new HashSet<int>(Enumerable.Range(0, _workload.BatchSize));
         var counts = new long[_workload.BatchSize];
-        long deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (true)
-        {
-            foreach (int index in incomplete.ToArray())
+        bool complete = await Poll.TryUntilAsync(
+            () =>
             {
-                (long found, long wrong) = Count(index);
-                counts[index] = found;
-                if (found == _batches)
+                foreach (int index in incomplete.ToArray())
                 {
-                    WrongValues += wrong;
-                    incomplete.Remove(index);
+                    (long found, long wrong) = Count(index);
+                    counts[index] = found;
+                    if (found == _batches)
+                    {
+                        WrongValues += wrong;
+                        incomplete.Remove(index);
+                    }
                 }
-            }
 
-            Stored = counts.Sum();
-            if (incomplete.Count == 0)
-            {
-                return Stopwatch.GetTimestamp();
-            }
-
-            if (Stopwatch.GetTimestamp() > deadline)
-            {
-                return null;
-            }
-
-            await Task.Delay(200).ConfigureAwait(false);
-        }
+                Stored = counts.Sum();
+                return incomplete.Count == 0;
+            },
+            timeout,
+            TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
+        return complete ? Stopwatch.GetTimestamp() : null;
     }
 
     private (long Found, long Wrong) Count(int index)

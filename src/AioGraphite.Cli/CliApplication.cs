@@ -11,6 +11,9 @@ internal static class CliApplication
     /// <summary>The tool's command name.</summary>
     public const string Name = "aiographite";
 
+    /// <summary>How long Ctrl+C or SIGTERM lets the running command end (deliver or report) before the process exits.</summary>
+    private static readonly TimeSpan TerminationGrace = TimeSpan.FromSeconds(3);
+
     /// <summary>Builds the root command with every subcommand.</summary>
     /// <param name="console">The console the commands use.</param>
     /// <returns>The root command.</returns>
@@ -66,7 +69,7 @@ internal static class CliApplication
             Output = console.Out,
             Error = console.Error,
             EnableDefaultExceptionHandler = false,
-            ProcessTerminationTimeout = console.HandleTermination ? TimeSpan.FromSeconds(3) : null,
+            ProcessTerminationTimeout = console.HandleTermination ? TerminationGrace : null,
         };
         try
         {

@@ -6,6 +6,15 @@ namespace AioGraphite.Cli;
 /// </summary>
 internal sealed class CliConsole
 {
+    /// <summary>Help width when the output is not a terminal.</summary>
+    private const int RedirectedHelpWidth = 100;
+
+    /// <summary>Narrowest help on a terminal.</summary>
+    private const int MinHelpWidth = 60;
+
+    /// <summary>Widest help on a terminal (longer lines are hard to read).</summary>
+    private const int MaxHelpWidth = 120;
+
     /// <summary>Standard output: results (encoded names, help).</summary>
     public required TextWriter Out { get; init; }
 
@@ -22,7 +31,7 @@ internal sealed class CliConsole
     public bool IsErrorRedirected { get; init; } = true;
 
     /// <summary>Width at which help is wrapped.</summary>
-    public int HelpWidth { get; init; } = 100;
+    public int HelpWidth { get; init; } = RedirectedHelpWidth;
 
     /// <summary>Reads an environment variable (<c>GRAPHITE_HOST</c>).</summary>
     public Func<string, string?> GetEnvironmentVariable { get; init; } = static _ => null;
@@ -39,9 +48,9 @@ internal sealed class CliConsole
     {
         Out = Console.Out,
         Error = Console.Error,
-        OpenStandardInput = static () => new StreamReader(Console.OpenStandardInput(), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024),
+        OpenStandardInput = static () => new StreamReader(Console.OpenStandardInput(), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: Input.CarbonLineReader.DefaultBufferChars),
         IsErrorRedirected = Console.IsErrorRedirected,
-        HelpWidth = Console.IsOutputRedirected ? 100 : Math.Clamp(Console.WindowWidth, 60, 120),
+        HelpWidth = Console.IsOutputRedirected ? RedirectedHelpWidth : Math.Clamp(Console.WindowWidth, MinHelpWidth, MaxHelpWidth),
         GetEnvironmentVariable = Environment.GetEnvironmentVariable,
         HandleTermination = true,
     };

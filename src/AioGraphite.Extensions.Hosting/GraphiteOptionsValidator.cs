@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace AioGraphite.Extensions.Hosting;
@@ -35,7 +36,7 @@ internal sealed class GraphiteOptionsValidator : IValidateOptions<GraphiteOption
             failures.Add($"{Key(nameof(GraphiteOptions.Host))} '{options.Host}' contains whitespace; it must be a host name or IP address.");
         }
 
-        if (options.Port is int port && (port < 1 || port > 65535))
+        if (options.Port is int port && (port < 1 || port > IPEndPoint.MaxPort))
         {
             failures.Add($"{Key(nameof(GraphiteOptions.Port))} {port} is out of range: use 1 to 65535 (or leave it out for 2003 plaintext / 2004 pickle).");
         }

@@ -48,6 +48,8 @@ public static class GraphiteServiceCollectionExtensions
     /// is registered when there is none, so services can inject it too);</item>
     /// <item>a hosted service delivers buffered points and closes the client after the other hosted services
     /// have stopped, within <see cref="GraphiteOptions.DrainTimeout"/> and the host's shutdown timeout.</item>
+    /// <item>a <see cref="GraphiteDatapointValidator"/> with the client's prefix, default tags and transport is registered,
+    /// to check points (for example metric names from configuration or user input) without sending them.</item>
     /// </list>
     /// Calling it again adds configuration to the same single client.
     /// </summary>
@@ -68,6 +70,7 @@ public static class GraphiteServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GraphiteOptions>>(new GraphiteOptionsValidator(sectionPath)));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(CreateClient);
+        services.TryAddSingleton(static services => new GraphiteDatapointValidator(services.GetRequiredService<GraphiteClient>().Options));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GraphiteClientLifetime>());
         return services;
     }

@@ -10,4 +10,7 @@ internal static partial class ExporterLog
 
     [LoggerMessage(EventId = 202, EventName = "NotYetWritten", Level = LogLevel.Warning, Message = "The Graphite exporter handed {Count} point(s) to {Client} but they were not written within {TimeoutMs} ms (is carbon reachable?); they stay buffered")]
     public static partial void NotYetWritten(ILogger logger, long count, int timeoutMs, string client);
+
+    [LoggerMessage(EventId = 203, EventName = "InvalidPoint", Level = LogLevel.Warning, Message = "The Graphite exporter could not write {Metric}: {Reason}")]
+    public static partial void InvalidPoint(ILogger logger, string metric, string reason);
 }

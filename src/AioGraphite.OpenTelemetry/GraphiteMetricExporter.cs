@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenTelemetry;
@@ -28,10 +29,12 @@ namespace AioGraphite.OpenTelemetry;
 public sealed class GraphiteMetricExporter : BaseExporter<Metric>
 {
     private readonly GraphiteClient _client;
+    private readonly GraphiteDatapointValidator _rules;
     private readonly bool _ownsClient;
     private readonly GraphiteMetricNameMapper _mapper;
     private readonly ILogger _log;
     private readonly int _exportTimeoutMs;
+    private (string Metric, string Reason)? _firstInvalid; // of the export in progress (exports do not overlap)
     private int _closed;
 
     /// <summary>Creates the exporter; it creates its own client unless <see cref="GraphiteExporterOptions.Client"/> is set.</summary>
@@ -65,6 +68,7 @@ public sealed class GraphiteMetricExporter : BaseExporter<Metric>
             _ownsClient = true;
         }
 
+        _rules = new GraphiteDatapointValidator(_client.Options);
         _log = (loggerFactory ?? options.ClientOptions.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<GraphiteMetricExporter>();
     }
 
@@ -108,6 +112,12 @@ public sealed class GraphiteMetricExporter : BaseExporter<Metric>
         if (refused > 0)
         {
             ExporterLog.PointsRefused(_log, refused, written, _client.ToString());
+            if (_firstInvalid is { } invalid)
+            {
+                ExporterLog.InvalidPoint(_log, invalid.Metric, invalid.Reason);
+                _firstInvalid = null;
+            }
+
             return ExportResult.Failure;
         }
 
@@ -180,7 +190,7 @@ public sealed class GraphiteMetricExporter : BaseExporter<Metric>
             throw new ArgumentException("GraphiteExporterOptions.Host is required (or set GraphiteExporterOptions.Client).", nameof(options));
         }
 
-        if (options.Port is int port && (port < 1 || port > 65535))
+        if (options.Port is int port && (port < 1 || port > IPEndPoint.MaxPort))
         {
             throw new ArgumentOutOfRangeException(nameof(options), port, "GraphiteExporterOptions.Port must be between 1 and 65535.");
         }
@@ -233,6 +243,10 @@ public sealed class GraphiteMetricExporter : BaseExporter<Metric>
         else
         {
             refused++;
+            if (_firstInvalid is null && !_rules.TryValidate(new Datapoint(name, value, timestamp), out string? reason))
+            {
+                _firstInvalid = (name, reason);
+            }
         }
     }
 

@@ -302,29 +302,11 @@ public sealed partial class GraphiteClient
         }
     }
 
-    private bool FitsAnyLine(int metricBytes, int suffixBytes) =>
-        _prefix.Length + metricBytes + suffixBytes <= _maxLineBytes - MetricNameRules.MaxValueChars - MetricNameRules.MaxTimestampChars - 2;
+    private bool FitsAnyLine(int metricBytes, int suffixBytes) => _rules.FitsAnyLine(metricBytes, suffixBytes);
 
-    /// <summary>Applies default timestamp and tags and checks the point; false with the reason when it is invalid.</summary>
-    private bool TryPrepare(in Datapoint p, long defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out long ts, out string? error)
-    {
-        ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
-        metric = p.Metric;
-        suffix = _tagSuffix;
-        if (_defaultTags is not null && metric is not null && metric.Contains(';', StringComparison.Ordinal))
-        {
-            metric = MergeDefaultTags(metric);
-            suffix = default;
-        }
-
-        error = DatapointRules.Check(metric, p.Value, ts, _prefix.Length, suffix.Length, _maxLineBytes, out metricBytes);
-        return error is null;
-    }
-
-    private string MergeDefaultTags(string metric) =>
-        MetricNameRules.Check(metric, out _) is null && TagRules.CheckTaggedPath(metric) is null
-            ? TaggedName.Merge(metric, _defaultTags!)
-            : metric;
+    /// <summary>Applies default timestamp and tags and checks the point (<see cref="GraphiteDatapointValidator"/>); false with the reason when it is invalid.</summary>
+    private bool TryPrepare(in Datapoint p, long defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out long ts, out string? error) =>
+        _rules.TryPrepare(in p, defaultTimestamp, out metric, out suffix, out metricBytes, out ts, out error);
 
     private static void ThrowIfRejected(ref Rejections rejections, int count, string paramName)
     {

@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using System.Text;
+using System.Net;
 using AioGraphite.Cluster;
 using AioGraphite.Diagnostics;
 using AioGraphite.Naming;
@@ -39,7 +39,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, string>? _defaultTags;
     private readonly bool _dropOldest;
     private readonly bool _waitForRoom;
-    private readonly int _maxLineBytes;
+    private readonly GraphiteDatapointValidator _rules;
     private int _closeState;
 
     private GraphiteClient(IReadOnlyList<GraphiteDestination> destinations, IGraphiteProtocol protocol, GraphiteClientOptions options)
@@ -51,14 +51,10 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         _log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<GraphiteClient>();
         _dropOldest = options.FullBufferPolicy == FullBufferPolicy.DropOldest;
         _waitForRoom = options.FullBufferPolicy == FullBufferPolicy.Wait;
-        string prefix = options.MetricPrefix is null ? string.Empty : options.MetricPrefix.EndsWith('.') ? options.MetricPrefix : options.MetricPrefix + ".";
-        _prefix = Encoding.UTF8.GetBytes(prefix);
-        _defaultTags = options.DefaultTags is { Count: > 0 } tags ? tags : null;
-        string suffix = _defaultTags is null ? string.Empty : TaggedName.FormatTagSuffix(_defaultTags, nameof(options.DefaultTags));
-        _tagSuffix = Encoding.UTF8.GetBytes(suffix);
-        _maxLineBytes = options.Transport == GraphiteTransport.Udp
-            ? Math.Min(MetricNameRules.MaxLineBytes, options.MaxDatagramBytes - 1)
-            : MetricNameRules.MaxLineBytes;
+        _rules = new GraphiteDatapointValidator(options);
+        _prefix = _rules.Prefix;
+        _defaultTags = _rules.DefaultTags;
+        _tagSuffix = _rules.TagSuffix;
         _instruments = new GraphiteInstruments(
             options.MeterFactory,
             () => Gauge(d => d.Buffer.BufferedBytes),
@@ -74,7 +70,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         }
         if (destinations.Count > 1)
         {
-            _router = new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, prefix, suffix, options.Hashing);
+            _router = new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, _rules.PrefixText, _rules.TagSuffixText, options.Hashing);
         }
     }
 
@@ -114,6 +110,21 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     public GraphiteClientStatistics GetDestinationStatistics(int index) => _destinations[index].Snapshot(_edge.RejectedPoints);
 
     /// <summary>
+    /// The state of the connection to one destination (same order as <see cref="Destinations"/>): connected or since
+    /// when not, when carbon last consumed points, whether points of a lost connection wait to be written again. For
+    /// health checks; cheap, and safe from any thread.
+    /// </summary>
+    /// <param name="index">Index into <see cref="Destinations"/>.</param>
+    /// <returns>The status of that destination's connection.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not an index into <see cref="Destinations"/>.</exception>
+    public GraphiteConnectionStatus GetConnectionStatus(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _destinations.Length);
+        return _destinations[index].Status.Read();
+    }
+
+    /// <summary>
     /// Creates a client and connects it (unless <see cref="GraphiteClientOptions.LazyConnect"/> is set).
     /// </summary>
     /// <param name="host">carbon's host name or IP address.</param>
@@ -128,7 +139,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(host);
         ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
         return ConnectAsync([new GraphiteDestination(host, port)], protocol, options, cancellationToken);
     }
 
@@ -194,7 +205,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(host);
         ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
         return Create([new GraphiteDestination(host, port)], protocol, options);
     }
 
@@ -274,7 +285,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         var seen = new HashSet<GraphiteDestination>();
         foreach (GraphiteDestination d in list)
         {
-            if (d is null || string.IsNullOrWhiteSpace(d.Host) || d.Port is < 1 or > 65535)
+            if (d is null || string.IsNullOrWhiteSpace(d.Host) || d.Port is < 1 or > IPEndPoint.MaxPort)
             {
                 throw new ArgumentException($"Invalid destination '{d}': it needs a host and a port between 1 and 65535.", nameof(destinations));
             }

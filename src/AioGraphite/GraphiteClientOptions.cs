@@ -17,6 +17,24 @@ public sealed record GraphiteClientOptions
     /// <summary>Default of <see cref="ReplayWindowBytes"/>: 64 MiB.</summary>
     internal const long DefaultReplayWindowBytes = 64L * 1024 * 1024;
 
+    /// <summary>Default of <see cref="BatchSizeBytes"/>: 64 KiB.</summary>
+    internal const int DefaultBatchSizeBytes = 64 * 1024;
+
+    /// <summary>Smallest <see cref="BatchSizeBytes"/>: 4 KiB.</summary>
+    internal const int MinBatchSizeBytes = 4096;
+
+    /// <summary>Largest <see cref="BatchSizeBytes"/>: 1 MiB (one segment, under carbon's pickle frame limit once framed).</summary>
+    internal const int MaxBatchSizeBytes = 1 << 20;
+
+    /// <summary>Smallest <see cref="MaxDatagramBytes"/>.</summary>
+    internal const int MinDatagramBytes = 64;
+
+    /// <summary>Largest <see cref="MaxDatagramBytes"/>: a jumbo frame's payload, about.</summary>
+    internal const int LargestDatagramBytes = 8192;
+
+    /// <summary>Shortest <see cref="DeadPeerTimeout"/> (TCP_USER_TIMEOUT and keepalive work in whole seconds).</summary>
+    internal static readonly TimeSpan MinDeadPeerTimeout = TimeSpan.FromSeconds(1);
+
     /// <summary>Default of <see cref="DeadPeerTimeout"/>: 20 seconds.</summary>
     internal static readonly TimeSpan DefaultDeadPeerTimeout = TimeSpan.FromSeconds(20);
 
@@ -28,6 +46,9 @@ public sealed record GraphiteClientOptions
 
     /// <summary>Default of <see cref="SpoolSyncInterval"/>: 100 ms.</summary>
     internal static readonly TimeSpan DefaultSpoolSyncInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Smallest <see cref="SpoolMaxBytes"/>: 1 MiB.</summary>
+    internal const long MinSpoolMaxBytes = 1L << 20;
 
     /// <summary>Smallest <see cref="SpoolFileBytes"/>: 64 KiB.</summary>
     internal const long MinSpoolFileBytes = 64L << 10;
@@ -68,7 +89,7 @@ public sealed record GraphiteClientOptions
     public TimeSpan FullBufferWaitTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Size of one batch (TCP): the sender writes a batch once it is full. Default 64 KiB; between 4 KiB and 1 MiB.</summary>
-    public int BatchSizeBytes { get; init; } = 64 * 1024;
+    public int BatchSizeBytes { get; init; } = DefaultBatchSizeBytes;
 
     /// <summary>
     /// Longest time a point waits for its batch to fill before the batch is written anyway. Default 100 ms.
@@ -206,12 +227,12 @@ public sealed record GraphiteClientOptions
     public void Validate()
     {
         Positive(ConnectTimeout, nameof(ConnectTimeout));
-        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSizeBytes, 4096, nameof(BatchSizeBytes));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(BatchSizeBytes, 1 << 20, nameof(BatchSizeBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSizeBytes, MinBatchSizeBytes, nameof(BatchSizeBytes));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(BatchSizeBytes, MaxBatchSizeBytes, nameof(BatchSizeBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(BufferCapacityBytes, (long)BatchSizeBytes * 2, nameof(BufferCapacityBytes));
         Positive(BatchInterval, nameof(BatchInterval));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDatagramBytes, 64, nameof(MaxDatagramBytes));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxDatagramBytes, 8192, nameof(MaxDatagramBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDatagramBytes, MinDatagramBytes, nameof(MaxDatagramBytes));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxDatagramBytes, LargestDatagramBytes, nameof(MaxDatagramBytes));
         Positive(ReconnectInitialDelay, nameof(ReconnectInitialDelay));
         if (ReconnectMaxDelay < ReconnectInitialDelay)
         {
@@ -228,7 +249,7 @@ public sealed record GraphiteClientOptions
                 throw new ArgumentException("SpoolDirectory is empty: give a directory, or null for no spool.", nameof(SpoolDirectory));
             }
 
-            ArgumentOutOfRangeException.ThrowIfLessThan(SpoolMaxBytes, 1L << 20, nameof(SpoolMaxBytes));
+            ArgumentOutOfRangeException.ThrowIfLessThan(SpoolMaxBytes, MinSpoolMaxBytes, nameof(SpoolMaxBytes));
             ArgumentOutOfRangeException.ThrowIfLessThan(SpoolFileBytes, MinSpoolFileBytes, nameof(SpoolFileBytes));
             if (SpoolSyncInterval < TimeSpan.Zero)
             {
@@ -236,7 +257,7 @@ public sealed record GraphiteClientOptions
             }
         }
 
-        if (DeadPeerTimeout < TimeSpan.FromSeconds(1))
+        if (DeadPeerTimeout < MinDeadPeerTimeout)
         {
             throw new ArgumentOutOfRangeException(nameof(DeadPeerTimeout), DeadPeerTimeout, "DeadPeerTimeout must be at least 1 second.");
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 
 namespace AioGraphite;
 
@@ -75,7 +76,7 @@ public sealed record GraphiteDestination(string Host, int Port, string? Instance
             host = host[1..^1];
         }
 
-        if (!int.TryParse(rest.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+        if (!int.TryParse(rest.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > IPEndPoint.MaxPort)
         {
             error = "the port is not a number between 1 and 65535";
             return false;

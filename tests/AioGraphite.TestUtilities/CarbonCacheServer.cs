@@ -209,22 +209,13 @@ public sealed class CarbonCacheServer : IAsyncDisposable
     public async Task<IReadOnlyList<(long Timestamp, double Value)>> WaitForPointsAsync(string metric, int expectedCount, TimeSpan timeout)
     {
         var path = WhisperPath(metric);
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (true)
+        IReadOnlyList<(long Timestamp, double Value)> points = [];
+        if (!await Poll.TryUntilAsync(() => (points = TryRead(path)).Count >= expectedCount, timeout, TimeSpan.FromMilliseconds(50)).ConfigureAwait(false))
         {
-            var points = TryRead(path);
-            if (points.Count >= expectedCount)
-            {
-                return points;
-            }
-
-            if (Environment.TickCount64 > deadline)
-            {
-                throw new TimeoutException(await DescribeMissingAsync(metric, path, expectedCount, points, timeout).ConfigureAwait(false));
-            }
-
-            await Task.Delay(50).ConfigureAwait(false);
+            throw new TimeoutException(await DescribeMissingAsync(metric, path, expectedCount, points, timeout).ConfigureAwait(false));
         }
+
+        return points;
     }
 
     /// <summary>

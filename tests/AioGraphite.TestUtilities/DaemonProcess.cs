@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace AioGraphite.TestUtilities;
 
 /// <summary>
@@ -36,46 +38,39 @@ internal sealed class DaemonProcess(string name, string pidFile, string logFile,
         }
 
         File.Delete(pidFile);
-        var started = Environment.TickCount64;
+        long started = Stopwatch.GetTimestamp();
         var exitCode = await ProcessRunner.RunDetachedAsync(fileName, arguments, startOutputFile, DaemonEnvironment, timeout).ConfigureAwait(false);
         if (exitCode != 0)
         {
             throw Failure($"'{fileName} {string.Join(' ', arguments)}' exited with code {exitCode}");
         }
 
-        var deadline = started + (long)timeout.TotalMilliseconds;
-        while (true)
+        int pid = 0;
+        bool Ready()
         {
-            var pid = ReadPid();
-            if (pid > 0)
+            pid = ReadPid();
+            if (pid > 0 && !Posix.IsAlive(pid))
             {
-                if (!Posix.IsAlive(pid))
-                {
-                    throw Failure($"it exited during start-up (pid {pid})");
-                }
-
-                var missing = notReady();
-                if (missing.Count == 0)
-                {
-                    Pid = pid;
-                    LiveDaemons.Add(pid);
-                    return;
-                }
+                throw Failure($"it exited during start-up (pid {pid})");
             }
 
-            if (Environment.TickCount64 > deadline)
-            {
-                var missing = notReady();
-                if (pid > 0)
-                {
-                    Posix.Signal(pid, Posix.SigKill);
-                }
-
-                throw Failure($"not ready after {timeout.TotalSeconds:0.#} s (pidfile {(pid > 0 ? $"pid {pid}" : "missing")}; not listening: {string.Join(", ", missing)}); killed it");
-            }
-
-            await Task.Delay(20).ConfigureAwait(false);
+            return pid > 0 && notReady().Count == 0;
         }
+
+        if (await Poll.TryUntilAsync(Ready, timeout - Stopwatch.GetElapsedTime(started), TimeSpan.FromMilliseconds(20)).ConfigureAwait(false))
+        {
+            Pid = pid;
+            LiveDaemons.Add(pid);
+            return;
+        }
+
+        var missing = notReady();
+        if (pid > 0)
+        {
+            Posix.Signal(pid, Posix.SigKill);
+        }
+
+        throw Failure($"not ready after {timeout.TotalSeconds:0.#} s (pidfile {(pid > 0 ? $"pid {pid}" : "missing")}; not listening: {string.Join(", ", missing)}); killed it");
     }
 
     /// <summary>SIGKILL, then wait until it is gone.</summary>

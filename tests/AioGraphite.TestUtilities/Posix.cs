@@ -92,21 +92,7 @@ internal static partial class Posix
     }
 
     /// <summary>Polls until <paramref name="pid"/> is gone; false on timeout.</summary>
-    public static async Task<bool> WaitForExitAsync(int pid, TimeSpan timeout)
-    {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (IsAlive(pid))
-        {
-            if (Environment.TickCount64 > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(10).ConfigureAwait(false);
-        }
-
-        return true;
-    }
+    public static Task<bool> WaitForExitAsync(int pid, TimeSpan timeout) => Poll.TryUntilAsync(() => !IsAlive(pid), timeout);
 
     private static bool IsTaskRunning(string statPath)
     {

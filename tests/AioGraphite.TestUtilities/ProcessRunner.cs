@@ -6,7 +6,7 @@ namespace AioGraphite.TestUtilities;
 /// <summary>Runs helper programs (python, bash, the carbon launchers).</summary>
 public static class ProcessRunner
 {
-    /// <summary>Result of <see cref="RunAsync"/>.</summary>
+    /// <summary>Result of <c>RunAsync</c>.</summary>
     public sealed record Result(int ExitCode, byte[] StandardOutput, string StandardError)
     {
         /// <summary>Standard output decoded as UTF-8.</summary>
@@ -14,11 +14,25 @@ public static class ProcessRunner
     }
 
     /// <summary>Runs a program to completion, feeding stdin and capturing stdout (bytes) and stderr (text).</summary>
+    public static Task<Result> RunAsync(
+        string fileName,
+        IEnumerable<string> arguments,
+        ReadOnlyMemory<byte> standardInput,
+        IReadOnlyDictionary<string, string>? environment,
+        TimeSpan timeout,
+        CancellationToken cancellationToken) =>
+        RunAsync(fileName, arguments, standardInput, environment, inheritEnvironment: true, timeout, cancellationToken);
+
+    /// <summary>
+    /// Runs a program to completion, feeding stdin and capturing stdout (bytes) and stderr (text); with
+    /// <paramref name="inheritEnvironment"/> false it gets only <paramref name="environment"/>.
+    /// </summary>
     public static async Task<Result> RunAsync(
         string fileName,
         IEnumerable<string> arguments,
         ReadOnlyMemory<byte> standardInput,
         IReadOnlyDictionary<string, string>? environment,
+        bool inheritEnvironment,
         TimeSpan timeout,
         CancellationToken cancellationToken)
     {
@@ -33,6 +47,11 @@ public static class ProcessRunner
         foreach (var argument in arguments)
         {
             psi.ArgumentList.Add(argument);
+        }
+
+        if (!inheritEnvironment)
+        {
+            psi.Environment.Clear();
         }
 
         if (environment is not null)

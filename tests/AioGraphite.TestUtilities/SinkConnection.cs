@@ -2,24 +2,27 @@ using System.Net.Sockets;
 
 namespace AioGraphite.TestUtilities;
 
-/// <summary>One connection accepted by a <see cref="ByteSink"/>.</summary>
+/// <summary>One connection accepted by a <see cref="LoopbackSink"/>.</summary>
 public sealed class SinkConnection
 {
-    private readonly Socket _socket;
-    private readonly MemoryStream _received = new();
+    private readonly MemoryStream? _received;
     private readonly Lock _sync = new();
     private int _closed;
 
-    internal SinkConnection(Socket socket) => _socket = socket;
+    internal SinkConnection(Socket socket, bool record)
+    {
+        Socket = socket;
+        _received = record ? new MemoryStream() : null;
+    }
 
-    /// <summary>The bytes received so far.</summary>
+    /// <summary>The bytes received so far (a recording sink; empty otherwise).</summary>
     public byte[] Bytes
     {
         get
         {
             lock (_sync)
             {
-                return _received.ToArray();
+                return _received?.ToArray() ?? [];
             }
         }
     }
@@ -27,37 +30,36 @@ public sealed class SinkConnection
     /// <summary>True once the client closed its side.</summary>
     public bool EndOfStream { get; private set; }
 
-    internal async Task ReadAllAsync()
-    {
-        byte[] buffer = new byte[256 * 1024];
-        try
-        {
-            int n;
-            while ((n = await _socket.ReceiveAsync(buffer, SocketFlags.None)) > 0)
-            {
-                lock (_sync)
-                {
-                    _received.Write(buffer, 0, n);
-                }
-            }
+    internal Socket Socket { get; }
 
-            // Like carbon: once the client ends its stream, everything before it has been read; close in turn.
-            EndOfStream = true;
-            Close();
-        }
-        catch (Exception)
+    internal bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    /// <summary>Half-closes the connection from the server side (FIN, socket still open for reading).</summary>
+    public void HalfClose() => Socket.Shutdown(SocketShutdown.Send);
+
+    internal void Append(ReadOnlySpan<byte> data)
+    {
+        if (_received is not null)
         {
+            lock (_sync)
+            {
+                _received.Write(data);
+            }
         }
     }
 
-    /// <summary>Half-closes the connection from the server side (FIN, socket still open for reading).</summary>
-    public void HalfClose() => _socket.Shutdown(SocketShutdown.Send);
+    /// <summary>The client ended its stream: close in turn, as carbon does.</summary>
+    internal void Ended()
+    {
+        EndOfStream = true;
+        Close();
+    }
 
     internal void Close()
     {
         if (Interlocked.Exchange(ref _closed, 1) == 0)
         {
-            _socket.Close();
+            Socket.Close();
         }
     }
 }

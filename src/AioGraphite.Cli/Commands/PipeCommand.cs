@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using AioGraphite.Cli.Input;
 
 namespace AioGraphite.Cli.Commands;
 
@@ -63,8 +64,8 @@ internal static class PipeCommand
 
         try
         {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            return new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 64 * 1024);
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, CarbonLineReader.DefaultBufferChars, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            return new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, CarbonLineReader.DefaultBufferChars);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

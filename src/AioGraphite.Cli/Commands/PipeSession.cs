@@ -11,6 +11,18 @@ internal sealed class PipeSession
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How much longer than the watchdog a send may wait for room, so that the watchdog always gives up first.</summary>
+    private static readonly TimeSpan WatchdogMargin = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest single connection attempt (a shorter <c>--timeout</c> wins).</summary>
+    private static readonly TimeSpan MaxConnectTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>What closing may still take: only what the watchdog (or Ctrl+C) already gave up on is left by then.</summary>
+    private static readonly TimeSpan CloseDrainTimeout = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The progress line says it waits for carbon once nothing moved for this long.</summary>
+    private static readonly TimeSpan ShowStallAfter = TimeSpan.FromSeconds(1);
+
     private readonly CliConsole _console;
     private readonly Endpoint _endpoint;
     private readonly string _name;
@@ -46,12 +58,12 @@ internal sealed class PipeSession
         FullBufferPolicy = FullBufferPolicy.Wait,
 
         // The watchdog gives up after endpoint.Timeout without progress, before a send waiting for room would drop.
-        FullBufferWaitTimeout = endpoint.Timeout + TimeSpan.FromSeconds(5),
-        ConnectTimeout = endpoint.Timeout < TimeSpan.FromSeconds(5) ? endpoint.Timeout : TimeSpan.FromSeconds(5),
-        ReconnectMaxDelay = TimeSpan.FromTicks(Math.Clamp(endpoint.Timeout.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(10).Ticks)),
+        FullBufferWaitTimeout = endpoint.Timeout + WatchdogMargin,
+        ConnectTimeout = endpoint.Timeout < MaxConnectTimeout ? endpoint.Timeout : MaxConnectTimeout,
+        ReconnectMaxDelay = TimeSpan.FromTicks(Math.Clamp(endpoint.Timeout.Ticks / 4, GraphiteClientOptions.Default.ReconnectInitialDelay.Ticks, GraphiteClientOptions.Default.ReconnectMaxDelay.Ticks)),
 
         // Everything is delivered before closing; closing only gives up what the watchdog (or Ctrl+C) already gave up on.
-        DrainTimeout = TimeSpan.FromMilliseconds(250),
+        DrainTimeout = CloseDrainTimeout,
     };
 
     /// <summary>Runs the pipe over <paramref name="input"/>.</summary>
@@ -171,7 +183,7 @@ internal sealed class PipeSession
     private string Progress(GraphiteClientStatistics stats, TimeSpan elapsed, TimeSpan stalledFor)
     {
         string text = $"{Rate.Count(Interlocked.Read(ref _linesRead), "line")} read, {Rate.Count(stats.PointsDelivered, "point")} delivered ({Rate.PerSecond(stats.PointsDelivered, elapsed)}), {Rate.Count(Interlocked.Read(ref _invalid))} invalid";
-        return stalledFor >= TimeSpan.FromSeconds(1)
+        return stalledFor >= ShowStallAfter
             ? $"{text}; waiting for carbon at {_endpoint} for {ConnectionOptions.Seconds(TimeSpan.FromSeconds(Math.Floor(stalledFor.TotalSeconds)))} of {_endpoint.TimeoutText}"
             : text;
     }

@@ -73,13 +73,13 @@ internal static class SendCommand
     /// <returns>The exit code.</returns>
     public static async Task<int> RunAsync(string metric, string valueText, string? timestampText, IReadOnlyList<string> tagTexts, Endpoint endpoint, CancellationToken cancellationToken)
     {
-        Datapoint point = BuildPoint(metric, valueText, timestampText, tagTexts);
         var options = new GraphiteClientOptions
         {
             Transport = endpoint.Transport,
             ConnectTimeout = endpoint.Timeout,
             DrainTimeout = endpoint.Timeout,
         };
+        Datapoint point = BuildPoint(metric, valueText, timestampText, tagTexts, new GraphiteDatapointValidator(options));
 
         GraphiteClient client;
         try
@@ -128,8 +128,9 @@ internal static class SendCommand
     /// <param name="valueText">The value argument.</param>
     /// <param name="timestampText">The timestamp argument, if any.</param>
     /// <param name="tagTexts">The <c>--tag</c> values.</param>
+    /// <param name="validator">The checks of the client that will send it (over UDP the line must fit a datagram).</param>
     /// <returns>The point to send.</returns>
-    public static Datapoint BuildPoint(string metric, string valueText, string? timestampText, IReadOnlyList<string> tagTexts)
+    public static Datapoint BuildPoint(string metric, string valueText, string? timestampText, IReadOnlyList<string> tagTexts, GraphiteDatapointValidator validator)
     {
         if (!CarbonLineParser.TryParseValue(valueText, out double value, out string? error))
         {
@@ -150,8 +151,8 @@ internal static class SendCommand
         var point = new Datapoint(metric, value, timestamp);
         try
         {
-            // The public way to run the client's own checks (name, tags, value, line length) without a connection.
-            _ = new PlaintextProtocol().GenerateMessage([point]);
+            // The client's own checks (name, tags, value, timestamp, line length) without a connection.
+            validator.Validate(point);
         }
         catch (ArgumentException ex)
         {

@@ -12,6 +12,9 @@ internal sealed class CarbonLineReader
     /// <summary>The longest line kept whole: four times carbon's own limit of 16384 bytes.</summary>
     public const int MaxLineChars = 64 * 1024;
 
+    /// <summary>Characters read at a time unless told (the tool's stdin and file readers use as many).</summary>
+    public const int DefaultBufferChars = 64 * 1024;
+
     private readonly TextReader _reader;
     private readonly char[] _buffer;
     private readonly StringBuilder _partial = new();
@@ -23,7 +26,7 @@ internal sealed class CarbonLineReader
     /// <summary>Creates a reader over <paramref name="reader"/>.</summary>
     /// <param name="reader">The text to read.</param>
     /// <param name="bufferSize">Characters read at a time.</param>
-    public CarbonLineReader(TextReader reader, int bufferSize = 64 * 1024)
+    public CarbonLineReader(TextReader reader, int bufferSize = DefaultBufferChars)
     {
         _reader = reader;
         _buffer = new char[bufferSize];

@@ -10,6 +10,9 @@ namespace AioGraphite.Cli.Input;
 /// </summary>
 internal static class PythonFloat
 {
+    /// <summary>Longest text taken for a number (a longer one is no value anyone sends).</summary>
+    private const int MaxChars = 4096;
+
     /// <summary>The outcome of <see cref="TryParse"/>.</summary>
     public enum Result
     {
@@ -31,7 +34,7 @@ internal static class PythonFloat
     {
         value = 0;
         text = PythonWhitespace.Trim(text);
-        if (text.IsEmpty || text.Length > 4096)
+        if (text.IsEmpty || text.Length > MaxChars)
         {
             return Result.Invalid;
         }

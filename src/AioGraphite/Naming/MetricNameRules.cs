@@ -19,8 +19,11 @@ internal static class MetricNameRules
     /// <summary>Longest text of a 64-bit timestamp: <c>-9223372036854775808</c>.</summary>
     public const int MaxTimestampChars = 20;
 
-    /// <summary>A name at most this long fits a line whatever its value and timestamp (two separating spaces).</summary>
-    public const int AlwaysFittingNameBytes = MaxLineBytes - MaxValueChars - MaxTimestampChars - 2;
+    /// <summary>The longest <c> value timestamp</c> after a name: both numbers at their longest and the two spaces before them.</summary>
+    public const int MaxNumbersBytes = MaxValueChars + MaxTimestampChars + 2;
+
+    /// <summary>A name at most this long fits a line whatever its value and timestamp.</summary>
+    public const int AlwaysFittingNameBytes = MaxLineBytes - MaxNumbersBytes;
 
     // Printable ASCII without the space and without ';' (tags): the fast path for almost every real metric name.
     private static readonly SearchValues<char> PlainPrintableAscii =

@@ -26,6 +26,7 @@ internal sealed class ConnectionManager
         _backoff = backoff;
         _time = time;
         _log = log;
+        Status = new ConnectionStatusRecorder(time);
     }
 
     /// <summary>The open connection, if any.</summary>
@@ -37,6 +38,9 @@ internal sealed class ConnectionManager
     /// <summary><c>host:port</c>, for logs and errors.</summary>
     public string Description => _factory.Description;
 
+    /// <summary>Connected since when, last delivery, replay: what <see cref="GraphiteConnectionStatus"/> reports.</summary>
+    public ConnectionStatusRecorder Status { get; }
+
     /// <summary>Attempts the last successful connection took.</summary>
     public int AttemptsToConnect { get; private set; }
 
@@ -46,6 +50,7 @@ internal sealed class ConnectionManager
         _current = connection;
         _connected = true;
         _everConnected = true;
+        Status.Connected();
         GraphiteLog.Connected(_log, _factory.Description, _factory.TransportName);
     }
 
@@ -58,6 +63,7 @@ internal sealed class ConnectionManager
         }
         catch (GraphiteException ex)
         {
+            Status.Disconnected();
             TimeSpan delay = _backoff.NextDelay();
             GraphiteLog.ConnectFailed(_log, _factory.Description, (long)delay.TotalMilliseconds, _backoff.Attempts, ex);
             try
@@ -76,6 +82,7 @@ internal sealed class ConnectionManager
         }
 
         _connected = true;
+        Status.Connected();
         AttemptsToConnect = _backoff.Attempts + 1;
         _backoff.Reset();
         if (!_everConnected)
@@ -94,6 +101,7 @@ internal sealed class ConnectionManager
     public ValueTask LostAsync()
     {
         _lost = true;
+        Status.Disconnected();
         return CloseCurrentAsync();
     }
 

@@ -58,6 +58,7 @@ internal sealed class DestinationSender : IDisposable
         }
 
         _loop = new SenderLoop(Buffer, connections, writer, Counters, options, log, _spool, spoolWriter);
+        Status = connections.Status;
     }
 
     public GraphiteDestination Endpoint { get; }
@@ -68,6 +69,9 @@ internal sealed class DestinationSender : IDisposable
     public SendBuffer Buffer { get; }
 
     public PipelineCounters Counters { get; }
+
+    /// <summary>The connection's state, kept by the loop.</summary>
+    public ConnectionStatusRecorder Status { get; }
 
     /// <summary>Names already checked for this destination's callers (used under <see cref="SendBuffer.Sync"/>).</summary>
     public ValidatedNameCache Names { get; } = new();

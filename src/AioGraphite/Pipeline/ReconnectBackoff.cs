@@ -6,6 +6,9 @@ namespace AioGraphite.Pipeline;
 /// </summary>
 internal sealed class ReconnectBackoff
 {
+    /// <summary>Doublings counted at most (2^30 times the initial delay is far past any maximum; more would overflow nothing but waste).</summary>
+    private const int MaxDoublings = 30;
+
     private readonly TimeSpan _initial;
     private readonly TimeSpan _max;
     private readonly Func<double> _random;
@@ -23,7 +26,7 @@ internal sealed class ReconnectBackoff
     /// <summary>The delay before the next attempt; counts a failure.</summary>
     public TimeSpan NextDelay()
     {
-        double cap = Math.Min(_max.TotalMilliseconds, _initial.TotalMilliseconds * Math.Pow(2, Math.Min(Attempts, 30)));
+        double cap = Math.Min(_max.TotalMilliseconds, _initial.TotalMilliseconds * Math.Pow(2, Math.Min(Attempts, MaxDoublings)));
         Attempts++;
         return TimeSpan.FromMilliseconds((cap / 2) + (cap / 2 * _random()));
     }

@@ -10,6 +10,9 @@ namespace AioGraphite.Pipeline;
 /// </summary>
 internal sealed partial class SendBuffer
 {
+    /// <summary>Fewest segments kept pooled when idle, however large the segments.</summary>
+    private const int MinIdlePoolSegments = 8;
+
     private readonly Lock _sync = new();
     private readonly WireFormat _format;
     private readonly int _segmentBytes;
@@ -42,7 +45,7 @@ internal sealed partial class SendBuffer
         // nothing. The sender trims the pool to IdlePoolSegments after a quiet spell (TrimPool), so a burst does not hold
         // memory forever.
         _poolLimit = (int)Math.Min(int.MaxValue, (long)_maxSegments + (retainedBytes / _segmentBytes) + 1);
-        IdlePoolSegments = Math.Max(8, 2 * ((1 << 20) / _segmentBytes));
+        IdlePoolSegments = Math.Max(MinIdlePoolSegments, 2 * (SenderLoop.MaxWriteBytes / _segmentBytes));
     }
 
     /// <summary>The lock callers hold while appending a batch.</summary>

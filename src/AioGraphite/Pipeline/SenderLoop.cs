@@ -28,8 +28,8 @@ internal sealed class SenderLoop
     /// <summary>Longest wait between looks at the delivery evidence while bytes are not consumed.</summary>
     public static readonly TimeSpan MaxEvidencePollDelay = TimeSpan.FromSeconds(1);
 
-    /// <summary>Largest gather write (several segments in one <c>sendmsg</c>).</summary>
-    private const int MaxWriteBytes = 1 << 20;
+    /// <summary>Largest gather write (several segments in one <c>sendmsg</c>): 1 MiB.</summary>
+    public const int MaxWriteBytes = 1 << 20;
 
     // Set once.
     private readonly SendBuffer _buffer;
@@ -436,7 +436,8 @@ internal sealed class SenderLoop
         _released.Clear();
         _counters.Written(points - lostPoints, replayed, bytes);
         _counters.Undelivered(lostPoints, DropReason.TransportError);
-        _counters.Delivered(delivered.Points - lostPoints);
+        Delivered(delivered.Points - lostPoints);
+        _connections.Status.Replaying(false); // every pending segment, replays first, is written
         _pollDelay = MinEvidencePollDelay;
         PublishInFlight();
         Reached(_pendingSettledThrough);
@@ -554,8 +555,17 @@ internal sealed class SenderLoop
 
         if (delivered.Segments > 0)
         {
-            _counters.Delivered(delivered.Points);
+            Delivered(delivered.Points);
             PublishInFlight();
+        }
+    }
+
+    private void Delivered(long points)
+    {
+        if (points > 0)
+        {
+            _connections.Status.Delivered(); // first: whoever sees the count sees the time
+            _counters.Delivered(points);
         }
     }
 
@@ -614,6 +624,7 @@ internal sealed class SenderLoop
             }
 
             Settle(default);
+            _connections.Status.Replaying(_ledger.ReplayCount > 0 || _pending.Exists(static s => s.IsReplay));
         }
 
         await _connections.LostAsync().ConfigureAwait(false);
@@ -648,6 +659,7 @@ internal sealed class SenderLoop
         _ledger?.Clear(_released, ref leftovers);
         _pending.Clear();
         _released.Clear();
+        _connections.Status.Replaying(false);
         PublishInFlight();
         if (_spool is not null)
         {

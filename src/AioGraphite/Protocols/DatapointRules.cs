@@ -49,7 +49,7 @@ internal static class DatapointRules
         }
 
         int nameBytes = prefixBytes + metricUtf8Length + suffixBytes;
-        if (nameBytes > maxLineBytes - MetricNameRules.MaxValueChars - MetricNameRules.MaxTimestampChars - 2)
+        if (nameBytes > maxLineBytes - MetricNameRules.MaxNumbersBytes)
         {
             int line = LineBytes(nameBytes, value, timestamp);
             if (line > maxLineBytes)
@@ -68,7 +68,7 @@ internal static class DatapointRules
     /// <summary>Length of the plaintext line <c>name value timestamp</c> without its newline.</summary>
     private static int LineBytes(int nameBytes, double value, long timestamp)
     {
-        Span<byte> scratch = stackalloc byte[32];
+        Span<byte> scratch = stackalloc byte[Math.Max(MetricNameRules.MaxValueChars, MetricNameRules.MaxTimestampChars)];
         int valueBytes = PlaintextFormat.FormatValue(value, scratch);
         Utf8Formatter.TryFormat(timestamp, scratch, out int timestampBytes);
         return nameBytes + 1 + valueBytes + 1 + timestampBytes;

@@ -23,7 +23,7 @@ internal static class MessageBuilder
             largest = Math.Max(largest, format.WorstCaseBytes(lengths[i]));
         }
 
-        int segmentBytes = Math.Min(format.MaxSegmentBytes, Math.Max(64 * 1024, largest));
+        int segmentBytes = Math.Min(format.MaxSegmentBytes, Math.Max(GraphiteClientOptions.DefaultBatchSizeBytes, largest));
         var output = new List<byte[]>();
         var segment = new Segment(segmentBytes);
         format.BeginFrame(segment);

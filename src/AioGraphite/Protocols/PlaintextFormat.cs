@@ -11,7 +11,7 @@ namespace AioGraphite.Protocols;
 /// </summary>
 internal sealed class PlaintextFormat : WireFormat
 {
-    private readonly byte[] _cachedTimestampText = new byte[20];
+    private readonly byte[] _cachedTimestampText = new byte[MetricNameRules.MaxTimestampChars];
     private long _cachedTimestamp = -1;
     private int _cachedTimestampLength;
 
@@ -25,7 +25,7 @@ internal sealed class PlaintextFormat : WireFormat
     {
     }
 
-    public override int WorstCaseBytes(int nameBytes) => nameBytes + MetricNameRules.MaxValueChars + MetricNameRules.MaxTimestampChars + 3;
+    public override int WorstCaseBytes(int nameBytes) => nameBytes + MetricNameRules.MaxNumbersBytes + 1; // and the newline
 
     public override bool TryAppend(Segment segment, in PointText point)
     {
@@ -43,7 +43,7 @@ internal sealed class PlaintextFormat : WireFormat
         else
         {
             // Near the end of a segment (or a small UDP datagram): format the numbers aside, then check the exact length.
-            Span<byte> numbers = stackalloc byte[MetricNameRules.MaxValueChars + MetricNameRules.MaxTimestampChars + 3];
+            Span<byte> numbers = stackalloc byte[MetricNameRules.MaxNumbersBytes + 1];
             int v = FormatValue(point.Value, numbers[1..]);
             numbers[0] = (byte)' ';
             numbers[v + 1] = (byte)' ';
@@ -144,7 +144,7 @@ internal sealed class PlaintextFormat : WireFormat
                 n = -n;
             }
 
-            Span<byte> digits = stackalloc byte[20];
+            Span<byte> digits = stackalloc byte[MetricNameRules.MaxTimestampChars]; // a long's digits
             Utf8Formatter.TryFormat(n, digits, out int count);
             int whole = count - k;
             if (whole <= 0)

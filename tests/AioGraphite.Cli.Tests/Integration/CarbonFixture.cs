@@ -17,6 +17,14 @@ public sealed class CarbonFixture : IAsyncLifetime
 
     public static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
+    /// <summary>carbon's port for the tool's <c>--protocol</c> value.</summary>
+    public int PortFor(string protocol) => protocol switch
+    {
+        "pickle" => Server.PicklePort,
+        "udp" => Server.UdpPort,
+        _ => Server.LinePort,
+    };
+
     public async ValueTask InitializeAsync() => _server = await CarbonCacheServer.StartAsync();
 
     public async ValueTask DisposeAsync()

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Text;
+using AioGraphite.TestUtilities;
 
 namespace AioGraphite.Cli.Tests.Integration;
 
 /// <summary>Runs an external program (dotnet, the installed tool, the native binary) to completion with captured output.</summary>
 internal static class ProcessRun
 {
-    /// <summary>Runs <paramref name="fileName"/> and waits for it to exit.</summary>
+    /// <summary>Runs <paramref name="fileName"/> and waits for it to exit (<see cref="ProcessRunner"/>).</summary>
     /// <param name="fileName">The program.</param>
     /// <param name="arguments">Its arguments.</param>
     /// <param name="environment">Variables to set.</param>
@@ -21,59 +22,9 @@ internal static class ProcessRun
         string? standardInput = null,
         bool inheritEnvironment = true)
     {
-        var start = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        if (!inheritEnvironment)
-        {
-            start.Environment.Clear();
-        }
-
-        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
         var stopwatch = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        try
-        {
-            if (standardInput is not null)
-            {
-                await process.StandardInput.BaseStream.WriteAsync(new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(standardInput));
-            }
-
-            process.StandardInput.Close();
-        }
-        catch (IOException)
-        {
-            // the program exited without reading all of its input: its exit code and output tell why
-        }
-
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException ex)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', start.ArgumentList)} did not finish within {timeout}:\n{await output}\n{await error}", ex);
-        }
-
-        return new CliResult(process.ExitCode, await output, await error, stopwatch.Elapsed);
+        byte[] input = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(standardInput ?? string.Empty);
+        ProcessRunner.Result result = await ProcessRunner.RunAsync(fileName, arguments, input, environment, inheritEnvironment, timeout, CancellationToken.None);
+        return new CliResult(result.ExitCode, result.StandardOutputText, result.StandardError, stopwatch.Elapsed);
     }
 }

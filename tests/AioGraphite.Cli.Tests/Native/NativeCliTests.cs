@@ -70,12 +70,7 @@ public sealed class NativeCliTests(CarbonFixture carbon)
     {
         string metric = $"test.native.send.{protocol}";
         long timestamp = CarbonFixture.Now() - 30;
-        int port = protocol switch
-        {
-            "pickle" => carbon.Server.PicklePort,
-            "udp" => carbon.Server.UdpPort,
-            _ => carbon.Server.LinePort,
-        };
+        int port = carbon.PortFor(protocol);
 
         CliResult result = await NativeCli.RunAsync(["send", metric, value.ToString("R", CultureInfo.InvariantCulture), Text(timestamp), "--protocol", protocol, "--port", Text(port)]);
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using AioGraphite.Extensions.Hosting;
+using AioGraphite.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -125,11 +126,11 @@ public sealed class AddGraphiteBindingTests
         // The client now runs on the fake clock: its drain timeout and reconnect back-off only pass when the
         // clock is advanced, so closing it (as disposing the host does) needs the clock to move.
         Task close = client.CloseAsync();
-        while (!close.IsCompleted)
+        await Poll.UntilAsync(() => close.IsCompleted, TimeSpan.FromMinutes(1), () => "the client to close", async () =>
         {
             clock.Advance(TimeSpan.FromSeconds(1));
             await Task.Delay(5, TestContext.Current.CancellationToken);
-        }
+        });
     }
 
     [Fact]
@@ -138,5 +139,18 @@ public sealed class AddGraphiteBindingTests
         using IHost host = TestHosts.WithGraphite("""{ "Host": "127.0.0.1", "MetricPrefix": "" }""").Build();
 
         Assert.Null(host.Services.GetRequiredService<GraphiteClient>().Options.MetricPrefix);
+    }
+
+    [Fact]
+    public void Validator_ChecksPointsWithTheRegisteredClientsPrefix()
+    {
+        using IHost host = TestHosts.WithGraphite(""" { "Host": "127.0.0.1", "MetricPrefix": "a.prefix.of.forty.bytes.to.tip.the.line" } """).Build();
+        GraphiteDatapointValidator validator = host.Services.GetRequiredService<GraphiteDatapointValidator>();
+        var point = new Datapoint("a." + new string('b', 16_340), 1, 1_700_000_000); // fits a line without the prefix
+
+        Assert.True(GraphiteDatapointValidator.Default.TryValidate(point, out _));
+        Assert.False(validator.TryValidate(point, out string? reason));
+        Assert.Contains("16384", reason, StringComparison.Ordinal);
+        Assert.False(validator.TryValidate(new Datapoint("a b", 1), out _));
     }
 }

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using AioGraphite.Extensions.Tests.Infrastructure;
-using AioGraphite.TestUtilities;
 using Xunit;
 
 namespace AioGraphite.Extensions.Tests.Hosting;
@@ -13,54 +11,18 @@ public sealed class WorkerServiceSampleTests(SharedServers servers)
     public async Task Sample_SendsHeartbeatsToCarbon_AndStopsCleanlyOnSigterm()
     {
         string prefix = SharedServers.UniquePrefix("worker");
-        string dll = SampleDll();
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!, // the content root: appsettings.json is read from here
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(dll);
         // appsettings.json's "Graphite" section, overridden by environment variables as in production
-        psi.Environment["Graphite__Port"] = servers.Carbon.LinePort.ToString(CultureInfo.InvariantCulture);
-        psi.Environment["Graphite__MetricPrefix"] = prefix;
-        psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
-
-        using var process = Process.Start(psi)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        Task<string> stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        try
+        using var sample = SampleProcess.Start("WorkerService", new Dictionary<string, string>
         {
-            var points = await servers.Carbon.WaitForPointsAsync(prefix + ".worker.heartbeat", 2, TimeSpan.FromSeconds(20));
-            Assert.Equal(points.Select(p => p.Value).Order(), points.Select(p => p.Value));
+            ["Graphite__Port"] = servers.Carbon.LinePort.ToString(CultureInfo.InvariantCulture),
+            ["Graphite__MetricPrefix"] = prefix,
+        });
 
-            using (Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
-            }
+        var points = await servers.Carbon.WaitForPointsAsync(prefix + ".worker.heartbeat", 2, TimeSpan.FromSeconds(20));
+        Assert.Equal(points.Select(p => p.Value).Order(), points.Select(p => p.Value));
 
-            using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            await process.WaitForExitAsync(exited.Token);
-            Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}\n{await stdout}\n{await stderr}");
-            Assert.Contains("Application is shutting down", await stdout, StringComparison.Ordinal);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-        }
-    }
-
-    private static string SampleDll()
-    {
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')); // tests/.../bin/<Configuration>/<tfm>
-        string configuration = output.Parent!.Name;
-        string tfm = output.Name;
-        string dll = Path.Combine(RepositoryRoot.Find(), "samples", "WorkerService", "bin", configuration, tfm, "WorkerService.dll");
-        Assert.True(File.Exists(dll), $"{dll} not built");
-        return dll;
+        (int exitCode, string stdout, string stderr) = await sample.StopAsync();
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{stdout}\n{stderr}");
+        Assert.Contains("Application is shutting down", stdout, StringComparison.Ordinal);
     }
 }

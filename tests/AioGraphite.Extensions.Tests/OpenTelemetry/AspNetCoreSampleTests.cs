@@ -1,4 +1,5 @@
 using AioGraphite.Extensions.Tests.Infrastructure;
+using AioGraphite.TestUtilities;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
@@ -54,7 +55,7 @@ public sealed class AspNetCoreSampleTests(SharedServers servers)
     /// </summary>
     private async Task LastValueAsync(MeterProvider meters, string metric, double expected)
     {
-        await Eventually.GetAsync(
+        await Poll.UntilAsync(
             async () =>
             {
                 meters.ForceFlush();

@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using AioGraphite.Extensions.Tests.Infrastructure;
+using AioGraphite.TestUtilities;
 using AioGraphite.OpenTelemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +14,7 @@ namespace AioGraphite.Extensions.Tests.OpenTelemetry;
 public sealed class GraphiteMetricExporterTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-    private readonly LineCollector carbon = new();
+    private readonly LoopbackSink carbon = LoopbackSink.Start();
     private readonly string meterName = "test.meter." + Guid.NewGuid().ToString("N");
 
     public ValueTask InitializeAsync() => default;
@@ -89,7 +89,7 @@ public sealed class GraphiteMetricExporterTests : IAsyncLifetime
         latency.Record(11);
         Assert.True(provider.ForceFlush());
 
-        var points = await carbon.WaitForAsync(l => l.Count(x => x.StartsWith("latency.count ", StringComparison.Ordinal)) == 2, Timeout);
+        var points = await carbon.WaitForLinesAsync(l => l.Count(x => x.StartsWith("latency.count ", StringComparison.Ordinal)) == 2, Timeout);
         var parsed = carbon.Points;
         Assert.Equal([3.0, 2.0], parsed.Where(p => p.Metric == "requests").Select(p => p.Value));
         Assert.Equal([5.0, 6.0], parsed.Where(p => p.Metric == "queue").Select(p => p.Value));
@@ -124,6 +124,23 @@ public sealed class GraphiteMetricExporterTests : IAsyncLifetime
         await WaitForPointsAsync(1);
         await Task.Delay(200);
         Assert.Equal(["good"], carbon.Points.Select(p => p.Metric));
+    }
+
+    [Fact]
+    public async Task PointTheClientCannotTake_FailsTheExport_AndTheLogSaysWhy()
+    {
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider();
+        using var loggerFactory = new Microsoft.Extensions.Logging.LoggerFactory([logs]);
+        using var meter = new Meter(meterName);
+        using MeterProvider provider = Provider(o => o.ClientOptions = new GraphiteClientOptions { BatchInterval = TimeSpan.FromMilliseconds(10), LoggerFactory = loggerFactory });
+        meter.CreateCounter<long>("too.long").Add(1, new KeyValuePair<string, object?>("tag", new string('x', 16_400))); // a line over carbon's limit
+        meter.CreateCounter<long>("fine").Add(1);
+
+        Assert.False(provider.ForceFlush());
+
+        await WaitForPointsAsync(1);
+        Assert.Equal(["fine"], carbon.Points.Select(p => p.Metric));
+        Assert.Contains(logs.Collector.GetSnapshot(), r => r.Id.Name == "InvalidPoint" && r.Message.Contains("over the limit of 16384 bytes", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -254,7 +271,7 @@ public sealed class GraphiteMetricExporterTests : IAsyncLifetime
 
     private async Task<IReadOnlyList<(string Metric, double Value, long Timestamp)>> WaitForPointsAsync(int count)
     {
-        await carbon.WaitForAsync(l => l.Count >= count, Timeout);
+        await carbon.WaitForLinesAsync(l => l.Count >= count, Timeout);
         return carbon.Points;
     }
 }

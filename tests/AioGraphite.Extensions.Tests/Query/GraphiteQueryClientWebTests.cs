@@ -60,11 +60,11 @@ public sealed class GraphiteQueryClientWebTests(SharedServers servers)
         using HttpClient http = web.CreateHttpClient();
         var query = new GraphiteQueryClient(http);
 
-        var nodes = await Eventually.GetAsync(() => query.FindMetricsAsync(prefix + ".*", ct), n => n.Count == 2, Timeout, "find " + prefix + ".*");
+        var nodes = await Poll.UntilAsync(() => query.FindMetricsAsync(prefix + ".*", ct), n => n.Count == 2, Timeout, "find " + prefix + ".*");
         Assert.Equal(
             [new GraphiteMetricNode(prefix + ".cpu", "cpu", IsLeaf: true, HasChildren: false), new GraphiteMetricNode(prefix + ".disk", "disk", IsLeaf: false, HasChildren: true)],
             nodes.OrderBy(n => n.Path, StringComparer.Ordinal));
-        var disks = await Eventually.GetAsync(() => query.FindMetricsAsync(prefix + ".disk.*", ct), n => n.Count == 2, Timeout, "find disks");
+        var disks = await Poll.UntilAsync(() => query.FindMetricsAsync(prefix + ".disk.*", ct), n => n.Count == 2, Timeout, "find disks");
         Assert.Equal(["sda", "sdb"], disks.Select(n => n.Name).Order(StringComparer.Ordinal));
         var viaWildcard = await query.FindMetricsAsync(prefix + ".*.sda", ct);
         Assert.Equal([prefix + ".disk.sda"], viaWildcard.Select(n => n.Path)); // full paths, not the query's wildcards

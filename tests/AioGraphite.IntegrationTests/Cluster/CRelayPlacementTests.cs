@@ -196,26 +196,25 @@ public sealed class CRelayPlacementTests(CRelayPlacementCaches caches) : IClassF
     {
         var paths = names.Select(n => cacheList.Select(c => c.WhisperPath(n)).ToArray()).ToArray();
         var placed = new int[names.Count];
-        var deadline = DateTime.UtcNow + Deadline;
-        while (true)
-        {
-            var missing = 0;
-            for (var i = 0; i < names.Count; i++)
+        var missing = 0;
+        bool stored = await Poll.TryUntilAsync(
+            () =>
             {
-                var holding = Enumerable.Range(0, cacheList.Count).Where(k => File.Exists(paths[i][k])).ToList();
-                Assert.True(holding.Count <= 1, $"{names[i]} is on {holding.Count} caches ({what})");
-                placed[i] = holding.Count == 1 ? holding[0] : -1;
-                missing += holding.Count == 0 ? 1 : 0;
-            }
+                missing = 0;
+                for (var i = 0; i < names.Count; i++)
+                {
+                    var holding = Enumerable.Range(0, cacheList.Count).Where(k => File.Exists(paths[i][k])).ToList();
+                    Assert.True(holding.Count <= 1, $"{names[i]} is on {holding.Count} caches ({what})");
+                    placed[i] = holding.Count == 1 ? holding[0] : -1;
+                    missing += holding.Count == 0 ? 1 : 0;
+                }
 
-            if (missing == 0)
-            {
-                return placed;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"{missing} of {names.Count} names not stored after {Deadline.TotalSeconds} s ({what}); first: {names[Array.IndexOf(placed, -1)]}");
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
+                return missing == 0;
+            },
+            Deadline,
+            TimeSpan.FromMilliseconds(100));
+        Assert.True(stored, $"{missing} of {names.Count} names not stored after {Deadline.TotalSeconds} s ({what}); first: {(missing > 0 ? names[Array.IndexOf(placed, -1)] : null)}");
+        return placed;
     }
 
     private static string Path(string name) => name.Split(';')[0];

@@ -190,18 +190,17 @@ public sealed class ClusterDeliveryTests
 
     private static async Task<CarbonCacheServer> WaitForHolderAsync(IReadOnlyList<CarbonCacheServer> caches, string metric)
     {
-        DateTime deadline = DateTime.UtcNow + StoreTimeout;
-        while (true)
-        {
-            var holders = caches.Where(c => File.Exists(c.WhisperPath(metric))).ToList();
-            if (holders.Count == 1)
+        List<CarbonCacheServer> holders = [];
+        bool stored = await Poll.TryUntilAsync(
+            () =>
             {
-                return holders[0];
-            }
-
-            Assert.True(holders.Count == 0, $"{metric} is on {holders.Count} caches");
-            Assert.True(DateTime.UtcNow < deadline, $"{metric} never reached a cache");
-            await Task.Delay(50, Ct);
-        }
+                holders = caches.Where(c => File.Exists(c.WhisperPath(metric))).ToList();
+                Assert.True(holders.Count <= 1, $"{metric} is on {holders.Count} caches");
+                return holders.Count == 1;
+            },
+            StoreTimeout,
+            TimeSpan.FromMilliseconds(50));
+        Assert.True(stored, $"{metric} never reached a cache");
+        return holders[0];
     }
 }

@@ -73,22 +73,19 @@ public sealed class CarbonCacheServerTests(SharedCarbonCache shared) : IClassFix
         {
             var metric = $"test.fixture.cachequery.attempt{attempt}";
             await Wire.SendLinesAsync(Carbon.LinePort, $"{metric} 7.25 {now - 3}\n");
-            var deadline = Environment.TickCount64 + 2000;
-            while (Environment.TickCount64 < deadline)
+            IReadOnlyList<(long Timestamp, double Value)> cached = [];
+            await Poll.TryUntilAsync(
+                async () =>
+                {
+                    cached = await Carbon.QueryCacheAsync(metric, TestContext.Current.CancellationToken);
+                    return cached.Count > 0 || (await Carbon.ReadPointsAsync(metric)).Count > 0; // in the cache, or already written: try again
+                },
+                TimeSpan.FromSeconds(2),
+                TimeSpan.FromMilliseconds(2));
+            if (cached.Count > 0)
             {
-                var cached = await Carbon.QueryCacheAsync(metric, TestContext.Current.CancellationToken);
-                if (cached.Count > 0)
-                {
-                    Assert.Equal([(now - 3, 7.25)], cached);
-                    return;
-                }
-
-                if ((await Carbon.ReadPointsAsync(metric)).Count > 0)
-                {
-                    break; // already written: try again
-                }
-
-                await Task.Delay(2, TestContext.Current.CancellationToken);
+                Assert.Equal([(now - 3, 7.25)], cached);
+                return;
             }
         }
 

@@ -11,11 +11,7 @@ internal static class ClusterAssertions
     /// </summary>
     public static async Task EveryMetricOnExactlyOneCacheAsync(CarbonRelayServer relay, IReadOnlyList<string> metrics, long timestamp, Func<int, double> value)
     {
-        var deadline = Environment.TickCount64 + 15_000;
-        while (relay.Caches.Sum(c => c.AllWhisperFiles().Count()) < metrics.Count && Environment.TickCount64 < deadline)
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
+        await Poll.TryUntilAsync(() => relay.Caches.Sum(c => c.AllWhisperFiles().Count()) >= metrics.Count, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(50));
 
         var expected = await ExpectedInstancesAsync(metrics, relay.Caches.Count);
         var perCache = new int[relay.Caches.Count];

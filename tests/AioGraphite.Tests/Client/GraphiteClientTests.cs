@@ -14,7 +14,7 @@ public sealed class GraphiteClientTests
     [Fact]
     public async Task SendAsync_ThenFlush_WritesExactlyOneLine()
     {
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
         await client.SendAsync("a.b", 1.5, 1_700_000_000, Ct);
         await client.FlushAsync(Ct);
@@ -25,7 +25,7 @@ public sealed class GraphiteClientTests
     [Fact]
     public async Task SendMultipleAsync_ManyPoints_EachIsWrittenExactlyOnce()
     {
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         await using (var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct))
         {
             for (int batch = 0; batch < 20; batch++)
@@ -48,7 +48,7 @@ public sealed class GraphiteClientTests
     [InlineData("tab\there")]
     public async Task SendAsync_InvalidName_ThrowsNamingItAndTheConnectionKeepsWorking(string metric)
     {
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
         var ex = await Assert.ThrowsAsync<ArgumentException>(async () => await client.SendAsync(metric, 1, 5, Ct));
         Assert.Contains("was rejected", ex.Message, StringComparison.Ordinal);
@@ -62,7 +62,7 @@ public sealed class GraphiteClientTests
     [Fact]
     public async Task SendAsync_NullName_ThrowsArgumentException()
     {
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
         await Assert.ThrowsAsync<ArgumentException>(async () => await client.SendAsync(null!, 1, cancellationToken: Ct));
     }
@@ -73,7 +73,7 @@ public sealed class GraphiteClientTests
     [InlineData(double.NegativeInfinity)]
     public async Task SendAsync_NonFiniteValue_ThrowsAndNothingIsSent(double value)
     {
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
         await Assert.ThrowsAsync<ArgumentException>(async () => await client.SendAsync("x", value, 1, Ct));
         Assert.False(client.TrySend("x", value, 1));
@@ -88,7 +88,7 @@ public sealed class GraphiteClientTests
     public async Task RepeatedNames_ValueAndTimestampAreCheckedEveryTimeAndBadNamesNeverPass()
     {
         // Names that passed once are not re-scanned (same string object); everything else still is.
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
         string good = "repeat.good";
         string bad = "repeat bad";
@@ -109,7 +109,7 @@ public sealed class GraphiteClientTests
     [Fact]
     public async Task SendMultipleAsync_SomeInvalid_AcceptsTheValidOnesAndReportsTheFirstInvalid()
     {
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
         Datapoint[] points = [new("ok.1", 1, 10), new("bad one", 2, 10), new("ok.2", 3, 10), new("nan", double.NaN, 10)];
         var ex = await Assert.ThrowsAsync<ArgumentException>(async () => await client.SendMultipleAsync(points, cancellationToken: Ct));
@@ -125,7 +125,7 @@ public sealed class GraphiteClientTests
     {
         // Defect of the original: a 3-tuple's timestamp leaked into every later 2-tuple.
         var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_650_000_000));
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, options: new GraphiteClientOptions { TimeProvider = time }, cancellationToken: Ct);
         await client.SendMultipleAsync([new("a", 1, 123), new("b", 2), new("c", 3, 0)], cancellationToken: Ct);
         await client.SendMultipleAsync([new("d", 4), new("e", 5, 7)], timestamp: 99, Ct);
@@ -137,7 +137,7 @@ public sealed class GraphiteClientTests
     [Fact]
     public async Task SendMultipleAsync_AnyEnumerable_IsAccepted()
     {
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
         await client.SendMultipleAsync(Enumerable.Range(0, 3).Select(i => new Datapoint("e", i, 1 + i)), cancellationToken: Ct);
         await client.SendMultipleAsync(new List<Datapoint> { new("l", 9, 9) }, cancellationToken: Ct);
@@ -192,7 +192,7 @@ public sealed class GraphiteClientTests
     [Fact]
     public async Task SendAsync_AfterClose_ThrowsObjectDisposedAndNeverReconnects()
     {
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
         await client.SendAsync("before", 1, 1, Ct);
         await client.CloseAsync();
@@ -210,7 +210,7 @@ public sealed class GraphiteClientTests
     [Fact]
     public async Task CloseAsync_FlushesEverythingFirst()
     {
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, new PickleProtocol(), cancellationToken: Ct);
         for (int i = 0; i < 1000; i++)
         {
@@ -228,7 +228,7 @@ public sealed class GraphiteClientTests
     public async Task DisposeRightAfterSending_NeverLosesTheOpenBatch()
     {
         // Regression: a close landing between the loop's "seal if due" and its "stop if draining" lost the open batch.
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         for (int run = 0; run < 40; run++)
         {
             var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
@@ -273,7 +273,7 @@ public sealed class GraphiteClientTests
         // The original's "send timeout must return within 1 s": a stalled (frozen) carbon holds one awaiting send for
         // FullBufferWaitTimeout (back-pressure while connected), then sends drop by the policy without waiting until
         // the sender writes again.
-        await using ByteSink sink = ByteSink.StartStalled();
+        await using LoopbackSink sink = LoopbackSink.StartStalled();
         var options = new GraphiteClientOptions { DrainTimeout = TimeSpan.Zero, BufferCapacityBytes = 1 << 20, FullBufferWaitTimeout = TimeSpan.FromMilliseconds(200) };
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, options: options, cancellationToken: Ct);
         Datapoint[] batch = [.. Enumerable.Range(0, 1000).Select(i => new Datapoint($"stall.metric.{i}", i, 1_700_000_000))];
@@ -303,7 +303,7 @@ public sealed class GraphiteClientTests
     [Fact]
     public async Task MetricPrefixAndDefaultTags_AreAppliedToEveryPoint()
     {
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         var options = new GraphiteClientOptions
         {
             MetricPrefix = "servers.web1",

@@ -16,8 +16,8 @@ public sealed class ClientHashingTests
     [InlineData(ConsistentHashing.CarbonCRelay)]
     public async Task Each_name_goes_to_the_sink_the_chosen_relay_would_pick(ConsistentHashing hashing)
     {
-        await using ByteSink a = ByteSink.Start();
-        await using ByteSink b = ByteSink.Start();
+        await using LoopbackSink a = LoopbackSink.Start();
+        await using LoopbackSink b = LoopbackSink.Start();
         GraphiteDestination[] destinations = [new("127.0.0.1", a.Port, "a"), new("127.0.0.1", b.Port, "b")];
         var ring = new CarbonConsistentHashRing(destinations.Select(d => new CarbonNode(d.Host, d.Port, d.Instance)), hashing: hashing);
         string[] names =
@@ -55,7 +55,7 @@ public sealed class ClientHashingTests
     }
 
     // the names of the complete lines received so far
-    private static List<string> Lines(ByteSink sink)
+    private static List<string> Lines(LoopbackSink sink)
     {
         string text = sink.AllText;
         return [.. text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[..l.IndexOf(' ', StringComparison.Ordinal)])];

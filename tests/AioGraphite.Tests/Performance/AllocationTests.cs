@@ -1,6 +1,7 @@
 using AioGraphite.Naming;
 using AioGraphite.Pipeline;
 using AioGraphite.Protocols;
+using AioGraphite.TestUtilities;
 using Xunit;
 
 namespace AioGraphite.Tests.Performance;
@@ -38,7 +39,7 @@ public sealed class AllocationTests
     public async Task SendMultipleAsync_ReusedArrayInSteadyState_AllocatesNothingOnTheCallingThread(string protocol)
     {
         Datapoint[] batch = NewBatch();
-        (GraphiteClient client, DiscardingSink sink) = await WarmedUpAsync(protocol, c =>
+        (GraphiteClient client, LoopbackSink sink) = await WarmedUpAsync(protocol, c =>
         {
             for (int i = 0; i < WarmupBatches; i++)
             {
@@ -48,7 +49,7 @@ public sealed class AllocationTests
             return 0;
         });
         await using GraphiteClient disposeClient = client;
-        using DiscardingSink disposeSink = sink;
+        using LoopbackSink disposeSink = sink;
 
         int waited = 0;
         long allocated = AllocatedOnThisThread(() =>
@@ -72,9 +73,9 @@ public sealed class AllocationTests
     {
         Datapoint[] batch = NewBatch();
         int refused = 0;
-        (GraphiteClient client, DiscardingSink sink) = await WarmedUpAsync(protocol, c => refused = SendEach(c, batch, WarmupBatches));
+        (GraphiteClient client, LoopbackSink sink) = await WarmedUpAsync(protocol, c => refused = SendEach(c, batch, WarmupBatches));
         await using GraphiteClient disposeClient = client;
-        using DiscardingSink disposeSink = sink;
+        using LoopbackSink disposeSink = sink;
 
         long allocated = AllocatedOnThisThread(() => refused += SendEach(client, batch, MeasuredBatches));
 
@@ -170,7 +171,7 @@ public sealed class AllocationTests
     /// A client whose warm-up (<paramref name="warmUp"/>) is buffered in full before the sink listens, then flushed:
     /// the pool then holds more segments than the measured phase can need.
     /// </summary>
-    private static async Task<(GraphiteClient Client, DiscardingSink Sink)> WarmedUpAsync(string protocol, Func<GraphiteClient, int> warmUp)
+    private static async Task<(GraphiteClient Client, LoopbackSink Sink)> WarmedUpAsync(string protocol, Func<GraphiteClient, int> warmUp)
     {
         int port = AioGraphite.TestUtilities.FreePorts.AllocateTcp();
         GraphiteClient client = GraphiteClient.Create(
@@ -188,7 +189,7 @@ public sealed class AllocationTests
                 ReplayWindowBytes = ReplayWindowBytes,
             });
         Assert.Equal(0, warmUp(client));
-        var sink = new DiscardingSink(port);
+        var sink = new LoopbackSink(port: port);
         await client.FlushAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         return (client, sink);
     }

@@ -19,7 +19,7 @@ public sealed class DeliveryTests
     [Fact]
     public async Task ServerClosesTheConnection_ClientReconnectsAndReplaysRecentBytes()
     {
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         var logs = new ListLoggerFactory();
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, options: new() { LoggerFactory = logs }, cancellationToken: Ct);
         await client.SendMultipleAsync([.. Enumerable.Range(0, 10).Select(i => new Datapoint("r.before", i, 100 + i))], cancellationToken: Ct);
@@ -44,7 +44,7 @@ public sealed class DeliveryTests
     [Fact]
     public async Task ServerHalfClosesTheConnection_ClientNoticesAndReconnects()
     {
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
         await client.SendAsync("h.before", 1, 1, Ct);
         await client.FlushAsync(Ct);
@@ -61,7 +61,7 @@ public sealed class DeliveryTests
     [Fact]
     public async Task ReplayDisabled_AfterReconnectOnlyNewPointsAreSent()
     {
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, options: new() { ReplayEnabled = false }, cancellationToken: Ct);
         await client.SendAsync("x.before", 1, 1, Ct);
         await client.FlushAsync(Ct);
@@ -84,7 +84,7 @@ public sealed class DeliveryTests
         await Task.Delay(300, Ct);
         Assert.Equal(0, client.Statistics.PointsWritten);
 
-        await using ByteSink sink = ByteSink.Start(port);
+        await using LoopbackSink sink = LoopbackSink.Start(port);
         await client.FlushAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
         await sink.WaitUntilAsync(s => Lines(s.AllBytes).Length == 500, "all 500 lines");
         Assert.Equal(500, client.Statistics.PointsWritten);
@@ -129,7 +129,7 @@ public sealed class DeliveryTests
     public async Task BatchInterval_APartialBatchWaitsForTheIntervalOnTheTimeProvider()
     {
         var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         var options = new GraphiteClientOptions { TimeProvider = time, BatchInterval = TimeSpan.FromSeconds(1) };
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, options: options, cancellationToken: Ct);
         await client.SendAsync("interval.m", 1, 5, Ct);
@@ -149,7 +149,7 @@ public sealed class DeliveryTests
     public async Task BatchSize_AFullBatchIsWrittenWithoutWaitingForTheInterval()
     {
         var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         var options = new GraphiteClientOptions { TimeProvider = time, BatchInterval = TimeSpan.FromHours(1), BatchSizeBytes = 4096 };
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, options: options, cancellationToken: Ct);
         await client.SendMultipleAsync([.. Enumerable.Range(0, 1000).Select(i => new Datapoint("size.metric.name", i, 1_700_000_000 + i))], cancellationToken: Ct);
@@ -176,7 +176,7 @@ public sealed class DeliveryTests
         Assert.Equal(Total, stats.PointsAccepted + (policy == FullBufferPolicy.DropNewest ? stats.PointsDroppedBufferFull : 0));
         Assert.Equal(stats.PointsAccepted - (policy == FullBufferPolicy.DropOldest ? stats.PointsDroppedBufferFull : 0), stats.BufferedPoints);
 
-        await using ByteSink sink = ByteSink.Start(port);
+        await using LoopbackSink sink = LoopbackSink.Start(port);
         await client.FlushAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
         await sink.WaitUntilAsync(s => Lines(s.AllBytes).Length == stats.BufferedPoints, "the kept points");
         int[] values = [.. Lines(sink.AllBytes).Select(l => int.Parse(l.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture))];
@@ -203,7 +203,7 @@ public sealed class DeliveryTests
         Assert.False(send.IsCompleted);
         Assert.False(client.TrySend("wait.metric", -1, 1));
 
-        await using ByteSink sink = ByteSink.Start(port);
+        await using LoopbackSink sink = LoopbackSink.Start(port);
         await send;
         await client.FlushAsync(Ct);
         await sink.WaitUntilAsync(s => Lines(s.AllBytes).Length == 3_000, "all points");
@@ -285,7 +285,7 @@ public sealed class DeliveryTests
     [Fact]
     public async Task Meter_CountsSentBytesDropsAndBuffer()
     {
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         // Other tests' clients run in parallel and report to meters of the same name: keep this client's destination only.
         var measurements = new System.Collections.Concurrent.ConcurrentBag<(string Name, long Value, string? Reason, object? Port)>();
         using var listener = new MeterListener();
@@ -349,7 +349,7 @@ public sealed class DeliveryTests
     [Fact]
     public async Task SixteenConcurrentProducers_EveryPointArrivesExactlyOnce()
     {
-        await using ByteSink sink = ByteSink.Start();
+        await using LoopbackSink sink = LoopbackSink.Start();
         await using (var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, options: new() { FullBufferPolicy = FullBufferPolicy.Wait }, cancellationToken: Ct))
         {
             await Task.WhenAll(Enumerable.Range(0, 16).Select(p => Task.Run(async () =>
@@ -374,17 +374,5 @@ public sealed class DeliveryTests
         Assert.Equal(160_000, lines.Distinct(StringComparer.Ordinal).Count());
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}.");
-            }
-
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitForAsync(Func<bool> condition, string what) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(10), () => what);
 }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using AioGraphite.TestUtilities;
 using AioGraphite.Transport;
 
 namespace AioGraphite.Tests.Support;
@@ -89,21 +90,13 @@ internal sealed class MemoryCarbon : ConnectionFactory
     /// Waits (without sleeping) until <paramref name="condition"/> holds, advancing <paramref name="time"/> by
     /// <paramref name="step"/> whenever nothing happens for a moment; fails after 20 s of real time.
     /// </summary>
-    public async Task UntilAsync(Func<bool> condition, string what, Microsoft.Extensions.Time.Testing.FakeTimeProvider? time = null, TimeSpan? step = null)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
+    public Task UntilAsync(Func<bool> condition, string what, Microsoft.Extensions.Time.Testing.FakeTimeProvider? time = null, TimeSpan? step = null) =>
+        Poll.UntilAsync(condition, TimeSpan.FromSeconds(20), () => $"{what}; connections: {string.Join(" | ", Connections.Select(c => c.ToString()))}", async () =>
         {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}; connections: {string.Join(" | ", Connections.Select(c => c.ToString()))}");
-            }
-
             Task change = NextChange();
             if (await Task.WhenAny(change, Task.Delay(5)).ConfigureAwait(false) != change && time is not null)
             {
                 time.Advance(step ?? TimeSpan.FromMilliseconds(100));
             }
-        }
-    }
+        });
 }

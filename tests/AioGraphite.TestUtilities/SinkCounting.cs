@@ -1,7 +1,7 @@
-namespace AioGraphite.Bench;
+namespace AioGraphite.TestUtilities;
 
 /// <summary>What a <see cref="LoopbackSink"/> counts besides bytes.</summary>
-internal enum SinkCounting
+public enum SinkCounting
 {
     /// <summary>Bytes only.</summary>
     BytesOnly,

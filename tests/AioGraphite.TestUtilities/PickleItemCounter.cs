@@ -1,14 +1,17 @@
 using System.Buffers.Binary;
 
-namespace AioGraphite.Bench;
+namespace AioGraphite.TestUtilities;
 
 /// <summary>
 /// Counts the datapoints in one carbon pickle frame (the payload after the 4-byte length) without
 /// unpickling: it walks exactly the opcodes AioGraphite's pickler writes and throws on anything else, so a
 /// count that matches proves the frame was whole and well-formed.
 /// </summary>
-internal static class PickleItemCounter
+public static class PickleItemCounter
 {
+    /// <summary>Counts the items of <paramref name="frame"/>; throws <see cref="InvalidDataException"/> on anything AioGraphite does not write.</summary>
+    /// <param name="frame">One frame's payload.</param>
+    /// <returns>The number of datapoints.</returns>
     public static int Count(ReadOnlySpan<byte> frame)
     {
         if (frame.Length < 4 || frame[0] != 0x80 || frame[1] != 2 || frame[2] != (byte)']')

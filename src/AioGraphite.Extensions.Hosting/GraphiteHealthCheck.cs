@@ -1,0 +1,128 @@
+using System.Globalization;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace AioGraphite.Extensions.Hosting;
+
+/// <summary>
+/// The Graphite health check: reads every destination's <see cref="GraphiteConnectionStatus"/> and
+/// <see cref="GraphiteClientStatistics"/> on the client's clock and judges them by <see cref="GraphiteHealthCheckOptions"/>.
+/// </summary>
+internal sealed class GraphiteHealthCheck : IHealthCheck
+{
+    private readonly GraphiteClient _client;
+    private readonly GraphiteHealthCheckOptions _options;
+    private readonly DroppedPointsWatch _drops;
+
+    public GraphiteHealthCheck(GraphiteClient client, GraphiteHealthCheckOptions options, DroppedPointsWatch drops)
+    {
+        options.Validate();
+        _client = client;
+        _options = options;
+        _drops = drops;
+    }
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var destinations = new DestinationState[_client.Destinations.Count];
+        for (int i = 0; i < destinations.Length; i++)
+        {
+            destinations[i] = new DestinationState(_client.Destinations[i].ToString(), _client.GetConnectionStatus(i), _client.GetDestinationStatistics(i));
+        }
+
+        HealthStatus failure = context.Registration?.FailureStatus ?? HealthStatus.Unhealthy;
+        return Task.FromResult(Evaluate(destinations, _client.Options.BufferCapacityBytes, _client.Options.TimeProvider.GetUtcNow(), _options, _drops, _client, failure));
+    }
+
+    /// <summary>Judges the destinations' state at <paramref name="now"/>: the worst status of any finding, every finding in the description, the figures in the data.</summary>
+    internal static HealthCheckResult Evaluate(IReadOnlyList<DestinationState> destinations, long bufferCapacityBytes, DateTimeOffset now, GraphiteHealthCheckOptions options, DroppedPointsWatch drops, object owner, HealthStatus failureStatus)
+    {
+        var status = HealthStatus.Healthy;
+        var findings = new List<string>();
+        var data = new Dictionary<string, object>(StringComparer.Ordinal);
+        long dropped = 0;
+        long delivered = 0;
+        long buffered = 0;
+        long inFlight = 0;
+        long replayed = 0;
+        long reconnects = 0;
+        DateTimeOffset? lastDelivery = null;
+        foreach (DestinationState d in destinations)
+        {
+            GraphiteConnectionStatus s = d.Status;
+            GraphiteClientStatistics stats = d.Statistics;
+            dropped += stats.PointsDropped;
+            delivered += stats.PointsDelivered;
+            buffered += stats.BufferedPoints;
+            inFlight += stats.InFlightPoints;
+            replayed += stats.PointsReplayed;
+            reconnects += stats.Reconnects;
+            if (s.LastDeliveryTime > lastDelivery || lastDelivery is null)
+            {
+                lastDelivery = s.LastDeliveryTime;
+            }
+
+            data[d.Name + ".connected"] = s.IsConnected;
+            data[d.Name + ".replaying"] = s.IsReplaying;
+            data[d.Name + ".bufferedBytes"] = stats.BufferedBytes;
+            if (s.DisconnectedSince is { } since)
+            {
+                TimeSpan down = now - since;
+                data[d.Name + ".disconnectedSince"] = since.ToString("O", CultureInfo.InvariantCulture);
+                if (down > options.UnreachableThreshold)
+                {
+                    status = Worse(status, failureStatus);
+                    findings.Add($"carbon at {d.Name} has been unreachable for {Seconds(down)} (more than {Seconds(options.UnreachableThreshold)})");
+                }
+                else
+                {
+                    status = Worse(status, HealthStatus.Degraded);
+                    findings.Add($"reconnecting to carbon at {d.Name} (disconnected for {Seconds(down)})");
+                }
+            }
+
+            if (s.IsReplaying)
+            {
+                status = Worse(status, HealthStatus.Degraded);
+                findings.Add($"points a lost connection to {d.Name} may have lost wait to be replayed");
+            }
+
+            if (stats.BufferedBytes > options.BufferThreshold * bufferCapacityBytes)
+            {
+                status = Worse(status, HealthStatus.Degraded);
+                findings.Add(string.Create(CultureInfo.InvariantCulture, $"the buffer for {d.Name} is {100.0 * stats.BufferedBytes / bufferCapacityBytes:0}% full ({stats.BufferedBytes} of {bufferCapacityBytes} bytes)"));
+            }
+        }
+
+        DateTimeOffset? lastDrop = drops.Observe(owner, dropped, now);
+        if (lastDrop is { } dropAt && now - dropAt <= options.DroppedPointsWindow)
+        {
+            status = Worse(status, failureStatus);
+            findings.Add($"points were dropped {Seconds(now - dropAt)} ago ({dropped} dropped in all)");
+        }
+
+        data["pointsDelivered"] = delivered;
+        data["pointsDropped"] = dropped;
+        data["pointsReplayed"] = replayed;
+        data["bufferedPoints"] = buffered;
+        data["inFlightPoints"] = inFlight;
+        data["reconnects"] = reconnects;
+        if (lastDelivery is { } last)
+        {
+            data["lastDelivery"] = last.ToString("O", CultureInfo.InvariantCulture);
+        }
+
+        if (findings.Count == 0)
+        {
+            findings.Add(lastDelivery is { } at ? $"connected to carbon; points last consumed {Seconds(now - at)} ago" : "connected to carbon");
+        }
+
+        return new HealthCheckResult(status, string.Join("; ", findings), exception: null, data);
+    }
+
+    private static HealthStatus Worse(HealthStatus a, HealthStatus b) => a < b ? a : b;
+
+    private static string Seconds(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, t.TotalSeconds):0.#} s");
+
+    /// <summary>One destination's name, connection status and statistics.</summary>
+    internal readonly record struct DestinationState(string Name, GraphiteConnectionStatus Status, GraphiteClientStatistics Statistics);
+}
