@@ -25,5 +25,6 @@ return options.Mode switch
     "sink" => await SinkMode.RunAsync(options),
     "stalled" => await StalledBenchmark.RunAsync(options),
     "latency" => await LatencyBenchmark.RunAsync(options),
+    "spool-recovery" => await SpoolRecoveryBenchmark.RunAsync(options),
     _ => await CarbonBenchmark.RunAsync(options),
 };

@@ -10,13 +10,15 @@ internal sealed record ToolOptions
 
           dotnet run -c Release --project bench/AioGraphite.Throughput -- [options]
 
-          --mode sink|carbon|relay|stalled|latency
+          --mode sink|carbon|relay|stalled|latency|spool-recovery
                                   sink (default): a byte-counting loopback sink started here, plus the raw-socket ceiling.
                                   carbon: a real carbon-cache; relay: carbon-c-relay in front of carbon-cache.
                                   stalled: a sink that accepts and never reads (memory stays bounded?).
                                   latency: how long each TrySend / SendAsync call holds the caller (p50, p99, p99.9, max)
                                   at a steady rate, with the default GraphiteClientOptions, while carbon is healthy,
                                   frozen or partitioned (see the latency options below).
+                                  spool-recovery: fills a disk spool (--spool DIR, --points bytes' worth of records) with
+                                  carbon unreachable, closes, and times how long opening a client on it takes (recovery).
           --stalled               same as --mode stalled
           --points N              points per run (default 20M; 1M for carbon/relay; 10M for stalled). Suffixes k, M, G.
           --runs K                measured runs per protocol, the median is reported (default 5; 1 for carbon/relay/stalled)
@@ -28,6 +30,8 @@ internal sealed record ToolOptions
           --buffer-bytes N        GraphiteClientOptions.BufferCapacityBytes (default: the client's, 64Mi). Suffixes Ki, Mi, Gi.
           --batch-bytes N         GraphiteClientOptions.BatchSizeBytes (default: the client's, 64Ki)
           --no-replay             ReplayEnabled = false
+          --spool DIR             GraphiteClientOptions.SpoolDirectory = DIR (default sync interval); sink mode: throughput with the spool on
+          --spool-bytes N         spool-recovery: how much to spool (default 1Gi). Suffixes Ki, Mi, Gi.
           --no-ceiling            sink mode: skip the raw-socket ceiling (for profiling the client alone)
           --alloc-types           sink mode: sample what allocates (GCAllocationTick by type) in the second half of each run
           --no-verify             the sink counts bytes only (no line / pickle-item counting)
@@ -84,6 +88,10 @@ internal sealed record ToolOptions
     public int? BatchBytes { get; init; }
 
     public bool Replay { get; init; } = true;
+
+    public string? Spool { get; init; }
+
+    public long SpoolBytes { get; init; } = 1L << 30;
 
     public bool Verify { get; init; } = true;
 
@@ -147,6 +155,7 @@ internal sealed record ToolOptions
             FullBufferPolicy = policy,
             FullBufferWaitTimeout = TimeSpan.FromMinutes(5),
             ReplayEnabled = Replay,
+            SpoolDirectory = Spool,
         };
         if (BufferBytes is long buffer)
         {
@@ -170,7 +179,9 @@ internal sealed record ToolOptions
             string Next() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{arg} needs a value");
             o = arg switch
             {
-                "--mode" => o with { Mode = OneOf(Next(), "sink", "carbon", "relay", "stalled", "latency") },
+                "--mode" => o with { Mode = OneOf(Next(), "sink", "carbon", "relay", "stalled", "latency", "spool-recovery") },
+                "--spool" => o with { Spool = Path.GetFullPath(Next()) },
+                "--spool-bytes" => o with { SpoolBytes = ParseCount(Next()) },
                 "--stalled" => o with { Mode = "stalled" },
                 "--points" => o with { Points = ParseCount(Next()) },
                 "--runs" => o with { Runs = (int)ParseCount(Next()) },

@@ -131,13 +131,18 @@ internal sealed partial class SendBuffer
         {
             // With a spool, the oldest queued segment that is on disk leaves memory instead (read back when its turn
             // comes): nothing is lost. A segment waiting for the spool writer is never dropped.
-            if (_queue.Count == 0 || !(TryEvictOldestLocked() || (dropOldest && _queue.Peek().Durability != SegmentDurability.Pending)))
+            if (_queue.Count == 0)
             {
                 return false;
             }
 
-            if (_queue.Count + _unsettledSegments + 1 > _maxSegments)
+            if (!TryEvictOldestLocked())
             {
+                if (!dropOldest || _queue.Peek().Durability == SegmentDurability.Pending)
+                {
+                    return false;
+                }
+
                 Segment oldest = _queue.Dequeue();
                 droppedPoints += oldest.Points;
                 _bufferedPoints -= oldest.Points;

@@ -92,10 +92,13 @@ internal sealed class SpoolWriter
         {
             while (true)
             {
+                // Read the flag once: sealing the open segment and the decision to stop must agree, or a stop that lands
+                // between them would end the writer with the last points never spooled.
+                bool stopping = _stopping;
                 long now = _time.GetTimestamp();
                 if (_healthy)
                 {
-                    if (_stopping || (_syncInterval > TimeSpan.Zero && DueToSeal(now)))
+                    if (stopping || (_syncInterval > TimeSpan.Zero && DueToSeal(now)))
                     {
                         _buffer.SealOpen(); // what was accepted a sync interval ago must reach the disk now
                     }
@@ -105,7 +108,7 @@ internal sealed class SpoolWriter
                         continue;
                     }
 
-                    if (_unsyncedPoints > 0 && (_stopping || _time.GetElapsedTime(_unsyncedSince) >= _syncInterval))
+                    if (_unsyncedPoints > 0 && (stopping || _time.GetElapsedTime(_unsyncedSince) >= _syncInterval))
                     {
                         Sync();
                     }
@@ -117,8 +120,8 @@ internal sealed class SpoolWriter
                     GraphiteLog.SpoolResumed(_log, _description, _spool.Directory);
                 }
 
-                RetireIfDue();
-                if (_stopping && (!_healthy || _unsyncedPoints == 0))
+                RetireIfDue(stopping);
+                if (stopping && (!_healthy || _unsyncedPoints == 0))
                 {
                     return;
                 }
@@ -211,7 +214,7 @@ internal sealed class SpoolWriter
         _unsyncedPoints = 0;
     }
 
-    private void RetireIfDue()
+    private void RetireIfDue(bool stopping)
     {
         long retired = Volatile.Read(ref _retiredThrough);
         if (retired <= _retiredDone)
@@ -219,7 +222,7 @@ internal sealed class SpoolWriter
             return;
         }
 
-        bool checkpoint = _time.GetElapsedTime(_lastCheckpoint) >= CheckpointInterval || _stopping;
+        bool checkpoint = _time.GetElapsedTime(_lastCheckpoint) >= CheckpointInterval || stopping;
         try
         {
             _spool.RetireThrough(retired, checkpoint);
