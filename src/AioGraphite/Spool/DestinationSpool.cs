@@ -251,6 +251,25 @@ internal sealed class DestinationSpool : IDisposable
 
         _files.Clear();
         _lock.Dispose();
+        RemoveDirectoryIfEmpty();
+    }
+
+    /// <summary>An empty spool leaves nothing behind: its directory goes when only the lock file is left in it.</summary>
+    private void RemoveDirectoryIfEmpty()
+    {
+        try
+        {
+            string lockPath = Path.Combine(Directory, SpoolDirectoryLayout.LockName);
+            if (System.IO.Directory.EnumerateFileSystemEntries(Directory).All(e => e == lockPath))
+            {
+                File.Delete(lockPath);
+                System.IO.Directory.Delete(Directory);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Another process opened it meanwhile: it stays.
+        }
     }
 
     private SpoolFile FileForAppend(long batchBytes)

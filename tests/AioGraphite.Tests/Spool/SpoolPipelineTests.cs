@@ -59,6 +59,7 @@ public sealed class SpoolPipelineTests : IDisposable
         await client.CloseAsync();
         Assert.Equal(5_000, client.Statistics.PointsDelivered);
         Assert.Empty(SpoolFiles()); // an empty spool is cleaned up
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_spool)); // its directory too
     }
 
     [Fact]
