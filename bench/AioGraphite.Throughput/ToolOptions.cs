@@ -128,7 +128,7 @@ internal sealed record ToolOptions
     /// <summary>Latency mode: <see cref="GraphiteClientOptions.Default"/>, changed only by the options given on the command line.</summary>
     public GraphiteClientOptions LatencyClientOptions()
     {
-        GraphiteClientOptions o = GraphiteClientOptions.Default;
+        GraphiteClientOptions o = GraphiteClientOptions.Default with { SpoolDirectory = Spool };
         if (!Replay)
         {
             o = o with { ReplayEnabled = false };
