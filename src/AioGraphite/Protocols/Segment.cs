@@ -8,7 +8,11 @@ namespace AioGraphite.Protocols;
 /// </summary>
 internal sealed class Segment
 {
-    public Segment(int capacity) => Buffer = GC.AllocateUninitializedArray<byte>(capacity);
+    /// <summary>
+    /// Segments are long-lived pooled buffers (the buffer and the replay window hold up to 128 MiB of them): they live on
+    /// the pinned object heap, so the collector never copies them through the generations nor pins them for a send.
+    /// </summary>
+    public Segment(int capacity) => Buffer = GC.AllocateUninitializedArray<byte>(capacity, pinned: true);
 
     /// <summary>The storage; its length is the segment's capacity.</summary>
     public byte[] Buffer { get; }
