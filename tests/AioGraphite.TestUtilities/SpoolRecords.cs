@@ -22,10 +22,14 @@ public sealed record SpoolRecordOnDisk(string File, long Offset, long Sequence, 
 /// <param name="Files">The record files (<c>*.spool</c>), in order.</param>
 /// <param name="TornTail">Whether the last file ends with bytes that are not a whole record (an append cut short).</param>
 /// <param name="DamagedFiles">Files other than the last with bytes after their whole records (they should be quarantined).</param>
-public sealed record SpoolOnDisk(IReadOnlyList<SpoolRecordOnDisk> Records, IReadOnlyList<string> Files, bool TornTail, IReadOnlyList<string> DamagedFiles)
+/// <param name="RetiredThrough">The checkpoint: records up to this sequence were consumed by carbon (0 without one).</param>
+public sealed record SpoolOnDisk(IReadOnlyList<SpoolRecordOnDisk> Records, IReadOnlyList<string> Files, bool TornTail, IReadOnlyList<string> DamagedFiles, long RetiredThrough)
 {
     /// <summary>Points in <see cref="Records"/>.</summary>
     public long Points => Records.Sum(r => (long)r.Points);
+
+    /// <summary>Points in records after the checkpoint: what a client opened on the spool sends first.</summary>
+    public long UnretiredPoints => Records.Where(r => r.Sequence > RetiredThrough).Sum(r => (long)r.Points);
 }
 
 /// <summary>
@@ -45,7 +49,7 @@ public static class SpoolRecords
     {
         if (!Directory.Exists(spoolDirectory))
         {
-            return new SpoolOnDisk([], [], false, []);
+            return new SpoolOnDisk([], [], false, [], 0);
         }
 
         var files = Directory.EnumerateFiles(spoolDirectory, "*.spool", SearchOption.AllDirectories)
@@ -82,7 +86,26 @@ public static class SpoolRecords
             }
         }
 
-        return new SpoolOnDisk(records, files, torn, damaged);
+        long retired = Directory.EnumerateFiles(spoolDirectory, "checkpoint", SearchOption.AllDirectories).Select(ReadCheckpoint).DefaultIfEmpty(0).Max();
+        return new SpoolOnDisk(records, files, torn, damaged, retired);
+    }
+
+    /// <summary>A whole plaintext record (header and payload) as the client writes it.</summary>
+    /// <param name="sequence">Its sequence number.</param>
+    /// <param name="points">Points in the payload.</param>
+    /// <param name="payload">The payload.</param>
+    /// <returns>The record's bytes.</returns>
+    public static byte[] Encode(long sequence, int points, ReadOnlySpan<byte> payload)
+    {
+        byte[] record = new byte[HeaderBytes + payload.Length];
+        Span<byte> header = record.AsSpan(0, HeaderBytes);
+        BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
+        BinaryPrimitives.WriteInt32LittleEndian(header[4..], payload.Length);
+        BinaryPrimitives.WriteInt64LittleEndian(header[8..], sequence);
+        BinaryPrimitives.WriteInt32LittleEndian(header[16..], points);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[28..], Crc32C(Crc32C(0, header[..28]), payload));
+        payload.CopyTo(record.AsSpan(HeaderBytes));
+        return record;
     }
 
     /// <summary>CRC-32C (Castagnoli) of <paramref name="data"/>, continuing <paramref name="crc"/> (start with 0).</summary>
@@ -98,6 +121,25 @@ public static class SpoolRecords
         }
 
         return ~crc;
+    }
+
+    /// <summary>The checkpoint (16 bytes: magic <c>ACP1</c>, retired-through sequence, CRC-32C of the first 12), or 0.</summary>
+    private static long ReadCheckpoint(string path)
+    {
+        byte[] content;
+        try
+        {
+            content = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return 0;
+        }
+
+        return content.Length == 16 && BinaryPrimitives.ReadUInt32LittleEndian(content) == 0x31504341
+            && Crc32C(0, content.AsSpan(0, 12)) == BinaryPrimitives.ReadUInt32LittleEndian(content.AsSpan(12))
+            ? BinaryPrimitives.ReadInt64LittleEndian(content.AsSpan(4))
+            : 0;
     }
 
     private static long ReadRecords(string file, byte[] content, List<SpoolRecordOnDisk> into)
