@@ -20,6 +20,24 @@ public sealed record FaultStreamPlan(string Host, int Port, string Protocol, str
     /// <summary>How long <see cref="Delivery.WaitForDeliveryAsync"/> may take.</summary>
     public TimeSpan DeliveryTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary><see cref="GraphiteClientOptions.SpoolDirectory"/>; <see langword="null"/> (default) for memory only.</summary>
+    public string? SpoolDirectory { get; init; }
+
+    /// <summary><see cref="GraphiteClientOptions.SpoolFileBytes"/> when set.</summary>
+    public long? SpoolFileBytes { get; init; }
+
+    /// <summary><see cref="GraphiteClientOptions.SpoolSyncInterval"/> when set.</summary>
+    public TimeSpan? SpoolSyncInterval { get; init; }
+
+    /// <summary><see cref="GraphiteClientOptions.ReplayWindow"/> when set.</summary>
+    public TimeSpan? ReplayWindow { get; init; }
+
+    /// <summary><see cref="GraphiteClientOptions.BufferCapacityBytes"/> when set.</summary>
+    public long? BufferCapacityBytes { get; init; }
+
+    /// <summary><see cref="GraphiteClientOptions.BatchSizeBytes"/> when set.</summary>
+    public int? BatchSizeBytes { get; init; }
+
     /// <summary>Points in all.</summary>
     public int Points => Metrics * Steps;
 
@@ -33,6 +51,22 @@ public sealed record FaultStreamPlan(string Host, int Port, string Protocol, str
     /// <param name="step">The step.</param>
     /// <returns>The value.</returns>
     public static double Value(int series, int step) => (series * 10_000.0) + step + 0.25;
+
+    /// <summary>The client options: the defaults, with the plan's spool, replay window, buffer and batch size where set.</summary>
+    /// <returns>The options.</returns>
+    public GraphiteClientOptions ClientOptions()
+    {
+        GraphiteClientOptions d = GraphiteClientOptions.Default;
+        return new GraphiteClientOptions
+        {
+            SpoolDirectory = SpoolDirectory,
+            SpoolFileBytes = SpoolFileBytes ?? d.SpoolFileBytes,
+            SpoolSyncInterval = SpoolSyncInterval ?? d.SpoolSyncInterval,
+            ReplayWindow = ReplayWindow ?? d.ReplayWindow,
+            BufferCapacityBytes = BufferCapacityBytes ?? d.BufferCapacityBytes,
+            BatchSizeBytes = BatchSizeBytes ?? d.BatchSizeBytes,
+        };
+    }
 }
 
 /// <summary>What a stream did.</summary>
@@ -50,7 +84,7 @@ public sealed record FaultStreamResult(GraphiteClientStatistics Statistics, Time
             $"streamed in {StreamTime.TotalSeconds:0.0} s, delivery wait {DeliveryTime.TotalSeconds:0.0} s{(DeliveryError is null ? string.Empty : $" ({DeliveryError})")}; client statistics: {Statistics}");
 }
 
-/// <summary>Streams a <see cref="FaultStreamPlan"/> through the library with default options.</summary>
+/// <summary>Streams a <see cref="FaultStreamPlan"/> through the library with default options (but for the plan's spool settings).</summary>
 public static class FaultStream
 {
     /// <summary>
@@ -63,9 +97,10 @@ public static class FaultStream
     /// <param name="markStep">The step after which <paramref name="atStep"/> runs; -1 for none.</param>
     /// <param name="atStep">Called once, e.g. to start a fault mid-stream.</param>
     /// <param name="streamed">Called once every point was sent (the CPU-heavy part is over), before the wait for delivery.</param>
+    /// <param name="opened">Called with the client once it is created, before the first point (e.g. to watch its statistics).</param>
     /// <param name="cancellationToken">Cancels everything.</param>
     /// <returns>The outcome.</returns>
-    public static async Task<FaultStreamResult> RunAsync(FaultStreamPlan plan, int markStep = -1, Action? atStep = null, Action? streamed = null, CancellationToken cancellationToken = default)
+    public static async Task<FaultStreamResult> RunAsync(FaultStreamPlan plan, int markStep = -1, Action? atStep = null, Action? streamed = null, Action<GraphiteClient>? opened = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         IGraphiteProtocol protocol = plan.Protocol switch
@@ -75,9 +110,11 @@ public static class FaultStream
             _ => throw new ArgumentException($"unknown protocol '{plan.Protocol}' (plaintext or pickle)", nameof(plan)),
         };
         var clock = Stopwatch.StartNew();
+        GraphiteClientOptions options = plan.ClientOptions();
         GraphiteClient client = plan.LazyConnect
-            ? GraphiteClient.Create(plan.Host, plan.Port, protocol)
-            : await GraphiteClient.ConnectAsync(plan.Host, plan.Port, protocol, cancellationToken: cancellationToken);
+            ? GraphiteClient.Create(plan.Host, plan.Port, protocol, options)
+            : await GraphiteClient.ConnectAsync(plan.Host, plan.Port, protocol, options, cancellationToken);
+        opened?.Invoke(client);
         TimeSpan streamTime, deliveryStart;
         string? deliveryError = null;
         try

@@ -6,13 +6,16 @@ using AioGraphite.FaultDriver;
 // AioGraphite.FaultDriver: streams points through the library with default options, waits for delivery, closes, and
 // prints one JSON line on stdout: the client's statistics and the times. Progress goes to stderr:
 // "fault-driver: step K" once step --mark-step is sent (tests start a fault on it), "fault-driver: streamed ..."
-// once every point is sent.
+// once every point is sent. With --spool DIR (the client's disk spool): "fault-driver: spool opened: recovered R points,
+// torn tails T, quarantined files Q" once the client is created, then "fault-driver: durable N" whenever the points
+// synced to the spool (Statistics.Spool.PointsSpooled) grow: the first N points sent are durable (tests kill it then).
 //
 //   AioGraphite.FaultDriver --port P [--host 127.0.0.1] [--protocol plaintext|pickle] --prefix NAME
 //       [--metrics 100] [--steps 600] [--rate 12000] --first-timestamp T [--lazy] [--mark-step K] [--delivery-timeout 120]
+//       [--spool DIR] [--spool-file-bytes N] [--sync-interval-ms MS] [--replay-window-ms MS] [--buffer-bytes N] [--batch-bytes N]
 //
 // Exit code 0 when the wait for delivery completed, 3 when it failed or timed out, 2 on a usage error, 1 on any other error.
-const string Usage = "usage: AioGraphite.FaultDriver --port P [--host H] [--protocol plaintext|pickle] --prefix NAME [--metrics N] [--steps N] [--rate POINTS_PER_S] --first-timestamp T [--lazy] [--mark-step K] [--delivery-timeout S]";
+const string Usage = "usage: AioGraphite.FaultDriver --port P [--host H] [--protocol plaintext|pickle] --prefix NAME [--metrics N] [--steps N] [--rate POINTS_PER_S] --first-timestamp T [--lazy] [--mark-step K] [--delivery-timeout S] [--spool DIR] [--spool-file-bytes N] [--sync-interval-ms MS] [--replay-window-ms MS] [--buffer-bytes N] [--batch-bytes N]";
 
 FaultStreamPlan plan;
 int markStep;
@@ -37,6 +40,8 @@ try
     }
 
     string Get(string name, string? fallback = null) => values.Remove(name, out string? v) ? v : fallback ?? throw new FormatException($"--{name} is required");
+    long? Number(string name) => values.Remove(name, out string? v) ? long.Parse(v, CultureInfo.InvariantCulture) : null;
+    TimeSpan? Milliseconds(string name) => Number(name) is long ms ? TimeSpan.FromMilliseconds(ms) : null;
     plan = new FaultStreamPlan(
         Get("host", "127.0.0.1"),
         int.Parse(Get("port"), CultureInfo.InvariantCulture),
@@ -49,6 +54,12 @@ try
     {
         LazyConnect = lazy,
         DeliveryTimeout = TimeSpan.FromSeconds(double.Parse(Get("delivery-timeout", "120"), CultureInfo.InvariantCulture)),
+        SpoolDirectory = values.Remove("spool", out string? spool) ? spool : null,
+        SpoolFileBytes = Number("spool-file-bytes"),
+        SpoolSyncInterval = Milliseconds("sync-interval-ms"),
+        ReplayWindow = Milliseconds("replay-window-ms"),
+        BufferCapacityBytes = Number("buffer-bytes"),
+        BatchSizeBytes = (int?)Number("batch-bytes"),
     };
     markStep = int.Parse(Get("mark-step", "-1"), CultureInfo.InvariantCulture);
     if (values.Count > 0)
@@ -65,11 +76,32 @@ catch (FormatException ex)
 try
 {
     await Console.Error.WriteLineAsync($"fault-driver: streaming {plan.Points} points to {plan.Host}:{plan.Port} over {plan.Protocol}");
-    FaultStreamResult result = await FaultStream.RunAsync(
-        plan,
-        markStep,
-        () => Console.Error.WriteLine($"fault-driver: step {markStep}"),
-        () => Console.Error.WriteLine($"fault-driver: streamed {plan.Points} points, waiting for delivery"));
+    using var stopWatching = new CancellationTokenSource();
+    Task watching = Task.CompletedTask;
+    FaultStreamResult result;
+    try
+    {
+        result = await FaultStream.RunAsync(
+            plan,
+            markStep,
+            () => Console.Error.WriteLine($"fault-driver: step {markStep}"),
+            () => Console.Error.WriteLine($"fault-driver: streamed {plan.Points} points, waiting for delivery"),
+            opened: client =>
+            {
+                if (plan.SpoolDirectory is not null)
+                {
+                    GraphiteSpoolStatistics spool = client.Statistics.Spool;
+                    Console.Error.WriteLine($"fault-driver: spool opened: recovered {spool.PointsRecovered} points, torn tails {spool.TornTails}, quarantined files {spool.QuarantinedFiles}");
+                    watching = Task.Run(() => ReportDurable(client, stopWatching.Token));
+                }
+            });
+    }
+    finally
+    {
+        await stopWatching.CancelAsync();
+        await watching;
+    }
+
     GraphiteClientStatistics s = result.Statistics;
     string json = JsonSerializer.Serialize(new Dictionary<string, object?>
     {
@@ -86,6 +118,13 @@ try
         ["bytesWritten"] = s.BytesWritten,
         ["reconnects"] = s.Reconnects,
         ["bufferedPoints"] = s.BufferedPoints,
+        ["pointsDelivered"] = s.PointsDelivered,
+        ["spoolPointsSpooled"] = s.Spool.PointsSpooled,
+        ["spoolPointsRecovered"] = s.Spool.PointsRecovered,
+        ["spoolTornTails"] = s.Spool.TornTails,
+        ["spoolQuarantinedFiles"] = s.Spool.QuarantinedFiles,
+        ["spoolErrors"] = s.Spool.Errors,
+        ["spoolFiles"] = s.Spool.Files,
     });
     await Console.Out.WriteLineAsync(json);
     await Console.Error.WriteLineAsync($"fault-driver: {result}");
@@ -95,4 +134,27 @@ catch (Exception ex)
 {
     await Console.Error.WriteLineAsync($"fault-driver: failed: {ex}");
     return 1;
+}
+
+// Prints "fault-driver: durable N" whenever the points synced to the spool grow (and once more at the end).
+static void ReportDurable(GraphiteClient client, CancellationToken stop)
+{
+    long reported = 0;
+    while (true)
+    {
+        bool last = stop.IsCancellationRequested;
+        long durable = client.Statistics.Spool.PointsSpooled;
+        if (durable > reported)
+        {
+            reported = durable;
+            Console.Error.WriteLine($"fault-driver: durable {durable}");
+        }
+
+        if (last)
+        {
+            return;
+        }
+
+        Thread.Sleep(2);
+    }
 }

@@ -141,6 +141,16 @@ public sealed class RunningProcess : IAsyncDisposable
         return new ProcessRunner.Result(process.ExitCode, Encoding.UTF8.GetBytes(Output), Error);
     }
 
+    /// <summary>SIGKILL (the process and its children, at whatever it is doing) and waits until it is gone and its output read.</summary>
+    /// <returns>Completes when it is gone.</returns>
+    public async Task KillAsync()
+    {
+        Kill();
+        using var cts = new CancellationTokenSource(DaemonProcess.KillTimeout);
+        await process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+        await Task.WhenAll(outputDone, errorDone).ConfigureAwait(false);
+    }
+
     /// <summary>Kills it (and its children) if it still runs.</summary>
     /// <returns>Completes when it is gone.</returns>
     public async ValueTask DisposeAsync()

@@ -27,7 +27,8 @@ internal static class PipeCommand
         var connection = new ConnectionOptions(
             console,
             DefaultTimeoutSeconds,
-            "How long carbon may go without consuming any point (points waiting, none delivered) before giving up with exit code 2; meanwhile the client reconnects and replays");
+            "How long carbon may go without consuming any point (points waiting, none delivered; with --spool, none spooled either) before giving up with exit code 2; meanwhile the client reconnects and replays");
+        Option<string?> spool = SpoolOption.Create("every point read");
         var command = new Command(
             "pipe",
             "Send carbon plaintext lines 'metric value [timestamp]' (2 or 3 fields split on whitespace, numbers as Python's float() reads them, "
@@ -35,21 +36,26 @@ internal static class PipeCommand
             + "blank lines are ignored. Shows live progress when standard error is a terminal, a summary at the end, and exits once carbon has "
             + "consumed every point (it closes the connection after reading to its end: the proof). "
             + "Exit code 0 when every line was valid and every point delivered, 1 when some lines were invalid (and every valid point delivered), "
-            + "2 on a usage error or when points could not be delivered (carbon unreachable or not consuming for longer than --timeout).")
+            + "2 on a usage error or when points could not be delivered (carbon unreachable or not consuming for longer than --timeout). "
+            + "With --spool, points read while carbon is away go to disk and the pipe keeps reading; what carbon has not consumed at the end "
+            + "stays in the spool for the next run (exit code 2 says how many).")
         {
             input,
+            spool,
         };
         connection.AddTo(command);
         examples.Add(
             command,
             "printf 'app.requests 12\\napp.errors 0 1700000000\\n' | aiographite pipe",
             "aiographite pipe --input metrics.txt --host graphite.example.com --protocol pickle",
-            "tail -F /var/log/app/metrics.log | aiographite pipe --timeout 120");
+            "tail -F /var/log/app/metrics.log | aiographite pipe --timeout 120",
+            "tail -F /var/log/app/metrics.log | aiographite pipe --spool /var/spool/aiographite   # survives outages and restarts",
+            "aiographite pipe --spool /var/spool/aiographite < /dev/null                          # send what an earlier run left");
         CommandRunner.SetAction(command, console, async (result, cancellationToken) =>
         {
             Endpoint endpoint = connection.Resolve(result);
             using TextReader reader = OpenInput(result.GetValue(input), console);
-            var session = new PipeSession(console, endpoint, CliApplication.CommandPath(result));
+            var session = new PipeSession(console, endpoint, CliApplication.CommandPath(result), result.GetValue(spool));
             return await session.RunAsync(reader, cancellationToken).ConfigureAwait(false);
         });
         return command;

@@ -29,6 +29,7 @@ internal sealed class PipeSession
     private readonly StatusWriter _status;
     private readonly CarbonLineParser _parser;
     private readonly TimeProvider _time;
+    private readonly string? _spool;
     private long _linesRead;
     private long _blank;
     private long _invalid;
@@ -38,8 +39,10 @@ internal sealed class PipeSession
     /// <param name="console">The console.</param>
     /// <param name="endpoint">Where to send; its timeout is how long carbon may stay unreachable.</param>
     /// <param name="name">The command's name for messages.</param>
-    public PipeSession(CliConsole console, Endpoint endpoint, string name)
+    /// <param name="spool">The spool directory (<c>--spool</c>), or <see langword="null"/>.</param>
+    public PipeSession(CliConsole console, Endpoint endpoint, string name, string? spool = null)
     {
+        _spool = spool;
         _console = console;
         _endpoint = endpoint;
         _name = name;
@@ -50,9 +53,11 @@ internal sealed class PipeSession
 
     /// <summary>The client options of a pipe: connect lazily, reconnect and replay, never drop, give up through the watchdog.</summary>
     /// <param name="endpoint">The endpoint.</param>
+    /// <param name="spool">The spool directory, or <see langword="null"/>.</param>
     /// <returns>The options.</returns>
-    public static GraphiteClientOptions ClientOptions(Endpoint endpoint) => new()
+    public static GraphiteClientOptions ClientOptions(Endpoint endpoint, string? spool = null) => new()
     {
+        SpoolDirectory = spool,
         Transport = endpoint.Transport,
         LazyConnect = true,
         FullBufferPolicy = FullBufferPolicy.Wait,
@@ -76,11 +81,15 @@ internal sealed class PipeSession
         GraphiteClient client;
         try
         {
-            client = GraphiteClient.Create(_endpoint.Host, _endpoint.Port, _endpoint.Protocol, ClientOptions(_endpoint));
+            client = GraphiteClient.Create(_endpoint.Host, _endpoint.Port, _endpoint.Protocol, ClientOptions(_endpoint, _spool));
         }
         catch (ArgumentException ex)
         {
             throw new CliException(ErrorText.Of(ex));
+        }
+        catch (GraphiteException ex)
+        {
+            throw SpoolOption.Unusable(ex); // the spool is held by another process, or cannot be created or read
         }
 
         await using (client.ConfigureAwait(false))
@@ -165,7 +174,9 @@ internal sealed class PipeSession
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 GraphiteClientStatistics stats = client.Statistics;
-                if (watchdog.Observe(stats.PointsDelivered, Waiting(stats)))
+
+                // Points synced to the spool are progress too: they are safe while carbon is away.
+                if (watchdog.Observe(stats.PointsDelivered + stats.Spool.PointsSpooled, Waiting(stats)))
                 {
                     _unreachable = true;
                     await stop.CancelAsync().ConfigureAwait(false);
@@ -188,33 +199,42 @@ internal sealed class PipeSession
             : text;
     }
 
-    /// <summary>Points accepted and neither delivered nor given up.</summary>
-    private static long Waiting(GraphiteClientStatistics stats) => stats.PointsAccepted - stats.PointsDelivered - stats.PointsDropped;
+    /// <summary>Points accepted (or left in the spool by an earlier run) and neither delivered nor given up.</summary>
+    private static long Waiting(GraphiteClientStatistics stats) => ToDeliver(stats) - stats.PointsDelivered - stats.PointsDropped;
+
+    /// <summary>Every point this run has to deliver: those it read, and those an earlier run left in the spool.</summary>
+    private static long ToDeliver(GraphiteClientStatistics stats) => stats.PointsAccepted + stats.Spool.PointsRecovered;
 
     private int Finish(GraphiteClientStatistics stats, TimeSpan elapsed, long lineNumber, bool interrupted)
     {
         _status.ClearStatus();
-        long notDelivered = stats.PointsAccepted - stats.PointsDelivered;
+        long notDelivered = ToDeliver(stats) - stats.PointsDelivered;
         string blank = _blank > 0 ? $", {Rate.Count(_blank)} blank" : string.Empty;
         string reconnects = stats.Reconnects > 0
             ? $"; reconnected {Rate.Count(stats.Reconnects, "time")}, {Rate.Count(stats.PointsReplayed, "point")} replayed"
             : string.Empty;
-        _status.WriteLine($"{_name}: {Rate.Count(lineNumber, "line")} read, {Rate.Count(stats.PointsDelivered, "point")} delivered, {Rate.Count(_invalid)} invalid{blank} in {Rate.Seconds(elapsed)} ({Rate.PerSecond(stats.PointsDelivered, elapsed)}){reconnects}");
+        string recovered = stats.Spool.PointsRecovered > 0
+            ? $" ({Rate.Count(stats.Spool.PointsRecovered, "point")} left in the spool by an earlier run, sent first)"
+            : string.Empty;
+        _status.WriteLine($"{_name}: {Rate.Count(lineNumber, "line")} read, {Rate.Count(stats.PointsDelivered, "point")} delivered{recovered}, {Rate.Count(_invalid)} invalid{blank} in {Rate.Seconds(elapsed)} ({Rate.PerSecond(stats.PointsDelivered, elapsed)}){reconnects}");
+        string kept = _spool is not null && notDelivered > 0 && stats.Spool.Errors == 0
+            ? $" They stay in the spool '{_spool}': the next run with --spool {_spool} sends them first."
+            : string.Empty;
         if (interrupted)
         {
-            _status.WriteLine($"{_name}: interrupted at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(stats.PointsAccepted)} points not delivered.");
+            _status.WriteLine($"{_name}: interrupted at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(ToDeliver(stats))} points not delivered.{kept}");
             return ExitCodes.Interrupted;
         }
 
         if (_unreachable)
         {
-            _status.WriteLine($"{_name}: Graphite at {_endpoint} consumed nothing for more than {_endpoint.TimeoutText} (unreachable, or not reading): gave up at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(stats.PointsAccepted)} points not delivered.");
+            _status.WriteLine($"{_name}: Graphite at {_endpoint} consumed nothing for more than {_endpoint.TimeoutText} (unreachable, or not reading): gave up at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(ToDeliver(stats))} points not delivered.{kept}");
             return ExitCodes.Failure;
         }
 
         if (notDelivered > 0)
         {
-            _status.WriteLine($"{_name}: {Rate.Count(notDelivered)} of {Rate.Count(stats.PointsAccepted)} points could not be confirmed as delivered to Graphite at {_endpoint}.");
+            _status.WriteLine($"{_name}: {Rate.Count(notDelivered)} of {Rate.Count(ToDeliver(stats))} points could not be confirmed as delivered to Graphite at {_endpoint}.{kept}");
             return ExitCodes.Failure;
         }
 

@@ -40,9 +40,11 @@ internal static class SendCommand
             console,
             DefaultTimeoutSeconds,
             "How long to wait for carbon: to connect, then to consume the point");
-        var command = new Command("send", "Send one point to carbon and wait until carbon has consumed it (carbon closes the connection after reading to its end: the proof). Exit code 0 then, 2 when carbon cannot be reached or does not confirm within --timeout.")
+        Option<string?> spool = SpoolOption.Create("the point");
+        var command = new Command("send", "Send one point to carbon and wait until carbon has consumed it (carbon closes the connection after reading to its end: the proof). Exit code 0 then, 2 when carbon cannot be reached or does not confirm within --timeout. "
+            + "With --spool, points an earlier run left in the spool go first, and a point carbon did not confirm stays there for the next run (exit code 2).")
         {
-            metric, value, timestamp, tags,
+            metric, value, timestamp, tags, spool,
         };
         connection.AddTo(command);
         examples.Add(
@@ -52,13 +54,15 @@ internal static class SendCommand
             "aiographite send disk.used 81 --tag host=web1 --tag dc=eu      # disk.used;dc=eu;host=web1",
             "aiographite send app.requests 12 --protocol pickle            # port 2004",
             "aiographite send app.requests 12 --protocol udp --port 2003",
-            "GRAPHITE_HOST=10.0.0.5 aiographite send app.up 1");
+            "GRAPHITE_HOST=10.0.0.5 aiographite send app.up 1",
+            "aiographite send app.deploys 1 --spool /var/spool/aiographite   # kept on disk while carbon is down");
         CommandRunner.SetAction(command, console, (result, cancellationToken) => RunAsync(
             result.GetValue(metric)!,
             result.GetValue(value)!,
             result.GetValue(timestamp),
             result.GetValue(tags) ?? [],
             connection.Resolve(result),
+            result.GetValue(spool),
             cancellationToken));
         return command;
     }
@@ -69,22 +73,29 @@ internal static class SendCommand
     /// <param name="timestampText">The timestamp argument, if any.</param>
     /// <param name="tagTexts">The <c>--tag</c> values.</param>
     /// <param name="endpoint">Where to send.</param>
+    /// <param name="spool">The spool directory (<c>--spool</c>), or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Ctrl+C.</param>
     /// <returns>The exit code.</returns>
-    public static async Task<int> RunAsync(string metric, string valueText, string? timestampText, IReadOnlyList<string> tagTexts, Endpoint endpoint, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string metric, string valueText, string? timestampText, IReadOnlyList<string> tagTexts, Endpoint endpoint, string? spool, CancellationToken cancellationToken)
     {
         var options = new GraphiteClientOptions
         {
             Transport = endpoint.Transport,
             ConnectTimeout = endpoint.Timeout,
             DrainTimeout = endpoint.Timeout,
+            SpoolDirectory = spool,
+
+            // With a spool the point is kept on disk while carbon is away: connect in the background, wait for the proof.
+            LazyConnect = spool is not null,
         };
         Datapoint point = BuildPoint(metric, valueText, timestampText, tagTexts, new GraphiteDatapointValidator(options));
 
         GraphiteClient client;
         try
         {
-            client = await GraphiteClient.ConnectAsync(endpoint.Host, endpoint.Port, endpoint.Protocol, options, cancellationToken).ConfigureAwait(false);
+            client = spool is null
+                ? await GraphiteClient.ConnectAsync(endpoint.Host, endpoint.Port, endpoint.Protocol, options, cancellationToken).ConfigureAwait(false)
+                : GraphiteClient.Create(endpoint.Host, endpoint.Port, endpoint.Protocol, options with { DrainTimeout = TimeSpan.Zero });
         }
         catch (GraphiteException ex)
         {
@@ -106,12 +117,19 @@ internal static class SendCommand
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
+                if (spool is not null)
+                {
+                    await client.CloseAsync().ConfigureAwait(false); // syncs the spool; what carbon did not consume stays there
+                    long kept = client.Statistics.PointsUndelivered;
+                    throw new CliException($"Graphite at {endpoint} did not confirm within the timeout of {endpoint.TimeoutText}: {Rate.Count(kept, "point")} (this one included) stay in the spool '{spool}' and go first with the next run that uses --spool {spool}.");
+                }
+
                 throw new CliException($"Graphite at {endpoint} did not confirm the point within the timeout of {endpoint.TimeoutText}: the connection was lost and carbon did not come back, or carbon is not reading.");
             }
 
             await client.CloseAsync().ConfigureAwait(false);
             GraphiteClientStatistics stats = client.Statistics;
-            if (stats.PointsDelivered < 1 || stats.PointsDropped > 0)
+            if (stats.PointsDelivered < 1 + stats.Spool.PointsRecovered || stats.PointsDropped > 0)
             {
                 throw new CliException($"The point could not be delivered to Graphite at {endpoint} (written {stats.PointsWritten}, delivered {stats.PointsDelivered}, lost {stats.PointsDropped}).");
             }

@@ -51,6 +51,7 @@ internal sealed class SpoolWriter
     private long _lastCheckpoint;
     private long _retryAt;
     private bool _healthy = true;
+    private bool _failing; // a failure was logged and no write has succeeded since (retries stay quiet)
 
     public SpoolWriter(SendBuffer buffer, DestinationSpool spool, PipelineCounters counters, TimeSpan syncInterval, TimeProvider time, ILogger log, string description, Action wakeSender)
     {
@@ -115,9 +116,9 @@ internal sealed class SpoolWriter
                 }
                 else if (now >= _retryAt)
                 {
+                    // Try again; SpoolResumed is logged once a write and its sync have succeeded.
                     _healthy = true;
                     _buffer.ResumeSpool();
-                    GraphiteLog.SpoolResumed(_log, _description, _spool.Directory);
                 }
 
                 RetireIfDue(stopping);
@@ -159,11 +160,7 @@ internal sealed class SpoolWriter
         _locations.Clear();
         if (!_spool.TryAppend(_batch, _locations, out string? failure))
         {
-            _healthy = false;
-            _retryAt = _time.GetTimestamp() + (long)(RetryDelay.TotalSeconds * _time.TimestampFrequency);
-            _counters.SpoolError();
-            GraphiteLog.SpoolFailed(_log, _description, _spool.Directory, failure!);
-            _buffer.SuspendSpool();
+            Fail(failure!);
             _wakeSender();
             return false;
         }
@@ -185,6 +182,13 @@ internal sealed class SpoolWriter
         if (_syncInterval <= TimeSpan.Zero)
         {
             Sync(); // "every batch": durable before it counts as spooled
+            if (!_healthy)
+            {
+                // The sync failed: the batch went back to memory with everything else waiting for the spool
+                // (SuspendSpool), so it is not marked spooled (nothing is left in the queue to mark).
+                _wakeSender();
+                return false;
+            }
         }
 
         _buffer.MarkSpooled(_batch, _locations);
@@ -202,16 +206,35 @@ internal sealed class SpoolWriter
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _healthy = false;
-            _retryAt = _time.GetTimestamp() + (long)(RetryDelay.TotalSeconds * _time.TimestampFrequency);
-            _counters.SpoolError();
-            GraphiteLog.SpoolFailed(_log, _description, _spool.Directory, ex.Message);
-            _buffer.SuspendSpool();
+            Fail(ex.Message);
             return;
         }
 
         _counters.Spooled(_unsyncedPoints, _time.GetElapsedTime(started));
         _unsyncedPoints = 0;
+        if (_failing)
+        {
+            _failing = false;
+            GraphiteLog.SpoolResumed(_log, _description, _spool.Directory);
+        }
+    }
+
+    /// <summary>
+    /// A write or sync failed: the buffer runs on memory until the retry in <see cref="RetryDelay"/>. Logged once per
+    /// outage (a retry that fails again is only counted), so a disk that stays full does not flood the log.
+    /// </summary>
+    private void Fail(string reason)
+    {
+        _healthy = false;
+        _retryAt = _time.GetTimestamp() + (long)(RetryDelay.TotalSeconds * _time.TimestampFrequency);
+        _counters.SpoolError();
+        if (!_failing)
+        {
+            _failing = true;
+            GraphiteLog.SpoolFailed(_log, _description, _spool.Directory, reason);
+        }
+
+        _buffer.SuspendSpool();
     }
 
     private void RetireIfDue(bool stopping)

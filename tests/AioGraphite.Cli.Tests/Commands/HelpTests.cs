@@ -34,6 +34,19 @@ public sealed class HelpTests
         }
     }
 
+    [Theory]
+    [InlineData("send")]
+    [InlineData("pipe")]
+    public async Task Help_SendingCommands_DocumentTheSpool(string command)
+    {
+        CliResult result = await CliRun.RunAsync([command, "--help"]);
+        string help = string.Join(' ', result.Out.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("--spool <DIR>", help, StringComparison.Ordinal);
+        Assert.Contains("disk spool", help, StringComparison.Ordinal);
+        Assert.Contains("the next run with the same DIR sends it first", help, StringComparison.Ordinal);
+        Assert.Contains("One process per DIR", help, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Help_DefaultHost_ComesFromGraphiteHost()
     {

@@ -52,7 +52,7 @@ internal static class FaultScenario
         using IDisposable slot = await LoadSlots.AcquireAsync(Ct);
         try
         {
-            result = await FaultStream.RunAsync(plan, faultStep, () => faultTask = Task.Run(fault, Ct), slot.Dispose, Ct);
+            result = await FaultStream.RunAsync(plan, faultStep, () => faultTask = Task.Run(fault, Ct), slot.Dispose, cancellationToken: Ct);
         }
         finally
         {
@@ -96,6 +96,26 @@ internal static class FaultScenario
             args.Add("--lazy");
         }
 
+        void Add(string option, long? value)
+        {
+            if (value is long v)
+            {
+                args.Add(option);
+                args.Add(Text(v));
+            }
+        }
+
+        if (plan.SpoolDirectory is not null)
+        {
+            args.Add("--spool");
+            args.Add(plan.SpoolDirectory);
+        }
+
+        Add("--spool-file-bytes", plan.SpoolFileBytes);
+        Add("--sync-interval-ms", (long?)plan.SpoolSyncInterval?.TotalMilliseconds);
+        Add("--replay-window-ms", (long?)plan.ReplayWindow?.TotalMilliseconds);
+        Add("--buffer-bytes", plan.BufferCapacityBytes);
+        Add("--batch-bytes", plan.BatchSizeBytes);
         return args;
     }
 
