@@ -33,7 +33,7 @@ internal sealed class DestinationSender
         _fullBufferReason = $"the buffer is full ({options.FullBufferPolicy}, {options.BufferCapacityBytes} bytes)";
         Counters = new PipelineCounters(instruments, GraphiteInstruments.TagsFor(endpoint.Host, endpoint.Port));
         _factory = options.ConnectionFactory?.Invoke(endpoint)
-            ?? new SocketConnectionFactory(endpoint.Host, endpoint.Port, options.Transport, options.ConnectTimeout, options.DeadPeerTimeout, options.TimeProvider);
+            ?? new SocketConnectionFactory(endpoint.Host, endpoint.Port, options.Transport, options.ConnectTimeout, options.DeadPeerTimeout, options.TimeProvider, options.Tls, log);
         int segmentBytes = options.Transport == GraphiteTransport.Udp ? options.MaxDatagramBytes : options.BatchSizeBytes;
         Buffer = new SendBuffer(WireFormat.For(protocol), segmentBytes, options.BufferCapacityBytes, options.TimeProvider);
         var connections = new ConnectionManager(_factory, new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, Random.Shared.NextDouble), options.TimeProvider, log);
