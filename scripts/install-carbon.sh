@@ -4,7 +4,8 @@
 #
 #   graphite-carbon   carbon-cache and carbon-relay (Python)
 #   python3-whisper   the whisper storage library (used by carbon)
-#   carbon-c-relay    the C relay used for cluster tests
+#   carbon-c-relay    the C relay used for cluster tests (and its ssl listener for TLS tests)
+#   stunnel4          a TLS terminator in front of carbon (mutual TLS tests)
 #   graphite-web      only with --with-graphite-web (used by the demo)
 #
 #   scripts/install-carbon.sh [--with-graphite-web]
@@ -27,11 +28,11 @@ for arg in "$@"; do
   esac
 done
 
-PACKAGES=(graphite-carbon python3-whisper carbon-c-relay)
+PACKAGES=(graphite-carbon python3-whisper carbon-c-relay stunnel4)
 [[ $WITH_WEB -eq 1 ]] && PACKAGES+=(graphite-web)
 
 installed() {
-  [[ -x /usr/bin/carbon-cache && -x /usr/bin/carbon-c-relay && -x $PY ]] || return 1
+  [[ -x /usr/bin/carbon-cache && -x /usr/bin/carbon-c-relay && -x /usr/bin/stunnel4 && -x $PY ]] || return 1
   $PY -c 'import whisper, carbon' >/dev/null 2>&1 || return 1
   if [[ $WITH_WEB -eq 1 ]]; then
     [[ -x /usr/bin/django-admin ]] || return 1
@@ -52,7 +53,7 @@ APT_CMD="apt-get install -y --no-install-recommends ${PACKAGES[*]}"
 if [[ $(id -u) -ne 0 ]]; then
   cat >&2 <<MSG
 install-carbon: the Graphite servers the tests need are not installed
-(need /usr/bin/carbon-cache, /usr/bin/carbon-c-relay and '$PY -c "import whisper, carbon"'$WEB_NEED).
+(need /usr/bin/carbon-cache, /usr/bin/carbon-c-relay, /usr/bin/stunnel4 and '$PY -c "import whisper, carbon"'$WEB_NEED).
 Fix it with one of:
   sudo $0$SELF_ARGS
   sudo env DEBIAN_FRONTEND=noninteractive $APT_CMD
@@ -84,7 +85,7 @@ fi
 
 if ! installed; then
   echo "install-carbon: packages installed but the check still fails:" >&2
-  ls -l /usr/bin/carbon-cache /usr/bin/carbon-c-relay >&2 || true
+  ls -l /usr/bin/carbon-cache /usr/bin/carbon-c-relay /usr/bin/stunnel4 >&2 || true
   $PY -c 'import whisper, carbon' >&2 || true
   exit 1
 fi
