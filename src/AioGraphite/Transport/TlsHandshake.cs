@@ -68,7 +68,7 @@ internal sealed class TlsHandshake
             }
             catch (AuthenticationException ex)
             {
-                throw Failure(verdict.Reason ?? DescribeHandshakeError(ex, credentials.HasClientCertificate), ex);
+                throw Failure(verdict.Reason ?? DescribeHandshakeError(ex, credentials.HasClientCertificate, verdict.ClientCertificateRequested), ex);
             }
             catch (Exception ex) when (ex is IOException or SocketException)
             {
@@ -268,11 +268,11 @@ internal sealed class TlsHandshake
     private static string Subject(X509Certificate certificate) => certificate.Subject.Length > 0 ? certificate.Subject : "no subject";
 
     /// <summary>What the TLS layer reported, in words: alerts from the server, a non-TLS answer.</summary>
-    private static string DescribeHandshakeError(AuthenticationException ex, bool hasClientCertificate)
+    private static string DescribeHandshakeError(AuthenticationException ex, bool hasClientCertificate, bool clientCertificateRequested)
     {
         string detail = Innermost(ex);
         string lower = detail.ToLowerInvariant();
-        if (lower.Contains("certificate required", StringComparison.Ordinal))
+        if (lower.Contains("certificate required", StringComparison.Ordinal) || (clientCertificateRequested && !hasClientCertificate && lower.Contains("alert", StringComparison.Ordinal)))
         {
             return ClientCertificateRequired(hasClientCertificate, detail);
         }
@@ -310,8 +310,8 @@ internal sealed class TlsHandshake
 
     private static string DescribeTransportError(Exception ex) =>
         ex is SocketException { SocketErrorCode: SocketError.ConnectionReset } || ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset }
-            ? "the server reset the connection during the TLS handshake (is this a TLS port? or it refused the client)"
-            : $"the server closed the connection during the TLS handshake (is this a TLS port? carbon's own ports speak plaintext; or it refused the client) ({Innermost(ex)})";
+            ? "the server reset the connection during the TLS handshake without a TLS answer: it probably does not speak TLS on this port (carbon's own ports speak plaintext; connect to the TLS terminator's port), or it refused the client"
+            : $"the server closed the connection during the TLS handshake without a TLS answer: it probably does not speak TLS on this port (carbon's own ports speak plaintext; connect to the TLS terminator's port), or it refused the client ({Innermost(ex)})";
 
     private static string DescribeClientRefusal(Exception refused, bool hasClientCertificate)
     {
