@@ -43,7 +43,8 @@ internal static class PipeCommand
             command,
             "printf 'app.requests 12\\napp.errors 0 1700000000\\n' | aiographite pipe",
             "aiographite pipe --input metrics.txt --host graphite.example.com --protocol pickle",
-            "tail -F /var/log/app/metrics.log | aiographite pipe --timeout 120");
+            "tail -F /var/log/app/metrics.log | aiographite pipe --timeout 120",
+            "aiographite pipe --input metrics.txt --host carbon.example.com --port 2443 --tls --tls-ca ca.pem");
         CommandRunner.SetAction(command, console, async (result, cancellationToken) =>
         {
             Endpoint endpoint = connection.Resolve(result);

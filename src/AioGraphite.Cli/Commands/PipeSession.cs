@@ -1,5 +1,6 @@
 using AioGraphite.Cli.Input;
 using AioGraphite.Cli.Output;
+using Microsoft.Extensions.Logging;
 
 namespace AioGraphite.Cli.Commands;
 
@@ -7,7 +8,9 @@ namespace AioGraphite.Cli.Commands;
 /// One run of <c>pipe</c>: reads, parses and sends every line, waits until carbon has consumed every point (its orderly
 /// close after the end of the stream proves it), watches that delivery makes progress, reports and decides the exit code.
 /// </summary>
+#pragma warning disable CA1001 // _connections (an ILoggerFactory for the client's connection events) holds nothing to dispose.
 internal sealed class PipeSession
+#pragma warning restore CA1001
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
@@ -17,10 +20,12 @@ internal sealed class PipeSession
     private readonly StatusWriter _status;
     private readonly CarbonLineParser _parser;
     private readonly TimeProvider _time;
+    private readonly ConnectionLog _connections = new();
     private long _linesRead;
     private long _blank;
     private long _invalid;
     private volatile bool _unreachable;
+    private volatile GraphiteException? _tlsFailure;
 
     /// <summary>Creates a session.</summary>
     /// <param name="console">The console.</param>
@@ -38,10 +43,13 @@ internal sealed class PipeSession
 
     /// <summary>The client options of a pipe: connect lazily, reconnect and replay, never drop, give up through the watchdog.</summary>
     /// <param name="endpoint">The endpoint.</param>
+    /// <param name="log">Where the client's connection events go, or null.</param>
     /// <returns>The options.</returns>
-    public static GraphiteClientOptions ClientOptions(Endpoint endpoint) => new()
+    public static GraphiteClientOptions ClientOptions(Endpoint endpoint, ILoggerFactory? log = null) => new()
     {
         Transport = endpoint.Transport,
+        Tls = endpoint.Tls,
+        LoggerFactory = log,
         LazyConnect = true,
         FullBufferPolicy = FullBufferPolicy.Wait,
 
@@ -64,7 +72,7 @@ internal sealed class PipeSession
         GraphiteClient client;
         try
         {
-            client = GraphiteClient.Create(_endpoint.Host, _endpoint.Port, _endpoint.Protocol, ClientOptions(_endpoint));
+            client = GraphiteClient.Create(_endpoint.Host, _endpoint.Port, _endpoint.Protocol, ClientOptions(_endpoint, _connections));
         }
         catch (ArgumentException ex)
         {
@@ -153,6 +161,14 @@ internal sealed class PipeSession
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 GraphiteClientStatistics stats = client.Statistics;
+                if (_connections.TlsFailureBeforeConnecting is { } tls)
+                {
+                    // A refused certificate or a port that does not speak TLS: retrying until the timeout would not help.
+                    _tlsFailure = tls;
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+
                 if (watchdog.Observe(stats.PointsDelivered, Waiting(stats)))
                 {
                     _unreachable = true;
@@ -183,6 +199,12 @@ internal sealed class PipeSession
     {
         _status.ClearStatus();
         long notDelivered = stats.PointsAccepted - stats.PointsDelivered;
+        if (_tlsFailure is { } tls && !interrupted)
+        {
+            _status.WriteLine($"{_name}: {ErrorText.Of(tls)} Gave up at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(stats.PointsAccepted)} points not delivered.");
+            return ExitCodes.Failure;
+        }
+
         string blank = _blank > 0 ? $", {Rate.Count(_blank)} blank" : string.Empty;
         string reconnects = stats.Reconnects > 0
             ? $"; reconnected {Rate.Count(stats.Reconnects, "time")}, {Rate.Count(stats.PointsReplayed, "point")} replayed"
@@ -196,7 +218,8 @@ internal sealed class PipeSession
 
         if (_unreachable)
         {
-            _status.WriteLine($"{_name}: Graphite at {_endpoint} consumed nothing for more than {_endpoint.TimeoutText} (unreachable, or not reading): gave up at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(stats.PointsAccepted)} points not delivered.");
+            string last = _connections.LastFailure is { } failure && !_connections.EverConnected ? $" Last error: {ErrorText.Of(failure)}" : string.Empty;
+            _status.WriteLine($"{_name}: Graphite at {_endpoint} consumed nothing for more than {_endpoint.TimeoutText} (unreachable, or not reading): gave up at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(stats.PointsAccepted)} points not delivered.{last}");
             return ExitCodes.Failure;
         }
 
