@@ -1,7 +1,10 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 
 namespace AioGraphite.Bench;
 
@@ -9,7 +12,8 @@ namespace AioGraphite.Bench;
 /// A byte sink on 127.0.0.1 standing in for carbon: every accepted connection is read on a dedicated thread with
 /// blocking receives into one reused 4 MiB buffer (no allocation per read) and its bytes are counted, plus lines or
 /// pickle items (<see cref="SinkCounting"/>) to verify that every point arrived. With <c>read: false</c> it accepts
-/// and never reads: a stalled server; <see cref="Freeze"/> stops the reading later: a frozen one.
+/// and never reads: a stalled server; <see cref="Freeze"/> stops the reading later: a frozen one. With a certificate it
+/// is a TLS server (TLS 1.2/1.3, SslStream on the reading thread) and counts the decrypted bytes.
 /// </summary>
 internal sealed class LoopbackSink : IDisposable
 {
@@ -19,6 +23,7 @@ internal sealed class LoopbackSink : IDisposable
     private readonly SinkCounting _counting;
     private readonly bool _read;
     private readonly int? _receiveBufferBytes;
+    private readonly X509Certificate2? _certificate;
     private readonly List<Socket> _connections = [];
     private readonly ManualResetEventSlim _reached = new(false);
     private long _bytes;
@@ -32,8 +37,9 @@ internal sealed class LoopbackSink : IDisposable
     private volatile bool _disposed;
     private volatile bool _frozen;
 
-    public LoopbackSink(SinkCounting counting, bool read = true, int? receiveBufferBytes = null)
+    public LoopbackSink(SinkCounting counting, bool read = true, int? receiveBufferBytes = null, X509Certificate2? certificate = null)
     {
+        _certificate = certificate;
         _counting = counting;
         _read = read;
         _receiveBufferBytes = receiveBufferBytes;
@@ -142,8 +148,19 @@ internal sealed class LoopbackSink : IDisposable
     {
         byte[] buffer = GC.AllocateUninitializedArray<byte>(ReadBufferBytes);
         int filled = 0;
+        SslStream? tls = null;
         try
         {
+            if (_certificate is not null)
+            {
+                tls = new SslStream(new NetworkStream(socket, ownsSocket: false));
+                tls.AuthenticateAsServer(new SslServerAuthenticationOptions
+                {
+                    ServerCertificate = _certificate,
+                    EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                });
+            }
+
             while (true)
             {
                 while (_frozen && !_disposed)
@@ -151,9 +168,13 @@ internal sealed class LoopbackSink : IDisposable
                     Thread.Sleep(10);
                 }
 
-                int n = socket.Receive(buffer, filled, buffer.Length - filled, SocketFlags.None);
+                int n = tls is null
+                    ? socket.Receive(buffer, filled, buffer.Length - filled, SocketFlags.None)
+                    : tls.Read(buffer, filled, buffer.Length - filled);
                 if (n == 0)
                 {
+                    // The writer ended its stream: end ours too, as carbon does (a TLS writer reads to our end).
+                    socket.Shutdown(SocketShutdown.Send);
                     return;
                 }
 
@@ -188,16 +209,20 @@ internal sealed class LoopbackSink : IDisposable
                 }
             }
         }
-        catch (SocketException) when (_disposed)
+        catch (Exception ex) when ((ex is SocketException or IOException) && _disposed)
         {
         }
         catch (ObjectDisposedException)
         {
         }
-        catch (Exception ex) when (ex is InvalidDataException or SocketException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        catch (Exception ex) when (ex is InvalidDataException or SocketException or IndexOutOfRangeException or ArgumentOutOfRangeException or IOException or AuthenticationException)
         {
             _error = ex;
             _reached.Set();
+        }
+        finally
+        {
+            tls?.Dispose();
         }
     }
 
