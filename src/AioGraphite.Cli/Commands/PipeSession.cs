@@ -218,8 +218,7 @@ internal sealed class PipeSession
 
         if (_unreachable)
         {
-            string last = _connections.LastFailure is { } failure && !_connections.EverConnected ? $" Last error: {ErrorText.Of(failure)}" : string.Empty;
-            _status.WriteLine($"{_name}: Graphite at {_endpoint} consumed nothing for more than {_endpoint.TimeoutText} (unreachable, or not reading): gave up at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(stats.PointsAccepted)} points not delivered.{last}");
+            _status.WriteLine($"{_name}: Graphite at {_endpoint} consumed nothing for more than {_endpoint.TimeoutText} (unreachable, or not reading): gave up at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(stats.PointsAccepted)} points not delivered.");
             return ExitCodes.Failure;
         }
 

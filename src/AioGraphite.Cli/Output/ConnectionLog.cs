@@ -4,7 +4,8 @@ namespace AioGraphite.Cli.Output;
 
 /// <summary>
 /// The client's log as far as <c>pipe</c> needs it: whether a connection ever succeeded, and the last connection failure
-/// (a <see cref="GraphiteException"/> naming host, port and the reason). Nothing else is kept or printed.
+/// (a <see cref="GraphiteException"/> naming host, port and the reason), to give up at once on a TLS failure. Nothing
+/// else is kept or printed.
 /// </summary>
 internal sealed class ConnectionLog : ILoggerFactory, ILogger
 {
@@ -12,12 +13,6 @@ internal sealed class ConnectionLog : ILoggerFactory, ILogger
     private const string ConnectFailedEvent = "ConnectFailed";
     private volatile GraphiteException? _lastFailure;
     private volatile bool _everConnected;
-
-    /// <summary>The last failed connection attempt's exception, if any.</summary>
-    public GraphiteException? LastFailure => _lastFailure;
-
-    /// <summary>Whether the client has connected at least once.</summary>
-    public bool EverConnected => _everConnected;
 
     /// <summary>
     /// A TLS failure (a refused certificate, a server that does not speak TLS: a <see cref="GraphiteException"/> without a
