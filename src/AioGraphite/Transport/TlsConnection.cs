@@ -80,7 +80,16 @@ internal sealed class TlsConnection : GraphiteConnection
                 continue;
             }
 
-            await _ssl.WriteAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _ssl.WriteAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is AuthenticationException or InvalidOperationException)
+            {
+                // The TLS session failed (an alert, a write after the peer's close): a broken connection like any other.
+                throw new IOException($"the TLS stream failed: {ex.Message}", ex);
+            }
+
             long written = Volatile.Read(ref _written) + buffer.Count;
             Volatile.Write(ref _written, written);
             if (_estimator is not null)

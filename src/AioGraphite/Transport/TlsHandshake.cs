@@ -62,6 +62,11 @@ internal sealed class TlsHandshake
             {
                 await ssl.AuthenticateAsClientAsync(ClientOptions(credentials, verdict), timeout.Token).ConfigureAwait(false);
             }
+            catch (Exception ex) when (ex is CryptographicException or InvalidOperationException or NotSupportedException or ArgumentException or PlatformNotSupportedException)
+            {
+                // Unusable credentials or an unsupported platform: still a failure to connect, with the reason.
+                throw Failure($"the TLS handshake could not be made: {Innermost(ex)}", ex);
+            }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
                 throw Failure($"no TLS answer within the connect timeout of {Seconds(_connectTimeout)} (is this a TLS port? carbon's own ports speak plaintext)", ex);
