@@ -72,7 +72,21 @@ internal sealed class TlsConnection : GraphiteConnection
             throw new SocketException((int)SocketError.ConnectionReset);
         }
 
-        // One TLS write per buffer (a segment): its end is where the offset map has a boundary.
+        // One TLS write per buffer (a segment): its end is where the offset map has a boundary. The records are gathered
+        // into few sends (TLS makes one per 16 KiB), all sent before this returns.
+        _wire.BeginCoalescing();
+        try
+        {
+            await WriteSegmentsAsync(buffers, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _wire.EndCoalescingAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask WriteSegmentsAsync(IList<ArraySegment<byte>> buffers, CancellationToken cancellationToken)
+    {
         foreach (ArraySegment<byte> buffer in buffers)
         {
             if (buffer.Count == 0)
