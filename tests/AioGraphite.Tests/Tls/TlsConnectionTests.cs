@@ -35,10 +35,14 @@ public sealed class TlsConnectionTests : IDisposable
         await connection.WriteAsync([a, b], Ct);
         Assert.Equal(a.Length + b.Length, connection.BytesWritten);
         Assert.True(tls.WireBytesWritten > connection.BytesWritten, $"TLS adds the handshake and record overhead: {tls.WireBytesWritten} TCP bytes for {connection.BytesWritten}");
+
+        // A gather write larger than what TLS gathers per send (20 segments of 64 KiB, each with its own bytes).
+        ArraySegment<byte>[] segments = [.. Enumerable.Range(0, 20).Select(i => new ArraySegment<byte>(Enumerable.Repeat((byte)('A' + i), 64 * 1024).ToArray()))];
+        await connection.WriteAsync(segments, Ct);
         Assert.True(await connection.EndStreamAsync(TimeSpan.FromSeconds(10), Ct));
         Assert.True(await connection.Closed);
         byte[] received = Assert.Single(server.Connections);
-        Assert.Equal([.. a, .. b], received);
+        Assert.Equal([.. a, .. b, .. segments.SelectMany(x => x)], received);
     }
 
     [Fact]
