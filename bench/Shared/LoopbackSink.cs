@@ -19,6 +19,9 @@ internal sealed class LoopbackSink : IDisposable
 {
     private const int ReadBufferBytes = 4 << 20;
 
+    /// <summary>Pickle: at least this much room for the next read (a whole 1 MiB frame and then some).</summary>
+    private const int MinFreeBytes = 1 << 20;
+
     private readonly Socket _listener;
     private readonly SinkCounting _counting;
     private readonly bool _read;
@@ -148,6 +151,7 @@ internal sealed class LoopbackSink : IDisposable
     {
         byte[] buffer = GC.AllocateUninitializedArray<byte>(ReadBufferBytes);
         int filled = 0;
+        int start = 0; // pickle: where the first frame not yet counted begins
         SslStream? tls = null;
         try
         {
@@ -166,6 +170,15 @@ internal sealed class LoopbackSink : IDisposable
                 while (_frozen && !_disposed)
                 {
                     Thread.Sleep(10);
+                }
+
+                if (buffer.Length - filled < MinFreeBytes)
+                {
+                    // Move the unfinished pickle frame to the front only when room runs short (not after every read:
+                    // TLS reads return one 16 KiB record at a time).
+                    buffer.AsSpan(start, filled - start).CopyTo(buffer);
+                    filled -= start;
+                    start = 0;
                 }
 
                 int n = tls is null
@@ -187,9 +200,12 @@ internal sealed class LoopbackSink : IDisposable
                         break;
                     case SinkCounting.PickleItems:
                         filled += n;
-                        int consumed = CountFrames(buffer.AsSpan(0, filled), ref points, ref frames);
-                        buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
-                        filled -= consumed;
+                        start += CountFrames(buffer.AsSpan(start, filled - start), ref points, ref frames);
+                        if (start == filled)
+                        {
+                            start = filled = 0;
+                        }
+
                         break;
                 }
 
