@@ -44,7 +44,7 @@ internal sealed class TlsHandshake
 
     /// <summary>
     /// Runs the handshake on <paramref name="socket"/> (connected, not yet used). <paramref name="deadline"/> is the connect
-    /// timeout's token, <paramref name="cancellationToken"/> the caller's. On failure the socket is left to the caller.
+    /// timeout's token, <paramref name="cancellationToken"/> the caller's. On failure the caller disposes the socket (it may be already).
     /// </summary>
     public async ValueTask<TlsConnection> ConnectAsync(Socket socket, CancellationToken deadline, CancellationToken cancellationToken)
     {
