@@ -67,7 +67,7 @@ public sealed class TlsFailureTests(TlsFailureTests.Terminators servers) : IClas
             _ = client.FlushAsync(Ct);
         }
 
-        await Task.Delay(2500, Ct);
+        await Task.Delay(1500, Ct);
         foreach (GraphiteClient client in clients)
         {
             GraphiteClientStatistics stats = client.Statistics;

@@ -8,7 +8,7 @@ namespace AioGraphite.IntegrationTests.Tls;
 internal static class TlsStream
 {
     public const int Metrics = 50;
-    public const int Steps = 500; // 25,000 points, one timestamp per step, one step every 8 ms (~4 s)
+    public const int Steps = 300; // 15,000 points, one timestamp per step, one step every 8 ms (~2.4 s)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
