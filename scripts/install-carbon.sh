@@ -4,7 +4,8 @@
 #
 #   graphite-carbon   carbon-cache and carbon-relay (Python)
 #   python3-whisper   the whisper storage library (used by carbon)
-#   carbon-c-relay    the C relay used for cluster tests
+#   carbon-c-relay    the C relay used for cluster tests (and its ssl listener for TLS tests)
+#   stunnel4          a TLS terminator in front of carbon (mutual TLS tests)
 #   iproute2 nftables ip and nft: the network fault tests make network namespaces and black holes
 #   graphite-web      only with --with-graphite-web (used by the demo)
 #
@@ -28,11 +29,11 @@ for arg in "$@"; do
   esac
 done
 
-PACKAGES=(graphite-carbon python3-whisper carbon-c-relay iproute2 nftables)
+PACKAGES=(graphite-carbon python3-whisper carbon-c-relay iproute2 nftables stunnel4)
 [[ $WITH_WEB -eq 1 ]] && PACKAGES+=(graphite-web)
 
 installed() {
-  [[ -x /usr/bin/carbon-cache && -x /usr/bin/carbon-c-relay && -x $PY ]] || return 1
+  [[ -x /usr/bin/carbon-cache && -x /usr/bin/carbon-c-relay && -x /usr/bin/stunnel4 && -x $PY ]] || return 1
   [[ -x /usr/sbin/ip || -x /sbin/ip || -x /usr/bin/ip || -x /bin/ip ]] || return 1
   [[ -x /usr/sbin/nft || -x /sbin/nft ]] || return 1
   $PY -c 'import whisper, carbon' >/dev/null 2>&1 || return 1
@@ -55,7 +56,7 @@ APT_CMD="apt-get install -y --no-install-recommends ${PACKAGES[*]}"
 if [[ $(id -u) -ne 0 ]]; then
   cat >&2 <<MSG
 install-carbon: the Graphite servers the tests need are not installed
-(need /usr/bin/carbon-cache, /usr/bin/carbon-c-relay, ip, nft and '$PY -c "import whisper, carbon"'$WEB_NEED).
+(need /usr/bin/carbon-cache, /usr/bin/carbon-c-relay, /usr/bin/stunnel4, ip, nft and '$PY -c "import whisper, carbon"'$WEB_NEED).
 Fix it with one of:
   sudo $0$SELF_ARGS
   sudo env DEBIAN_FRONTEND=noninteractive $APT_CMD
@@ -87,7 +88,7 @@ fi
 
 if ! installed; then
   echo "install-carbon: packages installed but the check still fails:" >&2
-  ls -l /usr/bin/carbon-cache /usr/bin/carbon-c-relay /usr/sbin/ip /usr/sbin/nft >&2 || true
+  ls -l /usr/bin/carbon-cache /usr/bin/carbon-c-relay /usr/bin/stunnel4 /usr/sbin/ip /usr/sbin/nft >&2 || true
   $PY -c 'import whisper, carbon' >&2 || true
   exit 1
 fi

@@ -31,9 +31,10 @@ internal sealed class ClientRun
     /// <summary>Calls that found the buffer full and waited (SendMultipleAsync) or refusals retried (TrySend).</summary>
     public long Waits { get; private set; }
 
-    public static async Task<ClientRun> StartAsync(string protocolName, int port, ToolOptions options, AllocationSampler? sampler = null)
+    public static async Task<ClientRun> StartAsync(string protocolName, int port, ToolOptions options, AllocationSampler? sampler = null, GraphiteTlsOptions? tls = null)
     {
-        GraphiteClient client = await GraphiteClient.ConnectAsync("127.0.0.1", port, NewProtocol(protocolName), options.ClientOptions(FullBufferPolicy.Wait)).ConfigureAwait(false);
+        GraphiteClientOptions clientOptions = options.ClientOptions(FullBufferPolicy.Wait) with { Tls = tls };
+        GraphiteClient client = await GraphiteClient.ConnectAsync("127.0.0.1", port, NewProtocol(protocolName), clientOptions).ConfigureAwait(false);
         return new ClientRun { Client = client, Sampler = sampler };
     }
 

@@ -13,11 +13,13 @@ internal sealed class SinkBenchmark
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
     private readonly ToolOptions _options;
     private readonly AllocationSampler? _sampler;
+    private readonly BenchTls? _tls;
 
-    public SinkBenchmark(ToolOptions options, AllocationSampler? sampler)
+    public SinkBenchmark(ToolOptions options, AllocationSampler? sampler, BenchTls? tls = null)
     {
         _options = options;
         _sampler = sampler;
+        _tls = tls;
     }
 
     public async Task<List<RunMeasurement>> RunAsync(string protocolName)
@@ -66,8 +68,8 @@ internal sealed class SinkBenchmark
 
         // The client, through the public API.
         Collect();
-        using var sink = new LoopbackSink(Counting(protocolName));
-        ClientRun run = await ClientRun.StartAsync(protocolName, sink.Port, _options, _sampler).ConfigureAwait(false);
+        using var sink = new LoopbackSink(Counting(protocolName), certificate: _tls?.ServerCertificate);
+        ClientRun run = await ClientRun.StartAsync(protocolName, sink.Port, _options, _sampler, _tls?.ClientOptions).ConfigureAwait(false);
         GraphiteClient client = run.Client;
         TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
@@ -123,10 +125,10 @@ internal sealed class SinkBenchmark
 
         // The ceiling: a raw socket writing the same points, pre-formatted, in 64 KiB writes.
         Collect();
-        using var ceilingSink = new LoopbackSink(Counting(protocolName));
+        using var ceilingSink = new LoopbackSink(Counting(protocolName), certificate: _tls?.ServerCertificate);
         ceilingSink.SetTarget(points, ceilingBytes.TotalBytes);
         long ceilingStart = Stopwatch.GetTimestamp();
-        var writer = new Thread(() => ceilingBytes.SendAll(ceilingSink.Port, 64 * 1024)) { Name = "ceiling-writer" };
+        var writer = new Thread(() => ceilingBytes.SendAll(ceilingSink.Port, 64 * 1024, _tls)) { Name = "ceiling-writer" };
         writer.Start();
         long? ceilingReached = ceilingSink.WaitForTarget(Timeout);
         writer.Join();

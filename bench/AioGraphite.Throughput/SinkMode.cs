@@ -7,16 +7,22 @@ internal static class SinkMode
 {
     public static async Task<int> RunAsync(ToolOptions options)
     {
-        Console.WriteLine($"sink mode: {Fmt.Count(options.PointsOrDefault)} points per run, {options.RunsOrDefault} runs, api {options.Api}, batch {options.Batch}, verify {options.Verify}");
+        Console.WriteLine($"sink mode: {Fmt.Count(options.PointsOrDefault)} points per run, {options.RunsOrDefault} runs, api {options.Api}, batch {options.Batch}, verify {options.Verify}, {(options.Tls ? "TLS" : "plaintext TCP")}");
         var all = new List<List<RunMeasurement>>();
         using AllocationSampler? sampler = options.AllocationTypes ? new AllocationSampler() : null;
+        using BenchTls? tls = options.Tls ? new BenchTls() : null;
         foreach (string protocol in options.Protocols)
         {
-            all.Add(await new SinkBenchmark(options, sampler).RunAsync(protocol).ConfigureAwait(false));
+            all.Add(await new SinkBenchmark(options, sampler, tls).RunAsync(protocol).ConfigureAwait(false));
             GC.Collect();
         }
 
         string table = Table(all, options);
+        if (tls is not null)
+        {
+            table += Environment.NewLine + await HandshakeTime.MeasureAsync(tls).ConfigureAwait(false);
+        }
+
         Console.WriteLine();
         Console.WriteLine(table);
         if (options.MarkdownPath is string path)
@@ -30,7 +36,7 @@ internal static class SinkMode
     private static string Table(List<List<RunMeasurement>> all, ToolOptions options)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"Median of {options.RunsOrDefault} runs of {Fmt.Count(options.PointsOrDefault)} points, api {options.Api}, one producer; load average (1 min) {string.Join(" / ", all.SelectMany(r => r).Select(r => Fmt.Num(r.Load, "0.0")))}");
+        sb.AppendLine($"Median of {options.RunsOrDefault} runs of {Fmt.Count(options.PointsOrDefault)} points, api {options.Api}, one producer{(options.Tls ? ", TLS to the sink (client and ceiling)" : string.Empty)}; load average (1 min) {string.Join(" / ", all.SelectMany(r => r).Select(r => Fmt.Num(r.Load, "0.0")))}");
         sb.AppendLine();
         sb.AppendLine("| protocol | client points/s | client bytes/s | ceiling points/s | ceiling bytes/s | client / ceiling | alloc B/point (process) | alloc B/point (process, 2nd half) | alloc B/point (producer) | gen0 GCs/run | CPU cores busy (client run) |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

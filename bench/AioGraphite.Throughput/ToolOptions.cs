@@ -35,6 +35,10 @@ internal sealed record ToolOptions
           --no-ceiling            sink mode: skip the raw-socket ceiling (for profiling the client alone)
           --alloc-types           sink mode: sample what allocates (GCAllocationTick by type) in the second half of each run
           --no-verify             the sink counts bytes only (no line / pickle-item counting)
+          --tls                   sink mode: the sink speaks TLS (an SslStream server with a throw-away ECDSA P-256
+                                  certificate made here), the client connects with GraphiteClientOptions.Tls (trusting
+                                  that CA), and the ceiling writes through an SslStream too; also measures the connect
+                                  time with and without TLS (median of 30 ConnectAsync each: the handshake's cost)
           --markdown PATH         also write the final table to PATH
 
         Latency mode (--mode latency; plaintext unless --protocol is given; every client option is the default
@@ -98,6 +102,9 @@ internal sealed record ToolOptions
     public bool Ceiling { get; init; } = true;
 
     public bool AllocationTypes { get; init; }
+
+    /// <summary>Sink mode: TLS between the client and the sink.</summary>
+    public bool Tls { get; init; }
 
     public string? MarkdownPath { get; init; }
 
@@ -202,6 +209,7 @@ internal sealed record ToolOptions
                 "--no-verify" => o with { Verify = false },
                 "--no-ceiling" => o with { Ceiling = false },
                 "--alloc-types" => o with { AllocationTypes = true },
+                "--tls" => o with { Tls = true },
                 "--markdown" => o with { MarkdownPath = Next() },
                 "--scenario" => o with
                 {
@@ -227,6 +235,11 @@ internal sealed record ToolOptions
         if (o.Mode == "latency" ? o.Api == "multiple" : o.Api is "sendasync" or "both")
         {
             throw new UsageException($"--api {o.Api} does not apply to --mode {o.Mode} (latency: trysend|sendasync|both; otherwise multiple|trysend)");
+        }
+
+        if (o.Tls && o.Mode != "sink")
+        {
+            throw new UsageException("--tls applies to --mode sink only");
         }
 
         if (o.Rate < 1 || o.Seconds <= 0 || o.WarmupSeconds < 0)

@@ -92,6 +92,12 @@ public sealed class GraphiteOptions
     public IDictionary<string, string> DefaultTags { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>
+    /// TLS to a terminator in front of carbon (<c>Graphite:Tls:*</c>): off unless <see cref="GraphiteTlsSettings.Enabled"/>.
+    /// See <see cref="GraphiteTlsSettings"/> and <see cref="GraphiteClientOptions.Tls"/>.
+    /// </summary>
+    public GraphiteTlsSettings Tls { get; } = new();
+
+    /// <summary>
     /// The port the client uses: <see cref="Port"/>, or the default of the protocol and transport
     /// (<see cref="GraphiteDefaultPorts.For"/>: 2003 plaintext and UDP, 2004 pickle).
     /// </summary>
@@ -130,6 +136,7 @@ public sealed class GraphiteOptions
         DrainTimeout = DrainTimeout,
         MetricPrefix = string.IsNullOrEmpty(MetricPrefix) ? null : MetricPrefix,
         DefaultTags = DefaultTags.Count == 0 ? null : new Dictionary<string, string>(DefaultTags, StringComparer.Ordinal),
+        Tls = Tls.ToTlsOptions(),
     };
 
     internal static bool IsPlaintext([NotNullWhen(true)] string? protocol) => string.Equals(protocol, "plaintext", StringComparison.OrdinalIgnoreCase);

@@ -52,6 +52,7 @@ internal sealed class GraphiteOptionsValidator : IValidateOptions<GraphiteOption
             failures.Add($"{Key(nameof(GraphiteOptions.Protocol))} 'pickle' cannot be used with {Key(nameof(GraphiteOptions.Transport))} 'Udp': carbon's UDP listener reads plaintext lines only.");
         }
 
+        ValidateTls(options.Tls, failures);
         try
         {
             options.ToClientOptions().Validate();
@@ -59,10 +60,34 @@ internal sealed class GraphiteOptionsValidator : IValidateOptions<GraphiteOption
         catch (ArgumentException ex)
         {
             string message = ex.Message.ReplaceLineEndings(" ");
-            failures.Add(ex.ParamName is { Length: > 0 } param ? $"{Key(param)} is invalid: {message}" : message);
+
+            // Nested settings are named Tls.ClientKeyPath by the library: Graphite:Tls:ClientKeyPath here.
+            failures.Add(ex.ParamName is { Length: > 0 } param ? $"{Key(param.Replace('.', ':'))} is invalid: {message}" : message);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>TLS: settings without <c>Enabled</c>, and files that do not exist (checked once, at start-up; read again on every connection).</summary>
+    private void ValidateTls(GraphiteTlsSettings tls, List<string> failures)
+    {
+        if (!tls.Enabled)
+        {
+            if (tls.AnySet)
+            {
+                failures.Add($"{Key("Tls:Enabled")} is not true but other {Key("Tls")} settings are given: set {Key("Tls:Enabled")} to true to use TLS (or remove them); the client would send in plaintext.");
+            }
+
+            return;
+        }
+
+        foreach ((string name, string? path) in new[] { ("CaBundlePath", tls.CaBundlePath), ("ClientCertificatePath", tls.ClientCertificatePath), ("ClientKeyPath", tls.ClientKeyPath) })
+        {
+            if (!string.IsNullOrEmpty(path) && !File.Exists(path))
+            {
+                failures.Add($"{Key("Tls:" + name)} '{path}' does not exist (or is not readable by this process).");
+            }
+        }
     }
 
     private string Key(string property) => _keyPrefix + property;

@@ -211,6 +211,15 @@ public sealed record GraphiteClientOptions
     /// </remarks>
     public ConsistentHashing Hashing { get; init; } = ConsistentHashing.CarbonRelay;
 
+    /// <summary>
+    /// TLS to a terminator in front of carbon (carbon-c-relay's <c>ssl</c> listener, stunnel, HAProxy, a hosted Graphite
+    /// service), server-authenticated or mutual: see <see cref="GraphiteTlsOptions"/>. Default <see langword="null"/>:
+    /// plaintext TCP. TCP only (not with <see cref="GraphiteTransport.Udp"/>). With several destinations every destination
+    /// gets its own TLS connection with these settings, each checked against its own host unless
+    /// <see cref="GraphiteTlsOptions.TargetHost"/> is set.
+    /// </summary>
+    public GraphiteTlsOptions? Tls { get; init; }
+
     /// <summary>The clock for default timestamps, batching and back-off. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -280,6 +289,16 @@ public sealed record GraphiteClientOptions
         if (!Enum.IsDefined(Transport))
         {
             throw new ArgumentOutOfRangeException(nameof(Transport), Transport, "Unknown GraphiteTransport.");
+        }
+
+        if (Tls is not null)
+        {
+            if (Transport == GraphiteTransport.Udp)
+            {
+                throw new ArgumentException("Tls cannot be used with GraphiteTransport.Udp: TLS needs TCP (carbon has no DTLS listener).", nameof(Tls));
+            }
+
+            Tls.Validate(nameof(Tls) + ".");
         }
 
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));

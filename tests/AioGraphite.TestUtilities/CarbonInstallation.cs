@@ -1,7 +1,7 @@
 namespace AioGraphite.TestUtilities;
 
 /// <summary>
-/// Makes sure graphite-carbon, python3-whisper and carbon-c-relay are installed, once per process,
+/// Makes sure graphite-carbon, python3-whisper, carbon-c-relay and stunnel4 are installed, once per process,
 /// by running the repository's <c>scripts/install-carbon.sh</c> (which exits at once when they are).
 /// </summary>
 internal static class CarbonInstallation
@@ -9,7 +9,8 @@ internal static class CarbonInstallation
     public const string CarbonCache = "/usr/bin/carbon-cache";
     public const string CarbonRelay = "/usr/bin/carbon-relay";
     public const string CarbonCRelay = "/usr/bin/carbon-c-relay";
-    public const string AptCommand = "sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends graphite-carbon python3-whisper carbon-c-relay iproute2 nftables";
+    public const string Stunnel = "/usr/bin/stunnel4";
+    public const string AptCommand = "sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends graphite-carbon python3-whisper carbon-c-relay iproute2 nftables stunnel4";
 
     private static readonly Lazy<Task> Once = new(EnsureCoreAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -54,7 +55,7 @@ internal static class CarbonInstallation
 
     private static async Task<bool> IsInstalledAsync()
     {
-        if (!File.Exists(CarbonCache) || !File.Exists(CarbonCRelay) || !File.Exists(PythonScript.Interpreter))
+        if (!File.Exists(CarbonCache) || !File.Exists(CarbonCRelay) || !File.Exists(Stunnel) || !File.Exists(PythonScript.Interpreter))
         {
             return false;
         }

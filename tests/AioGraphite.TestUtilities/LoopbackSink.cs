@@ -2,7 +2,10 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace AioGraphite.TestUtilities;
@@ -13,7 +16,8 @@ namespace AioGraphite.TestUtilities;
 /// thread of its own with blocking receives into one reused buffer; it counts bytes, and lines or pickle items
 /// (<see cref="SinkCounting"/>), and with <c>record</c> keeps every byte per connection. Like carbon it closes a
 /// connection once the client has ended its stream. With <c>read: false</c> it accepts and never reads (a stalled
-/// server); <see cref="Freeze"/> stops the reading later (a frozen one).
+/// server); <see cref="Freeze"/> stops the reading later (a frozen one). With a certificate it is a TLS server (TLS 1.2/1.3,
+/// SslStream on the reading thread) and counts and records the decrypted bytes.
 /// </summary>
 public sealed class LoopbackSink : IDisposable, IAsyncDisposable
 {
@@ -26,11 +30,15 @@ public sealed class LoopbackSink : IDisposable, IAsyncDisposable
     /// <summary>Longest pickle frame accepted: carbon's 1 MiB limit on the payload, plus slack for the length prefix.</summary>
     private const int MaxPickleFrameBytes = (1 << 20) + 64;
 
+    /// <summary>Pickle: at least this much room for the next read (a whole frame and then some).</summary>
+    private const int MinFreeBytes = MaxPickleFrameBytes + (64 * 1024);
+
     private readonly Socket _listener;
     private readonly SinkCounting _counting;
     private readonly bool _record;
     private readonly bool _read;
     private readonly int? _receiveBufferBytes;
+    private readonly X509Certificate2? _certificate;
     private readonly List<SinkConnection> _connections = [];
     private readonly ManualResetEventSlim _reached = new(false);
     private long _bytes;
@@ -49,8 +57,10 @@ public sealed class LoopbackSink : IDisposable, IAsyncDisposable
     /// <param name="read">False for a server that accepts and never reads.</param>
     /// <param name="port">The port; 0 for any free one.</param>
     /// <param name="receiveBufferBytes">The kernel receive buffer of accepted sockets; <see langword="null"/> for the default.</param>
-    public LoopbackSink(SinkCounting counting = SinkCounting.BytesOnly, bool record = false, bool read = true, int port = 0, int? receiveBufferBytes = null)
+    /// <param name="certificate">A server certificate with its key to be a TLS server; <see langword="null"/> for plain TCP.</param>
+    public LoopbackSink(SinkCounting counting = SinkCounting.BytesOnly, bool record = false, bool read = true, int port = 0, int? receiveBufferBytes = null, X509Certificate2? certificate = null)
     {
+        _certificate = certificate;
         _counting = counting;
         _record = record;
         _read = read;
@@ -247,10 +257,24 @@ public sealed class LoopbackSink : IDisposable, IAsyncDisposable
 
     private void ReadLoop(SinkConnection connection)
     {
-        byte[] buffer = GC.AllocateUninitializedArray<byte>(_record ? RecordingReadBytes : CountingReadBytes);
+        // Pickle frames may span reads: [start, filled) is the unfinished frame. Reads need room for a whole frame.
+        int size = _counting == SinkCounting.PickleItems ? CountingReadBytes : _record ? RecordingReadBytes : CountingReadBytes;
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(size);
         int filled = 0;
+        int start = 0;
+        SslStream? tls = null;
         try
         {
+            if (_certificate is not null)
+            {
+                tls = new SslStream(new NetworkStream(connection.Socket, ownsSocket: false));
+                tls.AuthenticateAsServer(new SslServerAuthenticationOptions
+                {
+                    ServerCertificate = _certificate,
+                    EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                });
+            }
+
             while (true)
             {
                 while (_frozen && !_disposed)
@@ -258,7 +282,18 @@ public sealed class LoopbackSink : IDisposable, IAsyncDisposable
                     Thread.Sleep(10);
                 }
 
-                int n = connection.Socket.Receive(buffer, filled, buffer.Length - filled, SocketFlags.None);
+                if (buffer.Length - filled < MinFreeBytes)
+                {
+                    // Move the unfinished frame to the front only when room runs short, not after every read
+                    // (TLS reads return one 16 KiB record at a time).
+                    buffer.AsSpan(start, filled - start).CopyTo(buffer);
+                    filled -= start;
+                    start = 0;
+                }
+
+                int n = tls is null
+                    ? connection.Socket.Receive(buffer, filled, buffer.Length - filled, SocketFlags.None)
+                    : tls.Read(buffer, filled, buffer.Length - filled);
                 if (n == 0)
                 {
                     // Like carbon: once the client ends its stream, everything before it has been read; close in turn.
@@ -267,37 +302,44 @@ public sealed class LoopbackSink : IDisposable, IAsyncDisposable
                 }
 
                 connection.Append(buffer.AsSpan(filled, n));
-                Count(buffer, ref filled, n);
+                Count(buffer, ref start, ref filled, n);
             }
         }
-        catch (SocketException) when (_disposed || connection.IsClosed)
+        catch (Exception ex) when ((ex is SocketException or IOException) && (_disposed || connection.IsClosed))
         {
         }
         catch (ObjectDisposedException)
         {
         }
-        catch (Exception ex) when (ex is InvalidDataException or SocketException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        catch (Exception ex) when (ex is InvalidDataException or SocketException or IndexOutOfRangeException or ArgumentOutOfRangeException or IOException or AuthenticationException)
         {
             _error = ex;
             Reached();
         }
+        finally
+        {
+            tls?.Dispose();
+        }
     }
 
-    /// <summary>Counts <paramref name="n"/> new bytes at <paramref name="filled"/> (pickle frames may span receives).</summary>
-    private void Count(byte[] buffer, ref int filled, int n)
+    /// <summary>Counts <paramref name="n"/> new bytes at <paramref name="filled"/> (pickle frames may span receives: the unfinished one starts at <paramref name="start"/>).</summary>
+    private void Count(byte[] buffer, ref int start, ref int filled, int n)
     {
         long points = 0;
         long frames = 0;
         switch (_counting)
         {
             case SinkCounting.Lines:
-                points = buffer.AsSpan(0, n).Count((byte)'\n');
+                points = buffer.AsSpan(filled, n).Count((byte)'\n');
                 break;
             case SinkCounting.PickleItems:
                 filled += n;
-                int consumed = CountFrames(buffer.AsSpan(0, filled), ref points, ref frames);
-                buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
-                filled -= consumed;
+                start += CountFrames(buffer.AsSpan(start, filled - start), ref points, ref frames);
+                if (start == filled)
+                {
+                    start = filled = 0;
+                }
+
                 break;
         }
 

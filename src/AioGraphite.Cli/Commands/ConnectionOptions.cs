@@ -4,7 +4,10 @@ using System.Globalization;
 
 namespace AioGraphite.Cli.Commands;
 
-/// <summary>The options every sending command shares: <c>--host</c>, <c>--port</c>, <c>--protocol</c>, <c>--timeout</c>.</summary>
+/// <summary>
+/// The options every sending command shares: <c>--host</c>, <c>--port</c>, <c>--protocol</c>, <c>--timeout</c>, and TLS:
+/// <c>--tls</c>, <c>--tls-ca</c>, <c>--tls-cert</c>, <c>--tls-key</c>, <c>--tls-insecure</c> (any of them turns TLS on).
+/// </summary>
 internal sealed class ConnectionOptions
 {
     /// <summary>The host when neither <c>--host</c> nor <c>GRAPHITE_HOST</c> is given.</summary>
@@ -24,12 +27,15 @@ internal sealed class ConnectionOptions
 
     private const double MaxTimeoutSeconds = 86_400;
 
+    private readonly CliConsole _console;
+
     /// <summary>Creates the options.</summary>
     /// <param name="console">Where <c>GRAPHITE_HOST</c> is read.</param>
     /// <param name="defaultTimeoutSeconds">The default of <c>--timeout</c>.</param>
     /// <param name="timeoutDescription">What <c>--timeout</c> means for the command.</param>
     public ConnectionOptions(CliConsole console, double defaultTimeoutSeconds, string timeoutDescription)
     {
+        _console = console;
         Host = new Option<string>("--host")
         {
             Description = $"carbon's host name or IP address; the {HostVariable} environment variable overrides the default",
@@ -86,6 +92,31 @@ internal sealed class ConnectionOptions
             result.AddError($"--timeout must be a number of seconds above 0 and at most {MaxTimeoutSeconds}, not '{text}'.");
             return 0;
         };
+
+        Tls = new Option<bool>("--tls")
+        {
+            Description = "Connect with TLS (1.2 or newer) to a TLS terminator in front of carbon (stunnel, carbon-c-relay's ssl listener, HAProxy); "
+                + "the server's certificate is checked against the system's CAs and --host. Give --port: the terminator's port, not carbon's",
+        };
+        TlsCa = new Option<string?>("--tls-ca")
+        {
+            Description = "Trust the CA certificate(s) in FILE (PEM) instead of the system's CAs (implies --tls)",
+            HelpName = "FILE",
+        };
+        TlsCert = new Option<string?>("--tls-cert")
+        {
+            Description = "Mutual TLS: present the client certificate in FILE (PEM; its key too unless --tls-key is given; implies --tls)",
+            HelpName = "FILE",
+        };
+        TlsKey = new Option<string?>("--tls-key")
+        {
+            Description = "The private key (PEM) of --tls-cert",
+            HelpName = "FILE",
+        };
+        TlsInsecure = new Option<bool>("--tls-insecure")
+        {
+            Description = "Do NOT verify the server's certificate (like curl -k; implies --tls). For testing only: anyone on the path can read and change the metrics",
+        };
     }
 
     /// <summary><c>--host</c>.</summary>
@@ -99,6 +130,21 @@ internal sealed class ConnectionOptions
 
     /// <summary><c>--timeout</c>.</summary>
     public Option<double> Timeout { get; }
+
+    /// <summary><c>--tls</c>.</summary>
+    public Option<bool> Tls { get; }
+
+    /// <summary><c>--tls-ca FILE</c>.</summary>
+    public Option<string?> TlsCa { get; }
+
+    /// <summary><c>--tls-cert FILE</c>.</summary>
+    public Option<string?> TlsCert { get; }
+
+    /// <summary><c>--tls-key FILE</c>.</summary>
+    public Option<string?> TlsKey { get; }
+
+    /// <summary><c>--tls-insecure</c>.</summary>
+    public Option<bool> TlsInsecure { get; }
 
     /// <summary>Formats seconds for messages: <c>5 s</c>, <c>0.5 s</c>.</summary>
     /// <param name="time">A duration.</param>
@@ -115,14 +161,83 @@ internal sealed class ConnectionOptions
         command.Options.Add(Port);
         command.Options.Add(Protocol);
         command.Options.Add(Timeout);
+        command.Options.Add(Tls);
+        command.Options.Add(TlsCa);
+        command.Options.Add(TlsCert);
+        command.Options.Add(TlsKey);
+        command.Options.Add(TlsInsecure);
     }
 
     /// <summary>Reads the options from a parse result, applying the defaults.</summary>
     /// <param name="result">The parse result.</param>
     /// <returns>The endpoint.</returns>
+    /// <exception cref="CliException">The TLS options do not fit together, or a file they name cannot be read.</exception>
     public Endpoint Resolve(ParseResult result)
     {
         var endpoint = new Endpoint(result.GetValue(Host)!.Trim(), Port: 0, result.GetValue(Protocol)!.ToLowerInvariant(), TimeSpan.FromSeconds(result.GetValue(Timeout)));
-        return endpoint with { Port = result.GetValue(Port) ?? GraphiteDefaultPorts.For(endpoint.Protocol, endpoint.Transport) };
+        endpoint = endpoint with { Port = result.GetValue(Port) ?? GraphiteDefaultPorts.For(endpoint.Protocol, endpoint.Transport) };
+        return endpoint with { Tls = ResolveTls(result, endpoint) };
+    }
+
+    /// <summary>The TLS options, or null without any <c>--tls*</c> option; warns on standard error about <c>--tls-insecure</c>.</summary>
+    private GraphiteTlsOptions? ResolveTls(ParseResult result, Endpoint endpoint)
+    {
+        string? ca = result.GetValue(TlsCa);
+        string? cert = result.GetValue(TlsCert);
+        string? key = result.GetValue(TlsKey);
+        bool insecure = result.GetValue(TlsInsecure);
+        if (!result.GetValue(Tls) && ca is null && cert is null && key is null && !insecure)
+        {
+            return null;
+        }
+
+        if (endpoint.Transport == GraphiteTransport.Udp)
+        {
+            throw new CliException("--tls needs TCP: use --protocol plaintext or pickle (carbon has no TLS over UDP).");
+        }
+
+        if (key is not null && cert is null)
+        {
+            throw new CliException("--tls-key needs --tls-cert (the client certificate it belongs to).");
+        }
+
+        if (insecure && ca is not null)
+        {
+            throw new CliException("--tls-insecure turns off the check that --tls-ca would make: give one or the other.");
+        }
+
+        CheckReadable("--tls-ca", ca);
+        CheckReadable("--tls-cert", cert);
+        CheckReadable("--tls-key", key);
+        if (insecure)
+        {
+            _console.Error.WriteLine($"{CliApplication.CommandPath(result)}: WARNING: --tls-insecure: the server's certificate is NOT verified; anyone on the path to {endpoint} can impersonate it and read or change the metrics. Use it for testing only.");
+        }
+
+        return new GraphiteTlsOptions
+        {
+            CaBundlePath = ca is null ? null : Path.GetFullPath(ca),
+            ClientCertificatePath = cert is null ? null : Path.GetFullPath(cert),
+            ClientKeyPath = key is null ? null : Path.GetFullPath(key),
+            InsecureSkipVerify = insecure,
+        };
+    }
+
+    /// <summary>Opens the file once to fail early with the option's name (the library reads it again at every connection; its contents are never printed).</summary>
+    private static void CheckReadable(string option, string? path)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new CliException($"{option} '{path}' cannot be read: {ex.Message}");
+        }
     }
 }

@@ -49,6 +49,7 @@ internal static class PipeCommand
             "printf 'app.requests 12\\napp.errors 0 1700000000\\n' | aiographite pipe",
             "aiographite pipe --input metrics.txt --host graphite.example.com --protocol pickle",
             "tail -F /var/log/app/metrics.log | aiographite pipe --timeout 120",
+            "aiographite pipe --input metrics.txt --host carbon.example.com --port 2443 --tls --tls-ca ca.pem",
             "tail -F /var/log/app/metrics.log | aiographite pipe --spool /var/spool/aiographite   # survives outages and restarts",
             "aiographite pipe --spool /var/spool/aiographite < /dev/null                          # send what an earlier run left");
         CommandRunner.SetAction(command, console, async (result, cancellationToken) =>

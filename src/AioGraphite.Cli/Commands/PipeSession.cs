@@ -1,5 +1,6 @@
 using AioGraphite.Cli.Input;
 using AioGraphite.Cli.Output;
+using Microsoft.Extensions.Logging;
 
 namespace AioGraphite.Cli.Commands;
 
@@ -7,7 +8,9 @@ namespace AioGraphite.Cli.Commands;
 /// One run of <c>pipe</c>: reads, parses and sends every line, waits until carbon has consumed every point (its orderly
 /// close after the end of the stream proves it), watches that delivery makes progress, reports and decides the exit code.
 /// </summary>
+#pragma warning disable CA1001 // _connections (an ILoggerFactory for the client's connection events) holds nothing to dispose.
 internal sealed class PipeSession
+#pragma warning restore CA1001
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
@@ -30,10 +33,12 @@ internal sealed class PipeSession
     private readonly CarbonLineParser _parser;
     private readonly TimeProvider _time;
     private readonly string? _spool;
+    private readonly ConnectionLog _connections = new();
     private long _linesRead;
     private long _blank;
     private long _invalid;
     private volatile bool _unreachable;
+    private volatile GraphiteException? _tlsFailure;
 
     /// <summary>Creates a session.</summary>
     /// <param name="console">The console.</param>
@@ -53,12 +58,15 @@ internal sealed class PipeSession
 
     /// <summary>The client options of a pipe: connect lazily, reconnect and replay, never drop, give up through the watchdog.</summary>
     /// <param name="endpoint">The endpoint.</param>
+    /// <param name="log">Where the client's connection events go, or null.</param>
     /// <param name="spool">The spool directory, or <see langword="null"/>.</param>
     /// <returns>The options.</returns>
-    public static GraphiteClientOptions ClientOptions(Endpoint endpoint, string? spool = null) => new()
+    public static GraphiteClientOptions ClientOptions(Endpoint endpoint, ILoggerFactory? log = null, string? spool = null) => new()
     {
         SpoolDirectory = spool,
         Transport = endpoint.Transport,
+        Tls = endpoint.Tls,
+        LoggerFactory = log,
         LazyConnect = true,
         FullBufferPolicy = FullBufferPolicy.Wait,
 
@@ -81,7 +89,7 @@ internal sealed class PipeSession
         GraphiteClient client;
         try
         {
-            client = GraphiteClient.Create(_endpoint.Host, _endpoint.Port, _endpoint.Protocol, ClientOptions(_endpoint, _spool));
+            client = GraphiteClient.Create(_endpoint.Host, _endpoint.Port, _endpoint.Protocol, ClientOptions(_endpoint, _connections, _spool));
         }
         catch (ArgumentException ex)
         {
@@ -174,6 +182,13 @@ internal sealed class PipeSession
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 GraphiteClientStatistics stats = client.Statistics;
+                if (_connections.TlsFailureBeforeConnecting is { } tls)
+                {
+                    // A refused certificate or a port that does not speak TLS: retrying until the timeout would not help.
+                    _tlsFailure = tls;
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
 
                 // Points synced to the spool are progress too: they are safe while carbon is away.
                 if (watchdog.Observe(stats.PointsDelivered + stats.Spool.PointsSpooled, Waiting(stats)))
@@ -209,6 +224,12 @@ internal sealed class PipeSession
     {
         _status.ClearStatus();
         long notDelivered = ToDeliver(stats) - stats.PointsDelivered;
+        if (_tlsFailure is { } tls && !interrupted)
+        {
+            _status.WriteLine($"{_name}: {ErrorText.Of(tls)} Gave up at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(ToDeliver(stats))} points not delivered.");
+            return ExitCodes.Failure;
+        }
+
         string blank = _blank > 0 ? $", {Rate.Count(_blank)} blank" : string.Empty;
         string reconnects = stats.Reconnects > 0
             ? $"; reconnected {Rate.Count(stats.Reconnects, "time")}, {Rate.Count(stats.PointsReplayed, "point")} replayed"

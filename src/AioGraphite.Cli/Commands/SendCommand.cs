@@ -54,6 +54,7 @@ internal static class SendCommand
             "aiographite send disk.used 81 --tag host=web1 --tag dc=eu      # disk.used;dc=eu;host=web1",
             "aiographite send app.requests 12 --protocol pickle            # port 2004",
             "aiographite send app.requests 12 --protocol udp --port 2003",
+            "aiographite send app.up 1 --host carbon.example.com --port 2443 --tls --tls-ca ca.pem --tls-cert me.pem --tls-key me.key",
             "GRAPHITE_HOST=10.0.0.5 aiographite send app.up 1",
             "aiographite send app.deploys 1 --spool /var/spool/aiographite   # kept on disk while carbon is down");
         CommandRunner.SetAction(command, console, (result, cancellationToken) => RunAsync(
@@ -83,6 +84,8 @@ internal static class SendCommand
             Transport = endpoint.Transport,
             ConnectTimeout = endpoint.Timeout,
             DrainTimeout = endpoint.Timeout,
+            Tls = endpoint.Tls,
+
             SpoolDirectory = spool,
 
             // With a spool the point is kept on disk while carbon is away: connect in the background, wait for the proof.

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using AioGraphite.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AioGraphite.Transport;
 
@@ -7,6 +10,9 @@ namespace AioGraphite.Transport;
 /// Opens socket connections to one destination, resolving its host name again on every attempt. TCP sockets get
 /// <c>NoDelay</c> and the dead-peer settings: <c>TCP_USER_TIMEOUT</c> (Linux) and keepalive, so a peer that stops
 /// acknowledging (a partition, a host gone) fails the connection within <see cref="GraphiteClientOptions.DeadPeerTimeout"/>.
+/// With <see cref="GraphiteClientOptions.Tls"/> every TCP connection gets a new TLS handshake (<see cref="TlsHandshake"/>)
+/// within the same connect timeout, and is a <see cref="TlsConnection"/>; a failed handshake fails the attempt (never a
+/// plaintext fall-back) and other addresses of the host are not tried.
 /// </summary>
 internal sealed class SocketConnectionFactory : ConnectionFactory
 {
@@ -16,8 +22,10 @@ internal sealed class SocketConnectionFactory : ConnectionFactory
     private readonly TimeSpan _deadPeerTimeout;
     private readonly GraphiteTransport _transport;
     private readonly TimeProvider _time;
+    private readonly TlsHandshake? _tls;
+    private readonly ILogger _log;
 
-    public SocketConnectionFactory(string host, int port, GraphiteTransport transport, TimeSpan connectTimeout, TimeSpan deadPeerTimeout, TimeProvider time)
+    public SocketConnectionFactory(string host, int port, GraphiteTransport transport, TimeSpan connectTimeout, TimeSpan deadPeerTimeout, TimeProvider time, GraphiteTlsOptions? tls = null, ILogger? log = null)
     {
         _time = time;
         Host = host;
@@ -25,6 +33,15 @@ internal sealed class SocketConnectionFactory : ConnectionFactory
         _transport = transport;
         _connectTimeout = connectTimeout;
         _deadPeerTimeout = deadPeerTimeout;
+        _log = log ?? NullLogger.Instance;
+        if (tls is not null && transport == GraphiteTransport.Tcp)
+        {
+            _tls = new TlsHandshake(tls, host, port, Description, connectTimeout, time);
+            if (tls.InsecureSkipVerify)
+            {
+                GraphiteLog.TlsVerificationDisabled(_log, Description);
+            }
+        }
     }
 
     public string Host { get; }
@@ -33,7 +50,7 @@ internal sealed class SocketConnectionFactory : ConnectionFactory
 
     public override string Description => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 
-    public override string TransportName => _transport == GraphiteTransport.Udp ? "udp" : "tcp";
+    public override string TransportName => _transport == GraphiteTransport.Udp ? "udp" : _tls is null ? "tcp" : "tls";
 
     public override async ValueTask<GraphiteConnection> ConnectAsync(CancellationToken cancellationToken)
     {
@@ -71,6 +88,13 @@ internal sealed class SocketConnectionFactory : ConnectionFactory
             try
             {
                 await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+                if (_tls is not null)
+                {
+                    TlsConnection tls = await _tls.ConnectAsync(socket, timeout.Token, cancellationToken).ConfigureAwait(false);
+                    GraphiteLog.TlsEstablished(_log, Description, tls.Protocol, tls.CipherSuite, tls.ServerSubject, _tls.HandshakeTime.TotalMilliseconds);
+                    return tls;
+                }
+
                 return _transport == GraphiteTransport.Udp ? new UdpConnection(socket) : new TcpConnection(socket, _time);
             }
             catch (SocketException ex)
