@@ -98,6 +98,12 @@ public sealed class GraphiteOptions
     public GraphiteTlsSettings Tls { get; } = new();
 
     /// <summary>
+    /// A disk spool (<c>Graphite:Spool:*</c>): off unless <see cref="GraphiteSpoolSettings.Directory"/> is set.
+    /// See <see cref="GraphiteSpoolSettings"/> and <see cref="GraphiteClientOptions.SpoolDirectory"/>.
+    /// </summary>
+    public GraphiteSpoolSettings Spool { get; } = new();
+
+    /// <summary>
     /// The port the client uses: <see cref="Port"/>, or the default of the protocol and transport
     /// (<see cref="GraphiteDefaultPorts.For"/>: 2003 plaintext and UDP, 2004 pickle).
     /// </summary>
@@ -137,6 +143,10 @@ public sealed class GraphiteOptions
         MetricPrefix = string.IsNullOrEmpty(MetricPrefix) ? null : MetricPrefix,
         DefaultTags = DefaultTags.Count == 0 ? null : new Dictionary<string, string>(DefaultTags, StringComparer.Ordinal),
         Tls = Tls.ToTlsOptions(),
+        SpoolDirectory = string.IsNullOrEmpty(Spool.Directory) ? null : Spool.Directory,
+        SpoolMaxBytes = Spool.MaxBytes,
+        SpoolFileBytes = Spool.FileBytes,
+        SpoolSyncInterval = Spool.SyncInterval,
     };
 
     internal static bool IsPlaintext([NotNullWhen(true)] string? protocol) => string.Equals(protocol, "plaintext", StringComparison.OrdinalIgnoreCase);

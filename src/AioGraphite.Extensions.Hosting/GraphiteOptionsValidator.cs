@@ -53,6 +53,11 @@ internal sealed class GraphiteOptionsValidator : IValidateOptions<GraphiteOption
         }
 
         ValidateTls(options.Tls, failures);
+        if (string.IsNullOrEmpty(options.Spool.Directory) && options.Spool.AnyChanged)
+        {
+            failures.Add($"{Key("Spool:Directory")} is not set but other {Key("Spool")} settings are given: set {Key("Spool:Directory")} to use a disk spool (or remove them); the client would keep points in memory only.");
+        }
+
         try
         {
             options.ToClientOptions().Validate();
@@ -61,8 +66,8 @@ internal sealed class GraphiteOptionsValidator : IValidateOptions<GraphiteOption
         {
             string message = ex.Message.ReplaceLineEndings(" ");
 
-            // Nested settings are named Tls.ClientKeyPath by the library: Graphite:Tls:ClientKeyPath here.
-            failures.Add(ex.ParamName is { Length: > 0 } param ? $"{Key(param.Replace('.', ':'))} is invalid: {message}" : message);
+            // Nested settings are named Tls.ClientKeyPath by the library: Graphite:Tls:ClientKeyPath here; SpoolMaxBytes is Graphite:Spool:MaxBytes.
+            failures.Add(ex.ParamName is { Length: > 0 } param ? $"{Key(GraphiteSpoolSettings.KeyOf(param) ?? param.Replace('.', ':'))} is invalid: {message}" : message);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -52,6 +52,7 @@ internal sealed class SpoolWriter
     private long _retryAt;
     private bool _healthy = true;
     private bool _failing; // a failure was logged and no write has succeeded since (retries stay quiet)
+    private bool _awaitingSpace; // the failure left the disk (nearly) full: retry only once a whole file fits again
 
     public SpoolWriter(SendBuffer buffer, DestinationSpool spool, PipelineCounters counters, TimeSpan syncInterval, TimeProvider time, ILogger log, string description, Action wakeSender)
     {
@@ -116,9 +117,18 @@ internal sealed class SpoolWriter
                 }
                 else if (now >= _retryAt)
                 {
-                    // Try again; SpoolResumed is logged once a write and its sync have succeeded.
-                    _healthy = true;
-                    _buffer.ResumeSpool();
+                    if (_awaitingSpace && !RoomForAFile())
+                    {
+                        // Still full: a small write might fit and the next fail, flapping in the log. Counted, quiet.
+                        ScheduleRetry();
+                    }
+                    else
+                    {
+                        // Try again; SpoolResumed is logged once a write and its sync have succeeded.
+                        _healthy = true;
+                        _awaitingSpace = false;
+                        _buffer.ResumeSpool();
+                    }
                 }
 
                 RetireIfDue(stopping);
@@ -212,7 +222,9 @@ internal sealed class SpoolWriter
 
         _counters.Spooled(_unsyncedPoints, _time.GetElapsedTime(started));
         _unsyncedPoints = 0;
-        if (_failing)
+
+        // Not after the append that just failed: syncing what was appended before it is no sign the disk works again.
+        if (_failing && _healthy)
         {
             _failing = false;
             GraphiteLog.SpoolResumed(_log, _description, _spool.Directory);
@@ -226,8 +238,8 @@ internal sealed class SpoolWriter
     private void Fail(string reason)
     {
         _healthy = false;
-        _retryAt = _time.GetTimestamp() + (long)(RetryDelay.TotalSeconds * _time.TimestampFrequency);
-        _counters.SpoolError();
+        _awaitingSpace = !RoomForAFile();
+        ScheduleRetry();
         if (!_failing)
         {
             _failing = true;
@@ -236,6 +248,16 @@ internal sealed class SpoolWriter
 
         _buffer.SuspendSpool();
     }
+
+    /// <summary>Counts a failed try and sets the next one <see cref="RetryDelay"/> from now.</summary>
+    private void ScheduleRetry()
+    {
+        _retryAt = _time.GetTimestamp() + (long)(RetryDelay.TotalSeconds * _time.TimestampFrequency);
+        _counters.SpoolError();
+    }
+
+    /// <summary>Whether the spool's file system has room for a whole spool file (true when it cannot be told).</summary>
+    private bool RoomForAFile() => _spool.FreeBytes() is not long free || free >= _spool.FileBytes;
 
     private void RetireIfDue(bool stopping)
     {

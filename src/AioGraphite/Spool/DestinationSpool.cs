@@ -41,6 +41,22 @@ internal sealed class DestinationSpool : IDisposable
     /// <summary>This destination's spool directory.</summary>
     public string Directory { get; }
 
+    /// <summary>Size at which a file is closed and a new one started.</summary>
+    public long FileBytes => _fileBytes;
+
+    /// <summary>Bytes free for this process on the spool's file system, or <see langword="null"/> when it cannot be told.</summary>
+    public long? FreeBytes()
+    {
+        try
+        {
+            return new DriveInfo(Directory).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Bytes of the record files on disk.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
 

@@ -4,7 +4,7 @@ namespace AioGraphite.Spool;
 
 /// <summary>
 /// Where things are in a spool directory: one sub-directory per destination and protocol
-/// (<c>host_port_protocol</c>), holding the record files (<c>000000000001.spool</c>, ...), the <c>checkpoint</c>
+/// (<c>host_transport_port_protocol</c>, e.g. <c>127.0.0.1_tcp_2003_plaintext</c>), holding the record files (<c>000000000001.spool</c>, ...), the <c>checkpoint</c>
 /// (retired-through sequence), the <c>lock</c> file and the <c>holder</c> note naming the process that holds it.
 /// Directories are created owner-only (0700), files owner-read/write (0600).
 /// </summary>
