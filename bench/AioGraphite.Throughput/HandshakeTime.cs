@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AioGraphite.Bench;
+using AioGraphite.TestUtilities;
 
 namespace AioGraphite.Throughput;
 
