@@ -16,6 +16,7 @@ internal sealed partial class SendBuffer
     private readonly Queue<SpoolLocation> _spooledInQueue = new();
     private readonly Queue<SpoolLocation> _onDiskOnly = new();
     private Action? _wakeSpoolWriter;
+    private int _spoolWakeSegments = 1; // segments waiting for the spool that make a seal wake its writer (below: its timer)
     private volatile bool _spoolHealthy;
 
     /// <summary>When the open segment got its first point (<see cref="TimeProvider.GetTimestamp"/>), or null when it has none.</summary>
@@ -50,13 +51,15 @@ internal sealed partial class SendBuffer
 
     /// <summary>
     /// Attaches the spool: sealed segments wait for <paramref name="wakeSpoolWriter"/>'s writer, and the records an
-    /// earlier process left (<paramref name="recovery"/>) are sent first; new sequences continue after theirs.
+    /// earlier process left (<paramref name="recovery"/>) are sent first; new sequences continue after theirs. A seal
+    /// wakes the writer once <paramref name="wakeAfterSegments"/> segments wait (below it the writer's timer takes them).
     /// </summary>
-    public void AttachSpool(Action wakeSpoolWriter, SpoolRecovery recovery)
+    public void AttachSpool(Action wakeSpoolWriter, int wakeAfterSegments, SpoolRecovery recovery)
     {
         lock (_sync)
         {
             _wakeSpoolWriter = wakeSpoolWriter;
+            _spoolWakeSegments = wakeAfterSegments;
             _spoolHealthy = true;
             foreach (SpoolLocation record in recovery.Records)
             {
@@ -158,7 +161,10 @@ internal sealed partial class SendBuffer
         {
             s.Durability = SegmentDurability.Pending;
             _toSpool.Enqueue(s);
-            _wakeSpoolWriter();
+            if (_toSpool.Count >= _spoolWakeSegments)
+            {
+                _wakeSpoolWriter();
+            }
         }
     }
 

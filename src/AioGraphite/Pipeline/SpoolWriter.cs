@@ -297,7 +297,10 @@ internal sealed class SpoolWriter
         }
         else if (_syncInterval > TimeSpan.Zero)
         {
-            due = _syncInterval < due ? _syncInterval : due;
+            // Wake for the sync deadline of what is appended (not a whole interval after the append), and at least
+            // every interval for what producers sealed without waking the writer (they wake it only for a backlog).
+            TimeSpan next = _unsyncedPoints > 0 ? _syncInterval - _time.GetElapsedTime(_unsyncedSince) : _syncInterval;
+            due = next < due ? next : due;
         }
 
         if (due <= TimeSpan.Zero)

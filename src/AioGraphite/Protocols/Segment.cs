@@ -14,6 +14,16 @@ internal sealed class Segment
     /// </summary>
     public Segment(int capacity) => Buffer = GC.AllocateUninitializedArray<byte>(capacity, pinned: true);
 
+    /// <summary>Writes one byte into every memory page of the buffer, so that its first-touch page faults happen now, on this thread.</summary>
+    public void TouchPages()
+    {
+        int page = Environment.SystemPageSize;
+        for (int i = 0; i < Buffer.Length; i += page)
+        {
+            Buffer[i] = 0;
+        }
+    }
+
     /// <summary>The storage; its length is the segment's capacity.</summary>
     public byte[] Buffer { get; }
 
