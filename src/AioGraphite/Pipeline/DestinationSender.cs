@@ -18,10 +18,10 @@ internal sealed class DestinationSender : IDisposable
     private static readonly TimeSpan DropLogInterval = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Sealed bytes waiting that make a producer wake the idle sender loop (or the spool writer) at once: 1 MiB, at most
+    /// Sealed bytes waiting that make a producer wake the idle sender loop (or the spool writer) at once: 256 KiB, at most
     /// an eighth of the buffer. Below it their own timers take the batches, within the batch (or sync) interval.
     /// </summary>
-    internal const long WakeBacklogBytes = 1 << 20;
+    internal const long WakeBacklogBytes = 256 << 10;
 
     /// <summary>The wake-up backlog is at most the buffer's capacity divided by this.</summary>
     private const long WakeBacklogBufferFraction = 8;
