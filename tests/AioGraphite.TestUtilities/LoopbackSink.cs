@@ -258,8 +258,8 @@ public sealed class LoopbackSink : IDisposable, IAsyncDisposable
     private void ReadLoop(SinkConnection connection)
     {
         // Pickle frames may span reads: [start, filled) is the unfinished frame. Reads need room for a whole frame.
-        int size = _counting == SinkCounting.PickleItems ? CountingReadBytes : _record ? RecordingReadBytes : CountingReadBytes;
-        byte[] buffer = GC.AllocateUninitializedArray<byte>(size);
+        bool pickle = _counting == SinkCounting.PickleItems;
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(_record && !pickle ? RecordingReadBytes : CountingReadBytes);
         int filled = 0;
         int start = 0;
         SslStream? tls = null;
@@ -282,7 +282,7 @@ public sealed class LoopbackSink : IDisposable, IAsyncDisposable
                     Thread.Sleep(10);
                 }
 
-                if (buffer.Length - filled < MinFreeBytes)
+                if (pickle && buffer.Length - filled < MinFreeBytes)
                 {
                     // Move the unfinished frame to the front only when room runs short, not after every read
                     // (TLS reads return one 16 KiB record at a time).

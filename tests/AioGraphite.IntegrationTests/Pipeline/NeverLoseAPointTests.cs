@@ -71,7 +71,7 @@ public sealed class NeverLoseAPointTests
                 {
                     for (int m = 0; m < 50; m++)
                     {
-                        batch[m] = new Datapoint($"it.conc.p{p:D2}.m{m:D2}", Value(p * 50 + m, step), start + step);
+                        batch[m] = new Datapoint($"it.conc.p{p:D2}.m{m:D2}", SteadyStream.Value(p * 50 + m, step), start + step);
                     }
 
                     if (step % 2 == 0)
@@ -97,12 +97,10 @@ public sealed class NeverLoseAPointTests
             {
                 int series = p * 50 + m;
                 var stored = await carbon.WaitForPointsAsync($"it.conc.p{p:D2}.m{m:D2}", Steps, TimeSpan.FromSeconds(60));
-                Assert.Equal(Enumerable.Range(0, Steps).Select(s => (start + s, Value(series, s))), stored);
+                Assert.Equal(Enumerable.Range(0, Steps).Select(s => (start + s, SteadyStream.Value(series, s))), stored);
             }
         }
     }
-
-    private static double Value(int series, int step) => (series * 10_000) + step + 0.25;
 
     /// <summary>Streams 100,000 points at a steady ~12,500 points/s; <paramref name="fault"/> runs in the middle.</summary>
     private static async Task<GraphiteClientStatistics> StreamAsync(CarbonCacheServer carbon, string name, IGraphiteProtocol protocol, int port, Func<Task> fault, bool lazy = false)
@@ -111,31 +109,7 @@ public sealed class NeverLoseAPointTests
         long start = Wire.Now() - 1200;
         var options = new GraphiteClientOptions { LazyConnect = lazy, ReconnectMaxDelay = TimeSpan.FromSeconds(1), DrainTimeout = TimeSpan.FromSeconds(30) };
         var client = await GraphiteClient.ConnectAsync("127.0.0.1", port, protocol, options, Ct);
-        Task? faultTask = null;
-        var batch = new Datapoint[Metrics];
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        for (int step = 0; step < Steps; step++)
-        {
-            for (int m = 0; m < Metrics; m++)
-            {
-                batch[m] = new Datapoint($"it.{name}.m{m:D3}", Value(m, step), start + step);
-            }
-
-            await client.SendMultipleAsync(batch, cancellationToken: Ct);
-            if (step == Steps / 2)
-            {
-                faultTask = Task.Run(fault, Ct);
-            }
-
-            // Steady rate: one step every 8 ms (~8 s in all).
-            TimeSpan due = TimeSpan.FromMilliseconds(8 * (step + 1));
-            if (clock.Elapsed < due)
-            {
-                await Task.Delay(due - clock.Elapsed, Ct);
-            }
-        }
-
-        await faultTask!;
+        await SteadyStream.SendAsync(client, Metrics, Steps, start, m => $"it.{name}.m{m:D3}", fault, Ct);
         await client.FlushAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
         await client.CloseAsync();
         return client.Statistics;
@@ -149,7 +123,7 @@ public sealed class NeverLoseAPointTests
             var stored = await carbon.WaitForPointsAsync($"it.{name}.m{m:D3}", Steps, TimeSpan.FromSeconds(60));
             start = start == 0 ? stored[0].Timestamp : start;
             int series = m;
-            Assert.Equal(Enumerable.Range(0, Steps).Select(s => (start + s, Value(series, s))), stored);
+            Assert.Equal(Enumerable.Range(0, Steps).Select(s => (start + s, SteadyStream.Value(series, s))), stored);
         }
     }
 }

@@ -8,11 +8,9 @@ namespace AioGraphite.IntegrationTests.Tls;
 internal static class TlsStream
 {
     public const int Metrics = 50;
-    public const int Steps = 300; // 15,000 points, one timestamp per step, one step every 8 ms (~2.4 s)
+    public const int Steps = 300; // 15,000 points, one timestamp per step (SteadyStream: ~2.4 s)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public static double Value(int series, int step) => (series * 10_000) + step + 0.25;
 
     /// <summary>Streams the points; <paramref name="fault"/> runs in the middle; closes the client (delivering everything).</summary>
     public static async Task<GraphiteClientStatistics> RunAsync(string name, int port, IGraphiteProtocol protocol, GraphiteTlsOptions tls, Func<Task> fault)
@@ -20,30 +18,7 @@ internal static class TlsStream
         long start = Wire.Now() - 900;
         var options = new GraphiteClientOptions { Tls = tls, ReconnectMaxDelay = TimeSpan.FromMilliseconds(500), DrainTimeout = TimeSpan.FromSeconds(30) };
         var client = await GraphiteClient.ConnectAsync("127.0.0.1", port, protocol, options, Ct);
-        Task? faultTask = null;
-        var batch = new Datapoint[Metrics];
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        for (int step = 0; step < Steps; step++)
-        {
-            for (int m = 0; m < Metrics; m++)
-            {
-                batch[m] = new Datapoint($"it.{name}.m{m:D2}", Value(m, step), start + step);
-            }
-
-            await client.SendMultipleAsync(batch, cancellationToken: Ct);
-            if (step == Steps / 2)
-            {
-                faultTask = Task.Run(fault, Ct);
-            }
-
-            TimeSpan due = TimeSpan.FromMilliseconds(8 * (step + 1));
-            if (clock.Elapsed < due)
-            {
-                await Task.Delay(due - clock.Elapsed, Ct);
-            }
-        }
-
-        await faultTask!;
+        await SteadyStream.SendAsync(client, Metrics, Steps, start, m => $"it.{name}.m{m:D2}", fault, Ct);
         await client.WaitForDeliveryAsync(Ct).WaitAsync(TimeSpan.FromSeconds(60), Ct);
         await client.CloseAsync();
         return client.Statistics;
@@ -56,7 +31,7 @@ internal static class TlsStream
         {
             var stored = await carbon.WaitForPointsAsync($"it.{name}.m{m:D2}", Steps, TimeSpan.FromSeconds(60));
             long start = stored[0].Timestamp;
-            Assert.Equal(Enumerable.Range(0, Steps).Select(s => (start + s, Value(m, s))), stored);
+            Assert.Equal(Enumerable.Range(0, Steps).Select(s => (start + s, SteadyStream.Value(m, s))), stored);
         }));
     }
 }

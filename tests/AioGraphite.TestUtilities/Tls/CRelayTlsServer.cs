@@ -7,35 +7,17 @@ namespace AioGraphite.TestUtilities.Tls;
 /// port, forwarding every line to one carbon-cache (<c>cluster c forward</c>). Line protocol only; no client certificates
 /// (3.7.3 cannot check them). carbon-c-relay holds what it read in memory until it forwards it: killing it loses that.
 /// </summary>
-public sealed class CRelayTlsServer : IAsyncDisposable
+public sealed class CRelayTlsServer : TlsTerminator
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private readonly DaemonProcess daemon;
-    private readonly IReadOnlyList<string> arguments;
-    private bool disposed;
-
+    // -s: submission mode (no self-metrics); -D daemonise; -P pidfile; -l log (absolute path)
     private CRelayTlsServer(string directory, int port, string configPath, string pidFile, string logPath)
+        : base("carbon-c-relay (ssl)", directory, CarbonInstallation.CarbonCRelay, ["-f", configPath, "-s", "-w", "2", "-D", "-P", pidFile, "-l", logPath], pidFile, logPath)
     {
-        DataDirectory = directory;
         Port = port;
-        LogPath = logPath;
-        daemon = new DaemonProcess($"carbon-c-relay (ssl) in {directory}", pidFile, logPath, Path.Combine(directory, "start.out"));
-
-        // -s: submission mode (no self-metrics); -D daemonise; -P pidfile; -l log (absolute path)
-        arguments = ["-f", configPath, "-s", "-w", "2", "-D", "-P", pidFile, "-l", logPath];
     }
 
     /// <summary>The TLS port on 127.0.0.1.</summary>
     public int Port { get; }
-
-    /// <summary>This relay's temp directory; deleted on dispose.</summary>
-    public string DataDirectory { get; }
-
-    /// <summary>The relay's log.</summary>
-    public string LogPath { get; }
-
-    /// <summary>The daemon's pid from its last start.</summary>
-    public int Pid => daemon.Pid;
 
     /// <summary>
     /// Starts <c>carbon-c-relay</c> with <c>listen type linemode transport plain ssl CERT+KEY 127.0.0.1:PORT proto tcp</c>
@@ -69,56 +51,8 @@ public sealed class CRelayTlsServer : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGKILL: the relay dies with whatever it has queued.</summary>
-    /// <returns>Completes when it is gone.</returns>
-    public Task KillAsync() => daemon.KillAsync();
-
-    /// <summary>Starts the relay again on the same port and configuration.</summary>
-    /// <returns>Completes when it listens.</returns>
-    public Task StartAgainAsync()
-    {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        return LaunchAsync();
-    }
-
-    /// <summary>SIGSTOP: the relay stops reading.</summary>
-    public void Freeze() => TerminatorSignals.Freeze(daemon);
-
-    /// <summary>SIGCONT after <see cref="Freeze"/>.</summary>
-    public void Resume() => TerminatorSignals.Resume(daemon);
-
-    /// <summary>The relay's log, or "" when missing.</summary>
-    /// <returns>The log text.</returns>
-    public string ReadLog()
-    {
-        try
-        {
-            return ProcessRunner.ReadShared(LogPath);
-        }
-        catch (IOException)
-        {
-            return string.Empty;
-        }
-    }
-
-    /// <summary>Kills the relay and deletes its directory (unless <c>AIOGRAPHITE_KEEP_TEST_DIRS=1</c>).</summary>
-    /// <returns>Completes when done.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        if (disposed)
-        {
-            return;
-        }
-
-        disposed = true;
-        await daemon.KillAsync().ConfigureAwait(false);
-        TestDirectory.Delete(DataDirectory);
-    }
-
     /// <inheritdoc/>
     public override string ToString() => $"carbon-c-relay (ssl) pid {Pid} port {Port}";
 
-    private Task LaunchAsync() => daemon.StartAsync(CarbonInstallation.CarbonCRelay, arguments, NotListening, StartTimeout);
-
-    private List<string> NotListening() => ProcNet.TcpListeningPorts().Contains(Port) ? [] : [$"tls tcp 127.0.0.1:{Port}"];
+    private protected override List<string> NotListening() => ProcNet.TcpListeningPorts().Contains(Port) ? [] : [$"tls tcp 127.0.0.1:{Port}"];
 }

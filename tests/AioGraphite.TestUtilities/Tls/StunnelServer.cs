@@ -8,37 +8,18 @@ namespace AioGraphite.TestUtilities.Tls;
 /// each forwarding the decrypted stream to a carbon port. TLS 1.2 at least; mutual TLS where the service names a client CA.
 /// Installed by <c>scripts/install-carbon.sh</c>.
 /// </summary>
-public sealed class StunnelServer : IAsyncDisposable
+public sealed class StunnelServer : TlsTerminator
 {
     /// <summary>The stunnel binary of Debian's stunnel4 package.</summary>
     public const string Binary = CarbonInstallation.Stunnel;
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private readonly DaemonProcess daemon;
     private readonly Dictionary<string, int> ports;
-    private readonly string configPath;
-    private bool disposed;
 
     private StunnelServer(string directory, Dictionary<string, int> ports, string configPath, string pidFile, string logPath)
+        : base("stunnel", directory, Binary, [configPath], pidFile, logPath)
     {
-        DataDirectory = directory;
         this.ports = ports;
-        this.configPath = configPath;
-        LogPath = logPath;
-        daemon = new DaemonProcess($"stunnel in {directory}", pidFile, logPath, Path.Combine(directory, "start.out"));
     }
-
-    /// <summary>This server's temp directory (config, pidfile, log); deleted on dispose.</summary>
-    public string DataDirectory { get; }
-
-    /// <summary>stunnel's log (<c>output</c>).</summary>
-    public string LogPath { get; }
-
-    /// <summary>The daemon's pid from its last start.</summary>
-    public int Pid => daemon.Pid;
-
-    /// <summary>Whether the stunnel process is alive.</summary>
-    public bool IsRunning => daemon.IsRunning;
 
     /// <summary>Starts stunnel with the given services and waits until every TLS port listens.</summary>
     /// <param name="services">The services (distinct names).</param>
@@ -98,58 +79,10 @@ public sealed class StunnelServer : IAsyncDisposable
     /// <returns>The port on 127.0.0.1.</returns>
     public int Port(string service) => ports[service];
 
-    /// <summary>SIGKILL: every connection dies at once.</summary>
-    /// <returns>Completes when it is gone.</returns>
-    public Task KillAsync() => daemon.KillAsync();
-
-    /// <summary>Starts stunnel again on the same ports and configuration.</summary>
-    /// <returns>Completes when every port listens.</returns>
-    public Task StartAgainAsync()
-    {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        return LaunchAsync();
-    }
-
-    /// <summary>SIGSTOP: stunnel stops reading (its kernel still accepts and acknowledges until the buffers are full).</summary>
-    public void Freeze() => TerminatorSignals.Freeze(daemon);
-
-    /// <summary>SIGCONT after <see cref="Freeze"/>.</summary>
-    public void Resume() => TerminatorSignals.Resume(daemon);
-
-    /// <summary>stunnel's log, or "" when missing.</summary>
-    /// <returns>The log text.</returns>
-    public string ReadLog()
-    {
-        try
-        {
-            return ProcessRunner.ReadShared(LogPath);
-        }
-        catch (IOException)
-        {
-            return string.Empty;
-        }
-    }
-
-    /// <summary>Kills stunnel and deletes its directory (unless <c>AIOGRAPHITE_KEEP_TEST_DIRS=1</c>).</summary>
-    /// <returns>Completes when done.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        if (disposed)
-        {
-            return;
-        }
-
-        disposed = true;
-        await daemon.KillAsync().ConfigureAwait(false);
-        TestDirectory.Delete(DataDirectory);
-    }
-
     /// <inheritdoc/>
     public override string ToString() => $"stunnel pid {Pid} {string.Join(", ", ports.Select(p => $"[{p.Key}] {p.Value}"))}";
 
-    private Task LaunchAsync() => daemon.StartAsync(Binary, [configPath], NotListening, StartTimeout);
-
-    private List<string> NotListening()
+    private protected override List<string> NotListening()
     {
         var tcp = ProcNet.TcpListeningPorts();
         return [.. ports.Where(p => !tcp.Contains(p.Value)).Select(p => $"[{p.Key}] tcp 127.0.0.1:{p.Value}")];
