@@ -19,11 +19,7 @@ internal sealed class TcpConnection : GraphiteConnection
     {
         _socket = socket;
         _time = time;
-        if (TcpInfo.TryRead(socket, out TcpInfoSample atConnect))
-        {
-            _estimator = new TcpDeliveryEstimator(atConnect.BytesAcked);
-        }
-
+        _estimator = TcpDeliveryEstimator.TryStart(socket);
         _closed = WatchPeerAsync();
     }
 
@@ -87,24 +83,7 @@ internal sealed class TcpConnection : GraphiteConnection
             return false;
         }
 
-        bool orderly;
-        try
-        {
-            orderly = await _closed.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-
-        if (!orderly)
-        {
-            return false;
-        }
-
-        // A peer that closes with bytes still unread resets instead; an orderly close after it acknowledged our FIN means
-        // it read everything. Without the kernel's counters, the orderly close is the proof.
-        return _estimator is null || (TcpInfo.TryRead(_socket, out TcpInfoSample sample) && _estimator.AcknowledgedThroughEnd(sample, Volatile.Read(ref _written)));
+        return await TcpDeliveryEstimator.ReceiptAsync(_closed, _socket, _estimator, Volatile.Read(ref _written), timeout, _time, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<bool> WatchPeerAsync()

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 namespace AioGraphite.Transport;
 
 /// <summary>
@@ -20,6 +21,31 @@ internal sealed class TcpDeliveryEstimator
 
     /// <param name="ackedAtConnect"><c>tcpi_bytes_acked</c> right after the connection opened (the SYN counts one).</param>
     public TcpDeliveryEstimator(long ackedAtConnect) => _ackedAtConnect = ackedAtConnect;
+
+    /// <summary>An estimator for <paramref name="socket"/> (just connected), or <see langword="null"/> where the kernel's counters cannot be read.</summary>
+    public static TcpDeliveryEstimator? TryStart(Socket socket) =>
+        TcpInfo.TryRead(socket, out TcpInfoSample atConnect) ? new TcpDeliveryEstimator(atConnect.BytesAcked) : null;
+
+    /// <summary>
+    /// The receipt after the client ended its stream (<paramref name="writtenThroughEnd"/> bytes on the wire): waits up to
+    /// <paramref name="timeout"/> for the peer to close. A peer that closes with bytes still unread resets instead, so an
+    /// orderly close after its kernel acknowledged every byte and our FIN means its process read everything; without the
+    /// kernel's counters (<paramref name="estimator"/> null) the orderly close alone is the proof.
+    /// </summary>
+    public static async ValueTask<bool> ReceiptAsync(Task<bool> closed, Socket socket, TcpDeliveryEstimator? estimator, long writtenThroughEnd, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        bool orderly;
+        try
+        {
+            orderly = await closed.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+
+        return orderly && (estimator is null || (TcpInfo.TryRead(socket, out TcpInfoSample sample) && estimator.AcknowledgedThroughEnd(sample, writtenThroughEnd)));
+    }
 
     /// <summary>The last estimate.</summary>
     public long Consumed => _consumed;

@@ -138,24 +138,8 @@ internal sealed class TlsConnection : GraphiteConnection
             return false;
         }
 
-        bool orderly;
-        try
-        {
-            orderly = await _closed.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-
-        if (!orderly)
-        {
-            return false;
-        }
-
-        // As over plain TCP: an orderly close after the peer's kernel acknowledged every byte of the TCP stream (records,
-        // close_notify) and our FIN means the terminator's process read all of it before closing.
-        return _estimator is null || (TcpInfo.TryRead(_socket, out TcpInfoSample sample) && _estimator.AcknowledgedThroughEnd(sample, _wire.BytesWritten));
+        // As over plain TCP, counting the TCP stream under TLS (records, close_notify): the terminator's process read it all.
+        return await TcpDeliveryEstimator.ReceiptAsync(_closed, _socket, _estimator, _wire.BytesWritten, timeout, _time, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -48,7 +48,7 @@ internal sealed class TlsHandshake
     /// </summary>
     public async ValueTask<TlsConnection> ConnectAsync(Socket socket, CancellationToken deadline, CancellationToken cancellationToken)
     {
-        TcpDeliveryEstimator? estimator = TcpInfo.TryRead(socket, out TcpInfoSample atConnect) ? new TcpDeliveryEstimator(atConnect.BytesAcked) : null;
+        TcpDeliveryEstimator? estimator = TcpDeliveryEstimator.TryStart(socket);
         Credentials credentials = LoadCredentials();
         var wire = new CountingNetworkStream(socket);
         var ssl = new SslStream(wire, leaveInnerStreamOpen: true);
