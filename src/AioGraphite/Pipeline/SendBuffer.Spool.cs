@@ -46,9 +46,6 @@ internal sealed partial class SendBuffer
     /// <summary>Whether a spool is attached and working: a full buffer then frees room as fast as the disk takes data.</summary>
     public bool SpoolTakesData => _spoolHealthy;
 
-    /// <summary>Whether a spool is attached.</summary>
-    public bool HasSpool => _wakeSpoolWriter is not null;
-
     /// <summary>
     /// Attaches the spool: sealed segments wait for <paramref name="wakeSpoolWriter"/>'s writer, and the records an
     /// earlier process left (<paramref name="recovery"/>) are sent first; new sequences continue after theirs. A seal

@@ -12,9 +12,7 @@ namespace AioGraphite.Pipeline;
 /// (so a point is durable within that time of being accepted), deletes what carbon consumed once the sender says it is
 /// retired, and, when the disk fails (full, read-only, gone), lets the buffer run on memory and tries again later.
 /// </summary>
-#pragma warning disable CA1001 // _stop is disposed when the loop ends.
 internal sealed class SpoolWriter
-#pragma warning restore CA1001
 {
     /// <summary>How long the spool rests after a failed write before the next try.</summary>
     public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
@@ -37,7 +35,6 @@ internal sealed class SpoolWriter
 
     // Shared with the sender loop and callers.
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-    private readonly CancellationTokenSource _stop = new();
     private long _retiredThrough;
     private volatile bool _stopping;
 
@@ -154,7 +151,7 @@ internal sealed class SpoolWriter
     private bool DueToSeal(long now)
     {
         long? openedAt = _buffer.OpenSince;
-        return openedAt is long t && now - t >= (long)(_syncInterval.TotalSeconds * _time.TimestampFrequency);
+        return openedAt is long t && _time.GetElapsedTime(t, now) >= _syncInterval;
     }
 
     /// <summary>Appends the segments waiting for the spool; false when there were none.</summary>

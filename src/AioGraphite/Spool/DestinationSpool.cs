@@ -334,12 +334,7 @@ internal sealed class DestinationSpool : IDisposable
     private SpoolRecovery Recover()
     {
         var recovery = new SpoolRecovery();
-        long retired = SpoolCheckpoint.Read(Directory);
-        if (retired < 0)
-        {
-            recovery.CheckpointLost = true;
-            retired = 0;
-        }
+        long retired = Math.Max(0, SpoolCheckpoint.Read(Directory)); // none or unreadable: every record on disk is sent again
 
         _checkpointed = retired;
         recovery.HighestSequence = retired;

@@ -17,7 +17,4 @@ internal sealed class SpoolRecovery
 
     /// <summary>Files renamed aside because a record in them is corrupt (their valid records before it are still sent).</summary>
     public int QuarantinedFiles { get; set; }
-
-    /// <summary>Whether the checkpoint was unreadable (every record on disk is sent again).</summary>
-    public bool CheckpointLost { get; set; }
 }
