@@ -288,8 +288,10 @@ public sealed class GraphiteClientTests
             }
         }
 
-        // A wait ends when room is freed too: the kernels' buffers take a few more writes before they are full.
-        Assert.InRange(waited, 1, 5);
+        // A wait also ends when room is freed: the kernels' buffers (autotuned, so how many writes they take varies:
+        // 1 to 6 waits seen) take a few more writes before they are full. After that no send waits again, so of the
+        // 2,000 sends only a handful wait; a sender that waited on every full buffer would wait hundreds of times.
+        Assert.InRange(waited, 1, 20);
         Assert.True(client.Statistics.PointsDroppedBufferFull > 0);
     }
 
