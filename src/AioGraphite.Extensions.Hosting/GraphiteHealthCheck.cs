@@ -78,6 +78,11 @@ internal sealed class GraphiteHealthCheck : IHealthCheck
                     status = Worse(status, HealthStatus.Degraded);
                     findings.Add($"reconnecting to carbon at {d.Name} (disconnected for {Seconds(down)})");
                 }
+
+                if (s.LastConnectFailure is { } failure)
+                {
+                    data[d.Name + ".lastConnectFailure"] = failure.Message;
+                }
             }
 
             if (s.IsReplaying)

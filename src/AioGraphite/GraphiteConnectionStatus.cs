@@ -29,4 +29,16 @@ public readonly record struct GraphiteConnectionStatus
     /// written again: from the loss until they are written on the next connection.
     /// </summary>
     public bool IsReplaying { get; init; }
+
+    /// <summary>Whether the client has connected to carbon at least once (over UDP: opened its socket).</summary>
+    public bool HasConnected { get; init; }
+
+    /// <summary>
+    /// Why the last attempt to connect failed, naming host, port and the reason (<see cref="GraphiteException.SocketError"/>
+    /// is set when a socket error caused it, <see langword="null"/> for a TLS failure such as a refused certificate);
+    /// <see langword="null"/> while connected and before an attempt has failed. The client keeps trying with back-off:
+    /// this tells a caller (a health check, a command-line tool) why it waits, and lets it give up on a failure that
+    /// retrying will not mend, such as a refused certificate before the first connection.
+    /// </summary>
+    public GraphiteException? LastConnectFailure { get; init; }
 }

@@ -1,6 +1,5 @@
 using AioGraphite.Cli.Input;
 using AioGraphite.Cli.Output;
-using Microsoft.Extensions.Logging;
 
 namespace AioGraphite.Cli.Commands;
 
@@ -8,9 +7,7 @@ namespace AioGraphite.Cli.Commands;
 /// One run of <c>pipe</c>: reads, parses and sends every line, waits until carbon has consumed every point (its orderly
 /// close after the end of the stream proves it), watches that delivery makes progress, reports and decides the exit code.
 /// </summary>
-#pragma warning disable CA1001 // _connections (an ILoggerFactory for the client's connection events) holds nothing to dispose.
 internal sealed class PipeSession
-#pragma warning restore CA1001
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
@@ -33,7 +30,6 @@ internal sealed class PipeSession
     private readonly CarbonLineParser _parser;
     private readonly TimeProvider _time;
     private readonly string? _spool;
-    private readonly ConnectionLog _connections = new();
     private long _linesRead;
     private long _blank;
     private long _invalid;
@@ -58,15 +54,13 @@ internal sealed class PipeSession
 
     /// <summary>The client options of a pipe: connect lazily, reconnect and replay, never drop, give up through the watchdog.</summary>
     /// <param name="endpoint">The endpoint.</param>
-    /// <param name="log">Where the client's connection events go, or null.</param>
     /// <param name="spool">The spool directory, or <see langword="null"/>.</param>
     /// <returns>The options.</returns>
-    public static GraphiteClientOptions ClientOptions(Endpoint endpoint, ILoggerFactory? log = null, string? spool = null) => new()
+    public static GraphiteClientOptions ClientOptions(Endpoint endpoint, string? spool = null) => new()
     {
         SpoolDirectory = spool,
         Transport = endpoint.Transport,
         Tls = endpoint.Tls,
-        LoggerFactory = log,
         LazyConnect = true,
         FullBufferPolicy = FullBufferPolicy.Wait,
 
@@ -89,7 +83,7 @@ internal sealed class PipeSession
         GraphiteClient client;
         try
         {
-            client = GraphiteClient.Create(_endpoint.Host, _endpoint.Port, _endpoint.Protocol, ClientOptions(_endpoint, _connections, _spool));
+            client = GraphiteClient.Create(_endpoint.Host, _endpoint.Port, _endpoint.Protocol, ClientOptions(_endpoint, _spool));
         }
         catch (ArgumentException ex)
         {
@@ -182,9 +176,8 @@ internal sealed class PipeSession
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 GraphiteClientStatistics stats = client.Statistics;
-                if (_connections.TlsFailureBeforeConnecting is { } tls)
+                if (TlsFailureBeforeConnecting(client.GetConnectionStatus(0)) is { } tls)
                 {
-                    // A refused certificate or a port that does not speak TLS: retrying until the timeout would not help.
                     _tlsFailure = tls;
                     await stop.CancelAsync().ConfigureAwait(false);
                     return;
@@ -205,6 +198,13 @@ internal sealed class PipeSession
         {
         }
     }
+
+    /// <summary>
+    /// A TLS failure (a refused certificate, a port that does not speak TLS: a failure without a socket error) before any
+    /// connection succeeded: a configuration mistake that retrying until the timeout would not mend.
+    /// </summary>
+    private static GraphiteException? TlsFailureBeforeConnecting(GraphiteConnectionStatus status) =>
+        !status.HasConnected && status.LastConnectFailure is { Host: not null, SocketError: null } failure ? failure : null;
 
     private string Progress(GraphiteClientStatistics stats, TimeSpan elapsed, TimeSpan stalledFor)
     {

@@ -63,7 +63,7 @@ internal sealed class ConnectionManager
         }
         catch (GraphiteException ex)
         {
-            Status.Disconnected();
+            Status.ConnectFailed(ex);
             TimeSpan delay = _backoff.NextDelay();
             GraphiteLog.ConnectFailed(_log, _factory.Description, (long)delay.TotalMilliseconds, _backoff.Attempts, ex);
             try

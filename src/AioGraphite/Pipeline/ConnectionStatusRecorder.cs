@@ -12,6 +12,8 @@ internal sealed class ConnectionStatusRecorder
     private long _disconnectedSince;
     private long _lastDelivery;
     private volatile bool _replaying;
+    private volatile bool _hasConnected;
+    private volatile GraphiteException? _lastConnectFailure;
 
     /// <summary>Starts disconnected since now (the client is being created).</summary>
     public ConnectionStatusRecorder(TimeProvider time)
@@ -21,7 +23,19 @@ internal sealed class ConnectionStatusRecorder
     }
 
     /// <summary>A connection was opened.</summary>
-    public void Connected() => Volatile.Write(ref _disconnectedSince, 0);
+    public void Connected()
+    {
+        _lastConnectFailure = null;
+        _hasConnected = true;
+        Volatile.Write(ref _disconnectedSince, 0);
+    }
+
+    /// <summary>An attempt to connect failed with <paramref name="failure"/>.</summary>
+    public void ConnectFailed(GraphiteException failure)
+    {
+        _lastConnectFailure = failure;
+        Disconnected();
+    }
 
     /// <summary>There is no connection (lost, or an attempt failed); keeps the earliest time of an outage.</summary>
     public void Disconnected()
@@ -44,6 +58,8 @@ internal sealed class ConnectionStatusRecorder
         DisconnectedSince = ToTime(Volatile.Read(ref _disconnectedSince)),
         LastDeliveryTime = ToTime(Volatile.Read(ref _lastDelivery)),
         IsReplaying = _replaying,
+        HasConnected = _hasConnected,
+        LastConnectFailure = _lastConnectFailure,
     };
 
     private static DateTimeOffset? ToTime(long utcTicks) => utcTicks == 0 ? null : new DateTimeOffset(utcTicks, TimeSpan.Zero);

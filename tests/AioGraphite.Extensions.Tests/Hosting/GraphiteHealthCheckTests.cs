@@ -153,6 +153,12 @@ public sealed class GraphiteHealthCheckTests
             Assert.Equal(["ready"], entry.Tags);
             Assert.Equal(Now.ToString("O", System.Globalization.CultureInfo.InvariantCulture), entry.Data[$"127.0.0.1:{port}.disconnectedSince"]);
 
+            // The reason of the last failed attempt, once one has failed (the first attempt runs in the background).
+            await Poll.UntilAsync(() => client.GetConnectionStatus(0).LastConnectFailure is not null, TimeSpan.FromSeconds(10), () => "a failed attempt to connect");
+            entry = (await health.CheckHealthAsync(TestContext.Current.CancellationToken)).Entries[GraphiteHealthChecksBuilderExtensions.DefaultName];
+            Assert.Contains($"127.0.0.1:{port}", Assert.IsType<string>(entry.Data[$"127.0.0.1:{port}.lastConnectFailure"]), StringComparison.Ordinal);
+            Assert.Contains("ConnectionRefused", (string)entry.Data[$"127.0.0.1:{port}.lastConnectFailure"], StringComparison.Ordinal);
+
             clock.Advance(TimeSpan.FromSeconds(11));
             report = await health.CheckHealthAsync(TestContext.Current.CancellationToken);
             Assert.Equal(HealthStatus.Unhealthy, report.Status);

@@ -36,6 +36,9 @@ public sealed class ConnectionStatusTests
             Assert.Equal(Start, status.DisconnectedSince);
             Assert.Null(status.LastDeliveryTime);
             Assert.False(status.IsReplaying);
+            Assert.False(status.HasConnected);
+            Assert.Equal(System.Net.Sockets.SocketError.ConnectionRefused, status.LastConnectFailure?.SocketError);
+            Assert.Equal("memory carbon is down", status.LastConnectFailure?.Message);
         }
     }
 
@@ -55,6 +58,8 @@ public sealed class ConnectionStatusTests
             Assert.Null(status.DisconnectedSince);
             Assert.Equal(Start + TimeSpan.FromSeconds(3), status.LastDeliveryTime);
             Assert.False(status.IsReplaying);
+            Assert.True(status.HasConnected);
+            Assert.Null(status.LastConnectFailure);
         }
     }
 
@@ -80,6 +85,8 @@ public sealed class ConnectionStatusTests
             Assert.Equal(lostAt, down.DisconnectedSince);
             Assert.True(down.IsReplaying);
             Assert.Null(down.LastDeliveryTime);
+            Assert.True(down.HasConnected);
+            Assert.NotNull(down.LastConnectFailure);
 
             carbon.ConsumesOnWrite = true;
             carbon.Reachable = true;
@@ -89,6 +96,7 @@ public sealed class ConnectionStatusTests
             GraphiteConnectionStatus up = client.GetConnectionStatus(0);
             Assert.True(up.IsConnected);
             Assert.False(up.IsReplaying);
+            Assert.Null(up.LastConnectFailure); // cleared by the connection
             Assert.NotNull(up.LastDeliveryTime);
             Assert.True(up.LastDeliveryTime > lostAt);
         }
