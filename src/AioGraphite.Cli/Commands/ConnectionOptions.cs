@@ -196,32 +196,39 @@ internal sealed class ConnectionOptions
             throw new CliException("--tls needs TCP: use --protocol plaintext or pickle (carbon has no TLS over UDP).");
         }
 
-        if (key is not null && cert is null)
-        {
-            throw new CliException("--tls-key needs --tls-cert (the client certificate it belongs to).");
-        }
-
-        if (insecure && ca is not null)
-        {
-            throw new CliException("--tls-insecure turns off the check that --tls-ca would make: give one or the other.");
-        }
-
         CheckReadable("--tls-ca", ca);
         CheckReadable("--tls-cert", cert);
         CheckReadable("--tls-key", key);
-        if (insecure)
-        {
-            _console.Error.WriteLine($"{CliApplication.CommandPath(result)}: WARNING: --tls-insecure: the server's certificate is NOT verified; anyone on the path to {endpoint} can impersonate it and read or change the metrics. Use it for testing only.");
-        }
-
-        return new GraphiteTlsOptions
+        var tls = new GraphiteTlsOptions
         {
             CaBundlePath = ca is null ? null : Path.GetFullPath(ca),
             ClientCertificatePath = cert is null ? null : Path.GetFullPath(cert),
             ClientKeyPath = key is null ? null : Path.GetFullPath(key),
             InsecureSkipVerify = insecure,
         };
+        try
+        {
+            tls.Validate(); // the library's rules, told with the options' names
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException(WithOptionNames(ex.Message));
+        }
+
+        if (insecure)
+        {
+            _console.Error.WriteLine($"{CliApplication.CommandPath(result)}: WARNING: --tls-insecure: the server's certificate is NOT verified; anyone on the path to {endpoint} can impersonate it and read or change the metrics. Use it for testing only.");
+        }
+
+        return tls;
     }
+
+    /// <summary>A message of <see cref="GraphiteTlsOptions.Validate()"/> with the command-line options in place of the properties they set.</summary>
+    private static string WithOptionNames(string message) => message
+        .Replace(nameof(GraphiteTlsOptions.CaBundlePath), "--tls-ca", StringComparison.Ordinal)
+        .Replace(nameof(GraphiteTlsOptions.ClientCertificatePath), "--tls-cert", StringComparison.Ordinal)
+        .Replace(nameof(GraphiteTlsOptions.ClientKeyPath), "--tls-key", StringComparison.Ordinal)
+        .Replace(nameof(GraphiteTlsOptions.InsecureSkipVerify), "--tls-insecure", StringComparison.Ordinal);
 
     /// <summary>Opens the file once to fail early with the option's name (the library reads it again at every connection; its contents are never printed).</summary>
     private static void CheckReadable(string option, string? path)

@@ -199,9 +199,9 @@ internal sealed class TlsHandshake
             return false;
         }
 
-        if (_pins is not null && !_pins.Matches(certificate))
+        if (_pins is not null && !_pins.Matches(certificate, out string publicKeyPin))
         {
-            verdict.Reason = $"the server's certificate ({Subject(certificate)}) matches none of Tls.PinnedSha256 (its public key is {TlsPins.PublicKeyPin(certificate)})";
+            verdict.Reason = $"the server's certificate ({Subject(certificate)}) matches none of Tls.PinnedSha256 (its public key is {publicKeyPin})";
             return false;
         }
 

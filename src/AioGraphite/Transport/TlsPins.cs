@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -50,12 +49,7 @@ internal sealed class TlsPins
         string hex = s.Replace(":", string.Empty, StringComparison.Ordinal).Replace(" ", string.Empty, StringComparison.Ordinal);
         if (hex.Length == HashBytes * 2 && hex.All(Uri.IsHexDigit))
         {
-            hash = new byte[HashBytes];
-            for (int i = 0; i < HashBytes; i++)
-            {
-                hash[i] = byte.Parse(hex.AsSpan(i * 2, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            }
-
+            hash = Convert.FromHexString(hex);
             return true;
         }
 
@@ -69,12 +63,16 @@ internal sealed class TlsPins
         return false;
     }
 
-    /// <summary>Whether the certificate's public key or the certificate itself has one of the pinned hashes.</summary>
-    public bool Matches(X509Certificate certificate)
+    /// <summary>
+    /// Whether the certificate's public key or the certificate itself has one of the pinned hashes; when not,
+    /// <paramref name="publicKeyPin"/> is the public key's pin (<c>sha256//</c> and base64), for the error message.
+    /// </summary>
+    public bool Matches(X509Certificate certificate, out string publicKeyPin)
     {
         using X509Certificate2 cert = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         byte[] key = SHA256.HashData(cert.PublicKey.ExportSubjectPublicKeyInfo());
         byte[] whole = SHA256.HashData(cert.RawData);
+        publicKeyPin = string.Empty;
         foreach (byte[] pin in _hashes)
         {
             if (CryptographicOperations.FixedTimeEquals(pin, key) || CryptographicOperations.FixedTimeEquals(pin, whole))
@@ -83,13 +81,7 @@ internal sealed class TlsPins
             }
         }
 
+        publicKeyPin = "sha256//" + Convert.ToBase64String(key);
         return false;
-    }
-
-    /// <summary>The public key's SHA-256 in base64 (what to pin), for error messages.</summary>
-    public static string PublicKeyPin(X509Certificate certificate)
-    {
-        using X509Certificate2 cert = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return "sha256//" + Convert.ToBase64String(SHA256.HashData(cert.PublicKey.ExportSubjectPublicKeyInfo()));
     }
 }

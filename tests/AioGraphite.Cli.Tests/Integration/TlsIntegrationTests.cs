@@ -84,9 +84,9 @@ public sealed class TlsIntegrationTests(CarbonFixture carbon, TlsTerminatorFixtu
 
     [Theory]
     [InlineData(new[] { "--tls", "--protocol", "udp" }, "--tls needs TCP")]
-    [InlineData(new[] { "--tls-key", "/etc/hostname" }, "--tls-key needs --tls-cert")]
+    [InlineData(new[] { "--tls-key", "/etc/hostname" }, "--tls-key is set without --tls-cert: a key needs its certificate.")]
     [InlineData(new[] { "--tls-ca", "/nonexistent/ca.pem" }, "--tls-ca '/nonexistent/ca.pem' cannot be read")]
-    [InlineData(new[] { "--tls-insecure", "--tls-ca", "/etc/hostname" }, "--tls-insecure turns off the check that --tls-ca would make")]
+    [InlineData(new[] { "--tls-insecure", "--tls-ca", "/etc/hostname" }, "--tls-insecure turns off every check of the server certificate, so --tls-ca would be ignored: use one or the other.")]
     public async Task TlsUsageErrors_OneLineExitTwo(string[] options, string expected)
     {
         CliResult result = await CliRun.RunAsync(["send", "a.b", "1", "--port", "1", .. options]);

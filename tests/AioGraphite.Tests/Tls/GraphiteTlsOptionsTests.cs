@@ -100,11 +100,11 @@ public sealed class GraphiteTlsOptionsTests
     public void Pins_MatchThePublicKeyOrTheWholeCertificate()
     {
         using TestCertificates certs = TestCertificates.Create();
-        Assert.True(TlsPins.From([certs.Server.PublicKeySha256])!.Matches(certs.Server.Certificate));
-        Assert.True(TlsPins.From([certs.Server.CertificateFingerprint])!.Matches(certs.Server.Certificate));
-        Assert.False(TlsPins.From([certs.Client.PublicKeySha256, certs.Client.CertificateFingerprint])!.Matches(certs.Server.Certificate));
+        Assert.True(TlsPins.From([certs.Server.PublicKeySha256])!.Matches(certs.Server.Certificate, out _));
+        Assert.True(TlsPins.From([certs.Server.CertificateFingerprint])!.Matches(certs.Server.Certificate, out _));
+        Assert.False(TlsPins.From([certs.Client.PublicKeySha256, certs.Client.CertificateFingerprint])!.Matches(certs.Server.Certificate, out string publicKeyPin));
+        Assert.Equal("sha256//" + certs.Server.PublicKeySha256, publicKeyPin); // what to pin, for the error message
         Assert.Null(TlsPins.From([]));
-        Assert.Equal("sha256//" + certs.Server.PublicKeySha256, TlsPins.PublicKeyPin(certs.Server.Certificate));
     }
 
     [Fact]
