@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using AioGraphite.Diagnostics;
 using AioGraphite.Protocols;
 using AioGraphite.Spool;
@@ -46,7 +45,7 @@ internal sealed class SenderLoop
     private readonly int _maxWriteBytes;
 
     // Shared with callers (producers, FlushAsync, WaitForDeliveryAsync, StopAsync).
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly WakeSignal _wake = new();
     private readonly CancellationTokenSource _hardStop;
     private readonly SequenceWaiters _flushWaiters = new();
     private readonly SequenceWaiters _deliveryWaiters = new();
@@ -112,7 +111,7 @@ internal sealed class SenderLoop
     {
         if (Volatile.Read(ref _idle) != 0)
         {
-            _wake.Writer.TryWrite(true);
+            _wake.Set();
         }
     }
 
@@ -167,7 +166,7 @@ internal sealed class SenderLoop
         await _run.ConfigureAwait(false);
     }
 
-    private void WakeNow() => _wake.Writer.TryWrite(true);
+    private void WakeNow() => _wake.Set();
 
     private long Now => _time.GetTimestamp();
 
@@ -309,10 +308,9 @@ internal sealed class SenderLoop
         Interlocked.Exchange(ref _idle, 1);
         try
         {
-            ValueTask<bool> wakeWait = _wake.Reader.WaitToReadAsync(CancellationToken.None);
-            if (!wakeWait.IsCompleted && !_buffer.HasNewWork(_openSince) && !_draining)
+            if (!_wake.IsSet && !_buffer.HasNewWork(_openSince) && !_draining)
             {
-                await WaitAsync(connection, wakeWait.AsTask()).ConfigureAwait(false);
+                await WaitAsync(connection).ConfigureAwait(false);
             }
         }
         finally
@@ -320,7 +318,7 @@ internal sealed class SenderLoop
             Interlocked.Exchange(ref _idle, 0);
         }
 
-        _wake.Reader.TryRead(out _);
+        _wake.Clear();
         if (connection.Closed.IsCompleted)
         {
             GraphiteLog.Disconnected(_log, _connections.Description, connection.Closed.Result ? "the server closed the connection" : "the connection was reset or timed out", HeldBytes());
@@ -332,7 +330,7 @@ internal sealed class SenderLoop
     /// Waits for a wake-up, the peer closing, or the first of: the batch interval of the open segment, the next look at
     /// the delivery evidence (while bytes are unconsumed), the pool trim after a quiet spell.
     /// </summary>
-    private async Task WaitAsync(GraphiteConnection connection, Task wake)
+    private async Task WaitAsync(GraphiteConnection connection)
     {
         TimeSpan? due = null;
         if (_openSince is long opened)
@@ -352,26 +350,11 @@ internal sealed class SenderLoop
             due = PoolTrimDelay;
         }
 
-        if (due is null)
-        {
-            await Task.WhenAny(wake, connection.Closed).ConfigureAwait(false);
-            return;
-        }
-
-        if (due <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        using var cancelDelay = new CancellationTokenSource();
-        Task delay = Task.Delay(due.Value, _time, cancelDelay.Token);
-        if (await Task.WhenAny(wake, connection.Closed, delay).ConfigureAwait(false) == delay && trim)
+        if (await _wake.WaitAsync(due, _time, connection.Closed).ConfigureAwait(false) && trim)
         {
             // Idle with a large pool (after a burst): give its memory back after a quiet spell.
             _buffer.TrimPool();
         }
-
-        await cancelDelay.CancelAsync().ConfigureAwait(false);
     }
 
     private async Task WritePendingAsync(GraphiteConnection connection)

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using AioGraphite.Diagnostics;
 using AioGraphite.Protocols;
 using AioGraphite.Spool;
@@ -34,7 +33,7 @@ internal sealed class SpoolWriter
     private readonly Action _wakeSender;
 
     // Shared with the sender loop and callers.
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly WakeSignal _wake = new();
     private long _retiredThrough;
     private volatile bool _stopping;
 
@@ -64,7 +63,7 @@ internal sealed class SpoolWriter
     }
 
     /// <summary>A segment was sealed (cheap, never blocks).</summary>
-    public void Wake() => _wake.Writer.TryWrite(true);
+    public void Wake() => _wake.Set();
 
     public void Start() => _run = Task.Run(RunAsync);
 
@@ -300,19 +299,6 @@ internal sealed class SpoolWriter
             due = next < due ? next : due;
         }
 
-        if (due <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        ValueTask<bool> wake = _wake.Reader.WaitToReadAsync(CancellationToken.None);
-        if (!wake.IsCompleted)
-        {
-            using var cancelDelay = new CancellationTokenSource();
-            await Task.WhenAny(wake.AsTask(), Task.Delay(due, _time, cancelDelay.Token)).ConfigureAwait(false);
-            await cancelDelay.CancelAsync().ConfigureAwait(false);
-        }
-
-        _wake.Reader.TryRead(out _);
+        await _wake.WaitAsync(due, _time).ConfigureAwait(false);
     }
 }
