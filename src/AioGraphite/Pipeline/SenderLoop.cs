@@ -442,7 +442,7 @@ internal sealed class SenderLoop
             bool read;
             try
             {
-                read = DestinationSpool.TryRead(record, segment);
+                read = _spool!.TryRead(record, segment);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
             {

@@ -23,6 +23,8 @@ internal sealed class DestinationSpool : IDisposable
     private readonly SpoolFormat _format;
     private readonly List<ReadOnlyMemory<byte>> _gather = [];
     private byte[] _headers = new byte[SpoolRecord.HeaderBytes * 64];
+    private readonly byte[] _readHeader = new byte[SpoolRecord.HeaderBytes]; // the sender loop's
+    private readonly Memory<byte>[] _readBuffers = new Memory<byte>[2];     // the sender loop's
     private long _nextFileNumber = 1;
     private long _bytes;
     private long _records;
@@ -173,8 +175,7 @@ internal sealed class DestinationSpool : IDisposable
         file.LastSequence = segments[^1].Sequence;
         file.Records += segments.Count;
         file.Dirty = true;
-        Interlocked.Add(ref _bytes, batchBytes);
-        Interlocked.Add(ref _records, segments.Count);
+        Count(batchBytes, segments.Count, files: 0);
         return true;
     }
 
@@ -191,21 +192,33 @@ internal sealed class DestinationSpool : IDisposable
         }
     }
 
-    /// <summary>Reads a record back into <paramref name="into"/>; false when its bytes no longer match their checksum.</summary>
-    public static bool TryRead(in SpoolLocation location, Segment into)
+    /// <summary>
+    /// Reads a record back into <paramref name="into"/> (header and payload in one read); false when its bytes no longer
+    /// match their checksum. From the sender loop only.
+    /// </summary>
+    public bool TryRead(in SpoolLocation location, Segment into)
     {
-        Span<byte> header = stackalloc byte[SpoolRecord.HeaderBytes];
-        if (RandomAccess.Read(location.File.Handle, header, location.Offset) != SpoolRecord.HeaderBytes
-            || !SpoolRecord.TryReadHeader(header, out RecordHeader record)
-            || record.Sequence != location.Sequence || record.PayloadLength != location.PayloadLength
-            || into.Buffer.Length < record.PayloadLength)
+        if (into.Buffer.Length < location.PayloadLength)
         {
             return false;
         }
 
-        Span<byte> payload = into.Buffer.AsSpan(0, record.PayloadLength);
-        if (RandomAccess.Read(location.File.Handle, payload, location.Offset + SpoolRecord.HeaderBytes) != record.PayloadLength
-            || !SpoolRecord.Verify(header, payload, record.Crc))
+        _readBuffers[0] = _readHeader;
+        _readBuffers[1] = into.Buffer.AsMemory(0, location.PayloadLength);
+        long read;
+        try
+        {
+            read = RandomAccess.Read(location.File.Handle, _readBuffers, location.Offset);
+        }
+        finally
+        {
+            _readBuffers[1] = default; // the segment goes back to the pool
+        }
+
+        if (read != SpoolRecord.HeaderBytes + location.PayloadLength
+            || !SpoolRecord.TryReadHeader(_readHeader, out RecordHeader record)
+            || record.Sequence != location.Sequence || record.PayloadLength != location.PayloadLength
+            || !SpoolRecord.Verify(_readHeader, into.Buffer.AsSpan(0, location.PayloadLength), record.Crc))
         {
             return false;
         }
@@ -222,16 +235,7 @@ internal sealed class DestinationSpool : IDisposable
     /// </summary>
     public void RetireThrough(long sequence, bool writeCheckpoint)
     {
-        for (int i = 0; i < _files.Count; i++)
-        {
-            SpoolFile file = _files[i];
-            if (file.Records > 0 && file.LastSequence <= sequence)
-            {
-                Delete(file);
-                _files.RemoveAt(i--);
-            }
-        }
-
+        DeleteFiles(file => file.Records > 0 && file.LastSequence <= sequence);
         if (writeCheckpoint && sequence > _checkpointed)
         {
             SpoolCheckpoint.Write(Directory, sequence);
@@ -301,7 +305,7 @@ internal sealed class DestinationSpool : IDisposable
         SafeFileHandle handle = SpoolDirectoryLayout.OpenFile(path, create: true);
         var file = new SpoolFile(number, path, handle, 0);
         _files.Add(file);
-        Interlocked.Increment(ref _fileCount);
+        Count(0, 0, files: 1);
         return file;
     }
 
@@ -319,17 +323,39 @@ internal sealed class DestinationSpool : IDisposable
         }
     }
 
+    /// <summary>Deletes (and forgets) the files that <paramref name="done"/> says hold nothing left to send.</summary>
+    private void DeleteFiles(Predicate<SpoolFile> done)
+    {
+        for (int i = 0; i < _files.Count; i++)
+        {
+            if (done(_files[i]))
+            {
+                Delete(_files[i]);
+                _files.RemoveAt(i--);
+            }
+        }
+    }
+
     private void Delete(SpoolFile file)
     {
         file.Dispose();
         if (!file.Quarantined)
         {
             File.Delete(file.Path);
-            Interlocked.Add(ref _bytes, -file.Length);
-            Interlocked.Add(ref _records, -file.Records);
-            Interlocked.Decrement(ref _fileCount);
+            Uncount(file);
         }
     }
+
+    /// <summary>Adds to the counters that <see cref="Bytes"/>, <see cref="Records"/> and <see cref="Files"/> read (any thread).</summary>
+    private void Count(long bytes, long records, int files)
+    {
+        Interlocked.Add(ref _bytes, bytes);
+        Interlocked.Add(ref _records, records);
+        Interlocked.Add(ref _fileCount, files);
+    }
+
+    /// <summary>A file leaves the counters (deleted, or quarantined).</summary>
+    private void Uncount(SpoolFile file) => Count(-file.Length, -file.Records, files: -1);
 
     private SpoolRecovery Recover()
     {
@@ -355,20 +381,12 @@ internal sealed class DestinationSpool : IDisposable
             string path = Path.Combine(Directory, SpoolFile.NameFor(number));
             var file = new SpoolFile(number, path, SpoolDirectoryLayout.OpenFile(path, create: false), 0);
             _files.Add(file);
-            Interlocked.Increment(ref _fileCount);
+            Count(0, 0, files: 1);
             Scan(file, isLast: i == numbers.Count - 1, retired, recovery);
         }
 
         // Files holding only retired records (or nothing at all) go at once.
-        for (int i = 0; i < _files.Count; i++)
-        {
-            SpoolFile file = _files[i];
-            if (!file.Quarantined && file.LastSequence <= retired)
-            {
-                Delete(file);
-                _files.RemoveAt(i--);
-            }
-        }
+        DeleteFiles(file => !file.Quarantined && file.LastSequence <= retired);
 
         if (recovery.Records.Count == 0 && _files.All(f => f.Quarantined))
         {
@@ -438,8 +456,7 @@ internal sealed class DestinationSpool : IDisposable
 
         recovery.HighestSequence = Math.Max(recovery.HighestSequence, previous);
         file.Length = offset;
-        Interlocked.Add(ref _bytes, offset);
-        Interlocked.Add(ref _records, file.Records);
+        Count(offset, file.Records, files: 0);
         if (!damaged)
         {
             return;
@@ -453,11 +470,8 @@ internal sealed class DestinationSpool : IDisposable
             return;
         }
 
-        string aside = file.Path + SpoolDirectoryLayout.QuarantineSuffix;
-        Interlocked.Add(ref _bytes, -offset);
-        Interlocked.Add(ref _records, -file.Records);
-        Interlocked.Decrement(ref _fileCount);
-        file.Quarantine(aside);
+        Uncount(file);
+        file.Quarantine(file.Path + SpoolDirectoryLayout.QuarantineSuffix);
         recovery.QuarantinedFiles++;
     }
 

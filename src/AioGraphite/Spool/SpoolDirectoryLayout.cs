@@ -50,18 +50,24 @@ internal static class SpoolDirectoryLayout
     {
         if (create)
         {
-            var options = new FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.ReadWrite | FileShare.Delete };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = FileMode;
-            }
-
-            using (new FileStream(path, options))
+            using (new FileStream(path, OwnerOnly(System.IO.FileMode.CreateNew, FileShare.ReadWrite | FileShare.Delete)))
             {
             }
         }
 
         return File.OpenHandle(path, System.IO.FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+    }
+
+    /// <summary>Options to open a file for reading and writing that, when created, is owner-only on Unix.</summary>
+    public static FileStreamOptions OwnerOnly(System.IO.FileMode mode, FileShare share)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.ReadWrite, Share = share };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = FileMode;
+        }
+
+        return options;
     }
 
     /// <summary>Writes a small file whole, owner-only, through a temporary file synced and renamed over it (atomic).</summary>

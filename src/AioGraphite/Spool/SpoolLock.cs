@@ -26,13 +26,7 @@ internal sealed class SpoolLock : IDisposable
         FileStream lockFile;
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = SpoolDirectoryLayout.FileMode;
-            }
-
-            lockFile = new FileStream(lockPath, options);
+            lockFile = new FileStream(lockPath, SpoolDirectoryLayout.OwnerOnly(FileMode.OpenOrCreate, FileShare.None));
         }
         catch (IOException ex)
         {

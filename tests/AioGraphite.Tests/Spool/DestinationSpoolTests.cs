@@ -34,7 +34,7 @@ public sealed class DestinationSpoolTests : IDisposable
     private static string Text(DestinationSpool spool, in SpoolLocation record)
     {
         var into = new Segment(1 << 20);
-        Assert.True(DestinationSpool.TryRead(record, into));
+        Assert.True(spool.TryRead(record, into));
         return Encoding.ASCII.GetString(into.Buffer, 0, into.Length);
     }
 
@@ -61,6 +61,30 @@ public sealed class DestinationSpoolTests : IDisposable
             Assert.Equal(Encoding.ASCII.GetString(written[1].Buffer, 0, written[1].Length), Text(spool, recovery.Records[1]));
             Assert.Equal(0, recovery.TornTails);
         }
+    }
+
+    [Fact]
+    public void TryRead_RefusesARecordWhoseBytesChangedOnDisk_OrThatIsNotWhereItsLocationSays()
+    {
+        using DestinationSpool spool = Open(out _);
+        var locations = new List<SpoolLocation>();
+        Segment[] written = [Lines(3), Lines(4)];
+        Assert.True(spool.TryAppend(written, locations, out string? failure), failure);
+        Assert.Equal(Encoding.ASCII.GetString(written[0].Buffer, 0, written[0].Length), Text(spool, locations[0]));
+
+        var into = new Segment(1 << 20);
+        Assert.False(spool.TryRead(locations[1] with { Sequence = 7 }, into)); // another record than the one asked for
+        Assert.False(spool.TryRead(locations[0] with { PayloadLength = locations[0].PayloadLength - 1 }, into));
+        Assert.False(spool.TryRead(locations[0], new Segment(8))); // no room for the payload
+
+        using (FileStream f = new(locations[1].File.Path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        {
+            f.Position = locations[1].Offset + SpoolRecord.HeaderBytes + 2;
+            f.WriteByte((byte)'#'); // the disk changed a payload byte after the append
+        }
+
+        Assert.False(spool.TryRead(locations[1], into));
+        Assert.True(spool.TryRead(locations[0], into)); // the other record is untouched
     }
 
     [Fact]
