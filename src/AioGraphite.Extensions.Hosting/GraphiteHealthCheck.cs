@@ -30,32 +30,23 @@ internal sealed class GraphiteHealthCheck : IHealthCheck
         }
 
         HealthStatus failure = context.Registration?.FailureStatus ?? HealthStatus.Unhealthy;
-        return Task.FromResult(Evaluate(destinations, _client.Options.BufferCapacityBytes, _client.Options.TimeProvider.GetUtcNow(), _options, _drops, _client, failure));
+        return Task.FromResult(Evaluate(destinations, _client.Statistics, _client.Options.BufferCapacityBytes, _client.Options.TimeProvider.GetUtcNow(), _options, _drops, _client, failure));
     }
 
-    /// <summary>Judges the destinations' state at <paramref name="now"/>: the worst status of any finding, every finding in the description, the figures in the data.</summary>
-    internal static HealthCheckResult Evaluate(IReadOnlyList<DestinationState> destinations, long bufferCapacityBytes, DateTimeOffset now, GraphiteHealthCheckOptions options, DroppedPointsWatch drops, object owner, HealthStatus failureStatus)
+    /// <summary>
+    /// Judges the destinations' state at <paramref name="now"/>: the worst status of any finding, every finding in the
+    /// description, the figures in the data (per destination, and the client's <paramref name="total"/>).
+    /// </summary>
+    internal static HealthCheckResult Evaluate(IReadOnlyList<DestinationState> destinations, GraphiteClientStatistics total, long bufferCapacityBytes, DateTimeOffset now, GraphiteHealthCheckOptions options, DroppedPointsWatch drops, object owner, HealthStatus failureStatus)
     {
         var status = HealthStatus.Healthy;
         var findings = new List<string>();
         var data = new Dictionary<string, object>(StringComparer.Ordinal);
-        long dropped = 0;
-        long delivered = 0;
-        long buffered = 0;
-        long inFlight = 0;
-        long replayed = 0;
-        long reconnects = 0;
         DateTimeOffset? lastDelivery = null;
         foreach (DestinationState d in destinations)
         {
             GraphiteConnectionStatus s = d.Status;
             GraphiteClientStatistics stats = d.Statistics;
-            dropped += stats.PointsDropped;
-            delivered += stats.PointsDelivered;
-            buffered += stats.BufferedPoints;
-            inFlight += stats.InFlightPoints;
-            replayed += stats.PointsReplayed;
-            reconnects += stats.Reconnects;
             if (s.LastDeliveryTime > lastDelivery || lastDelivery is null)
             {
                 lastDelivery = s.LastDeliveryTime;
@@ -98,6 +89,7 @@ internal sealed class GraphiteHealthCheck : IHealthCheck
             }
         }
 
+        long dropped = total.PointsDropped;
         DateTimeOffset? lastDrop = drops.Observe(owner, dropped, now);
         if (lastDrop is { } dropAt && now - dropAt <= options.DroppedPointsWindow)
         {
@@ -105,12 +97,12 @@ internal sealed class GraphiteHealthCheck : IHealthCheck
             findings.Add($"points were dropped {Seconds(now - dropAt)} ago ({dropped} dropped in all)");
         }
 
-        data["pointsDelivered"] = delivered;
+        data["pointsDelivered"] = total.PointsDelivered;
         data["pointsDropped"] = dropped;
-        data["pointsReplayed"] = replayed;
-        data["bufferedPoints"] = buffered;
-        data["inFlightPoints"] = inFlight;
-        data["reconnects"] = reconnects;
+        data["pointsReplayed"] = total.PointsReplayed;
+        data["bufferedPoints"] = total.BufferedPoints;
+        data["inFlightPoints"] = total.InFlightPoints;
+        data["reconnects"] = total.Reconnects;
         if (lastDelivery is { } last)
         {
             data["lastDelivery"] = last.ToString("O", CultureInfo.InvariantCulture);

@@ -24,7 +24,7 @@ public sealed class GraphiteHealthCheckTests
         new("127.0.0.1:2003", status, statistics);
 
     private HealthCheckResult Evaluate(DestinationState d, DateTimeOffset? now = null, GraphiteHealthCheckOptions? options = null, HealthStatus failure = HealthStatus.Unhealthy) =>
-        GraphiteHealthCheck.Evaluate([d], Capacity, now ?? Now, options ?? new GraphiteHealthCheckOptions(), _drops, _client, failure);
+        GraphiteHealthCheck.Evaluate([d], d.Statistics, Capacity, now ?? Now, options ?? new GraphiteHealthCheckOptions(), _drops, _client, failure);
 
     [Fact]
     public void Connected_IsHealthy_WithTheFiguresInTheData()
