@@ -91,7 +91,7 @@ internal sealed class SocketConnectionFactory : ConnectionFactory
                 if (_tls is not null)
                 {
                     TlsConnection tls = await _tls.ConnectAsync(socket, timeout.Token, cancellationToken).ConfigureAwait(false);
-                    GraphiteLog.TlsEstablished(_log, Description, tls.Protocol, tls.CipherSuite, tls.ServerSubject, _tls.HandshakeTime.TotalMilliseconds);
+                    GraphiteLog.TlsEstablished(_log, Description, tls.Protocol, tls.CipherSuite, tls.ServerSubject, tls.HandshakeTime.TotalMilliseconds);
                     return tls;
                 }
 

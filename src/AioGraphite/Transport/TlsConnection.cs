@@ -59,6 +59,9 @@ internal sealed class TlsConnection : GraphiteConnection
     /// <summary>The negotiated cipher suite.</summary>
     public TlsCipherSuite CipherSuite => _ssl.NegotiatedCipherSuite;
 
+    /// <summary>How long the handshake took (for the log).</summary>
+    public TimeSpan HandshakeTime { get; init; }
+
     /// <summary>The subject of the server's certificate.</summary>
     public string ServerSubject => _ssl.RemoteCertificate?.Subject ?? "(none)";
 

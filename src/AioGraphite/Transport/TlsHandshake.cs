@@ -82,8 +82,7 @@ internal sealed class TlsHandshake
 
             TimeSpan handshake = _time.GetElapsedTime(started);
             Task answered = wire.ArmAnswerSignal();
-            var connection = new TlsConnection(socket, wire, ssl, estimator, credentials.Owned, _time);
-            HandshakeTime = handshake;
+            var connection = new TlsConnection(socket, wire, ssl, estimator, credentials.Owned, _time) { HandshakeTime = handshake };
             try
             {
                 if (ssl.SslProtocol == SslProtocols.Tls13 && (verdict.ClientCertificateRequested || ssl.IsMutuallyAuthenticated))
@@ -126,8 +125,6 @@ internal sealed class TlsHandshake
         }
     }
 
-    /// <summary>How long the last successful handshake took (for the log).</summary>
-    public TimeSpan HandshakeTime { get; private set; }
 
     private SslClientAuthenticationOptions ClientOptions(Credentials credentials, Verdict verdict)
     {
