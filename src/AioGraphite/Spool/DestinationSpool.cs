@@ -363,7 +363,7 @@ internal sealed class DestinationSpool : IDisposable
         long retired = Math.Max(0, SpoolCheckpoint.Read(Directory)); // none or unreadable: every record on disk is sent again
 
         _checkpointed = retired;
-        recovery.HighestSequence = retired;
+        long lastOnDisk = 0; // the last valid record's sequence so far: records rise through the files
         var numbers = new List<long>();
         foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*" + SpoolDirectoryLayout.FileExtension))
         {
@@ -382,8 +382,10 @@ internal sealed class DestinationSpool : IDisposable
             var file = new SpoolFile(number, path, SpoolDirectoryLayout.OpenFile(path, create: false), 0);
             _files.Add(file);
             Count(0, 0, files: 1);
-            Scan(file, isLast: i == numbers.Count - 1, retired, recovery);
+            lastOnDisk = Scan(file, isLast: i == numbers.Count - 1, retired, lastOnDisk, recovery);
         }
+
+        recovery.HighestSequence = Math.Max(retired, lastOnDisk);
 
         // Files holding only retired records (or nothing at all) go at once.
         DeleteFiles(file => !file.Quarantined && file.LastSequence <= retired);
@@ -396,14 +398,18 @@ internal sealed class DestinationSpool : IDisposable
         return recovery;
     }
 
-    /// <summary>Reads every record of one file; cuts a torn tail (last file) or quarantines a corrupt file.</summary>
-    private void Scan(SpoolFile file, bool isLast, long retired, SpoolRecovery recovery)
+    /// <summary>
+    /// Reads every record of one file; cuts a torn tail (last file) or quarantines a corrupt file. A record must carry a
+    /// higher sequence than <paramref name="previous"/> (the one before it on disk; records at or below the checkpoint's
+    /// <paramref name="retired"/> are valid, only not sent again). Returns the sequence of the file's last valid record,
+    /// or <paramref name="previous"/> when it has none.
+    /// </summary>
+    private long Scan(SpoolFile file, bool isLast, long retired, long previous, SpoolRecovery recovery)
     {
         long length = RandomAccess.GetLength(file.Handle);
         long offset = 0;
         byte[] header = new byte[SpoolRecord.HeaderBytes];
         byte[] payload = [];
-        long previous = recovery.HighestSequence;
         bool damaged = false;
         bool reachesEnd = false;
         while (offset < length)
@@ -454,12 +460,11 @@ internal sealed class DestinationSpool : IDisposable
             offset += SpoolRecord.HeaderBytes + record.PayloadLength;
         }
 
-        recovery.HighestSequence = Math.Max(recovery.HighestSequence, previous);
         file.Length = offset;
         Count(offset, file.Records, files: 0);
         if (!damaged)
         {
-            return;
+            return previous;
         }
 
         if (isLast && reachesEnd)
@@ -467,12 +472,13 @@ internal sealed class DestinationSpool : IDisposable
             // A crash during an append: the incomplete record at the end never counted as spooled.
             RandomAccess.SetLength(file.Handle, offset);
             recovery.TornTails++;
-            return;
+            return previous;
         }
 
         Uncount(file);
         file.Quarantine(file.Path + SpoolDirectoryLayout.QuarantineSuffix);
         recovery.QuarantinedFiles++;
+        return previous;
     }
 
     /// <summary>Whether everything from <paramref name="offset"/> to the end is zero (an append cut before its bytes reached the file).</summary>

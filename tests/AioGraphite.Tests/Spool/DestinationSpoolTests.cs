@@ -169,6 +169,26 @@ public sealed class DestinationSpoolTests : IDisposable
     }
 
     [Fact]
+    public void CheckpointInsideAFile_SkipsItsRetiredRecordsAfterARestart_WithoutTakingThemForDamage()
+    {
+        using (DestinationSpool spool = Open(out _))
+        {
+            Assert.True(spool.TryAppend([Lines(3), Lines(4), Lines(5)], [], out _));
+            spool.RetireThrough(2, writeCheckpoint: true); // the file still holds record 3: it stays
+            Assert.Equal(1, spool.Files);
+        }
+
+        using (DestinationSpool spool = Open(out SpoolRecovery recovery))
+        {
+            Assert.Equal(0, recovery.QuarantinedFiles);
+            Assert.Equal(0, recovery.TornTails);
+            Assert.Equal([3L], recovery.Records.Select(r => r.Sequence));
+            Assert.Equal(5, recovery.Points);
+            Assert.Equal(3, recovery.HighestSequence);
+        }
+    }
+
+    [Fact]
     public void RemoveIfEmpty_AfterEverythingIsRetired_LeavesNoFiles()
     {
         string directory;
