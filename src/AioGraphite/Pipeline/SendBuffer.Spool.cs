@@ -165,6 +165,15 @@ internal sealed partial class SendBuffer
         }
     }
 
+    /// <summary>Wakes the spool writer when sealed segments wait for it (someone waits for them: it should not wait for its timer).</summary>
+    private void WakeSpoolWriterLocked()
+    {
+        if (_wakeSpoolWriter is not null && _toSpool.Count > 0)
+        {
+            _wakeSpoolWriter();
+        }
+    }
+
     /// <summary>Moves the oldest queued segment out of memory when it is on disk (its record is read back later).</summary>
     private bool TryEvictOldestLocked()
     {

@@ -218,14 +218,23 @@ internal sealed partial class SendBuffer
         SealedLocked(s);
     }
 
-    /// <summary>Seals the open segment if it has points (a flush or the batch interval); returns the last sequence.</summary>
-    public long SealOpen()
+    /// <summary>
+    /// Seals the open segment if it has points; returns the last sequence. <paramref name="awaited"/> (a flush, a wait
+    /// for delivery): a caller waits for everything sealed, so the spool writer is woken at once for what waits for it,
+    /// not at its next sync.
+    /// </summary>
+    public long SealOpen(bool awaited = true)
     {
         lock (_sync)
         {
             if (_open is { Points: > 0 })
             {
                 SealOpenLocked();
+            }
+
+            if (awaited)
+            {
+                WakeSpoolWriterLocked();
             }
 
             return _nextSequence - 1;
@@ -252,6 +261,11 @@ internal sealed partial class SendBuffer
             if (_queue.Count == 0 && _open is { Points: > 0 } open && (sealOpen || open.OpenedAt <= sealIfOpenedBy))
             {
                 SealOpenLocked();
+            }
+
+            if (sealOpen)
+            {
+                WakeSpoolWriterLocked(); // closing: the last segments must reach the disk before they may be sent
             }
 
             if (fromDisk is not null && TakeFromDiskLocked(fromDisk, maxBytes))

@@ -98,7 +98,7 @@ internal sealed class SpoolWriter
                 {
                     if (stopping || (_syncInterval > TimeSpan.Zero && DueToSeal(now)))
                     {
-                        _buffer.SealOpen(); // what was accepted a sync interval ago must reach the disk now
+                        _buffer.SealOpen(awaited: false); // what was accepted a sync interval ago must reach the disk now
                     }
 
                     if (AppendPending())

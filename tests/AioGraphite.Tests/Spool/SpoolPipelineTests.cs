@@ -86,6 +86,28 @@ public sealed class SpoolPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task WaitForDelivery_OfLessThanABacklog_DoesNotWaitForTheSpoolWritersTimer()
+    {
+        // A seal wakes the spool writer only for a backlog; below it the writer comes on its timer (the sync interval),
+        // which this fake clock never reaches. A flush or a wait for delivery must wake it at once (it hung before).
+        var carbon = new MemoryCarbon(_time);
+        GraphiteClient client = Create(carbon);
+        for (int round = 0; round < 20; round++)
+        {
+            Datapoint[] points = Points($"spool.wait.r{round}", 5);
+            await client.SendMultipleAsync(points, cancellationToken: Ct);
+            await client.WaitForDeliveryAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+            await client.SendMultipleAsync(points, cancellationToken: Ct);
+            await client.FlushAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        }
+
+        await client.WaitForDeliveryAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(200, carbon.AllLines.Length);
+        await client.CloseAsync().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(200, client.Statistics.PointsDelivered);
+    }
+
+    [Fact]
     public async Task CloseRightAfterSending_RepeatedManyTimes_EveryAcceptedPointIsOnDisk()
     {
         // Regression: a close that landed between the spool writer's seal check and its stop check ended the writer with
