@@ -116,35 +116,26 @@ internal sealed class SenderLoop
     }
 
     /// <summary>Completes once everything accepted before the call is written (or dropped).</summary>
-    public Task FlushAsync(CancellationToken cancellationToken)
-    {
-        long target = _buffer.SealOpen();
-        if (Volatile.Read(ref _writtenSequence) >= target)
-        {
-            return Task.CompletedTask;
-        }
-
-        Task done = _flushWaiters.Add(target);
-        WakeNow();
-        _flushWaiters.CompleteUpTo(Volatile.Read(ref _writtenSequence));
-        return done.WaitAsync(cancellationToken);
-    }
+    public Task FlushAsync(CancellationToken cancellationToken) => WaitUntilAsync(_flushWaiters, ref _writtenSequence, cancellationToken);
 
     /// <summary>
     /// Completes once carbon has consumed everything accepted before the call (or it was dropped): the sender writes it,
     /// ends the stream and waits for carbon's orderly close. Over UDP, once it is sent.
     /// </summary>
-    public Task WaitForDeliveryAsync(CancellationToken cancellationToken)
+    public Task WaitForDeliveryAsync(CancellationToken cancellationToken) => WaitUntilAsync(_deliveryWaiters, ref _confirmedSequence, cancellationToken);
+
+    /// <summary>Seals what was accepted before the call and waits until <paramref name="reached"/> (which the loop advances) covers it.</summary>
+    private Task WaitUntilAsync(SequenceWaiters waiters, ref long reached, CancellationToken cancellationToken)
     {
         long target = _buffer.SealOpen();
-        if (Volatile.Read(ref _confirmedSequence) >= target)
+        if (Volatile.Read(ref reached) >= target)
         {
             return Task.CompletedTask;
         }
 
-        Task done = _deliveryWaiters.Add(target);
+        Task done = waiters.Add(target);
         WakeNow();
-        _deliveryWaiters.CompleteUpTo(Volatile.Read(ref _confirmedSequence));
+        waiters.CompleteUpTo(Volatile.Read(ref reached)); // the loop may have passed the target before the waiter was added
         return done.WaitAsync(cancellationToken);
     }
 
