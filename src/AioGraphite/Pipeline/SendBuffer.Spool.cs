@@ -165,6 +165,18 @@ internal sealed partial class SendBuffer
         }
     }
 
+    /// <summary>Whether sealed segments wait for the spool writer to append them (the sender may not take them before).</summary>
+    public bool AwaitsSpoolWriter
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _toSpool.Count > 0 || (_queue.Count > 0 && _queue.Peek().Durability == SegmentDurability.Pending);
+            }
+        }
+    }
+
     /// <summary>Wakes the spool writer when sealed segments wait for it (someone waits for them: it should not wait for its timer).</summary>
     private void WakeSpoolWriterLocked()
     {

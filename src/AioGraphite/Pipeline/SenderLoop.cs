@@ -27,6 +27,9 @@ internal sealed class SenderLoop
     /// <summary>Longest wait between looks at the delivery evidence while bytes are not consumed.</summary>
     public static readonly TimeSpan MaxEvidencePollDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>While closing, how long the loop waits at most before it looks again whether the spool writer has appended the last batches.</summary>
+    public static readonly TimeSpan SpoolWriterPollDelay = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Largest gather write (several segments in one <c>sendmsg</c>): 1 MiB.</summary>
     public const int MaxWriteBytes = 1 << 20;
 
@@ -227,6 +230,19 @@ internal sealed class SenderLoop
             if (_pending.Count == 0)
             {
                 Reached(_pendingSettledThrough);
+                if (draining && _buffer.AwaitsSpoolWriter)
+                {
+                    // Closing: the last batches must reach the disk before they may be sent, and the spool writer
+                    // (woken by the seal) wakes the loop when they have. Up to the close's deadline.
+                    if (_hardStop.IsCancellationRequested)
+                    {
+                        return false;
+                    }
+
+                    await WaitForWorkAsync(connection, forSpoolWriter: true).ConfigureAwait(false);
+                    return true;
+                }
+
                 if (draining)
                 {
                     // Everything is written: end with carbon's proof (TCP), then stop.
@@ -292,16 +308,20 @@ internal sealed class SenderLoop
         return true;
     }
 
-    private async Task WaitForWorkAsync(GraphiteConnection connection)
+    /// <summary>
+    /// Waits for work (see <see cref="WaitAsync"/>), or, with <paramref name="forSpoolWriter"/> while closing, for the spool
+    /// writer to put the last batches on disk (looking again every <see cref="SpoolWriterPollDelay"/> at the most).
+    /// </summary>
+    private async Task WaitForWorkAsync(GraphiteConnection connection, bool forSpoolWriter = false)
     {
         // Producers wake the loop only while it is idle (a channel write per batch is not free): announce it,
         // then look once more, so a batch sealed in between is not missed.
         Interlocked.Exchange(ref _idle, 1);
         try
         {
-            if (!_wake.IsSet && !_buffer.HasNewWork(_openSince) && !_draining)
+            if (!_wake.IsSet && !_buffer.HasNewWork(_openSince) && (forSpoolWriter || !_draining))
             {
-                await WaitAsync(connection).ConfigureAwait(false);
+                await (forSpoolWriter ? _wake.WaitAsync(SpoolWriterPollDelay, _time, connection.Closed) : WaitAsync(connection)).ConfigureAwait(false);
             }
         }
         finally

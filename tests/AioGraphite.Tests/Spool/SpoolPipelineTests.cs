@@ -108,6 +108,24 @@ public sealed class SpoolPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task CloseRightAfterSending_CarbonUp_DeliversEverything_RepeatedManyTimes()
+    {
+        // The close must wait for the spool writer to append the last batch, then send it: not stop the loop because
+        // nothing could be taken yet.
+        for (int round = 0; round < 50; round++)
+        {
+            var carbon = new MemoryCarbon(_time);
+            GraphiteClient client = Create(carbon);
+            Datapoint[] points = Points($"spool.closeup{round}", 7);
+            await client.SendMultipleAsync(points, cancellationToken: Ct);
+            await client.CloseAsync().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+            Assert.True(client.Statistics.PointsDelivered == 7, $"round {round}: {client.Statistics}");
+            Assert.Equal(LinesOf(points), carbon.AllLines);
+            Assert.Empty(SpoolFiles());
+        }
+    }
+
+    [Fact]
     public async Task CloseRightAfterSending_RepeatedManyTimes_EveryAcceptedPointIsOnDisk()
     {
         // Regression: a close that landed between the spool writer's seal check and its stop check ended the writer with
