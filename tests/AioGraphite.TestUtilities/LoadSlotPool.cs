@@ -4,7 +4,7 @@ namespace AioGraphite.TestUtilities;
 /// A limited number of slots shared by every test process that opens the same lock file (byte-range locks, one byte
 /// per slot), and within a process by a semaphore. <see cref="LoadSlots"/> holds the machine's pool.
 /// </summary>
-public sealed class LoadSlotPool
+public sealed class LoadSlotPool : IDisposable
 {
     private const int RetryMilliseconds = 100;
 
@@ -54,6 +54,19 @@ public sealed class LoadSlotPool
             _inProcess.Release();
             throw;
         }
+    }
+
+    /// <summary>Closes the lock file (a pool of the process's lifetime, as the machine's, needs no call).</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _lockFileTried = true;
+            _lockFile?.Dispose();
+            _lockFile = null;
+        }
+
+        _inProcess.Dispose();
     }
 
     private int TryTakeSlot()

@@ -125,7 +125,6 @@ internal sealed class TlsHandshake
         }
     }
 
-
     private SslClientAuthenticationOptions ClientOptions(Credentials credentials, Verdict verdict)
     {
         var options = new SslClientAuthenticationOptions

@@ -156,8 +156,9 @@ public sealed class GraphiteHealthCheckTests
             // The reason of the last failed attempt, once one has failed (the first attempt runs in the background).
             await Poll.UntilAsync(() => client.GetConnectionStatus(0).LastConnectFailure is not null, TimeSpan.FromSeconds(10), () => "a failed attempt to connect");
             entry = (await health.CheckHealthAsync(TestContext.Current.CancellationToken)).Entries[GraphiteHealthChecksBuilderExtensions.DefaultName];
-            Assert.Contains($"127.0.0.1:{port}", Assert.IsType<string>(entry.Data[$"127.0.0.1:{port}.lastConnectFailure"]), StringComparison.Ordinal);
-            Assert.Contains("ConnectionRefused", (string)entry.Data[$"127.0.0.1:{port}.lastConnectFailure"], StringComparison.Ordinal);
+            string reason = Assert.IsType<string>(entry.Data[$"127.0.0.1:{port}.lastConnectFailure"]);
+            Assert.Contains($"127.0.0.1:{port}", reason, StringComparison.Ordinal);
+            Assert.Contains("ConnectionRefused", reason, StringComparison.Ordinal);
 
             clock.Advance(TimeSpan.FromSeconds(11));
             report = await health.CheckHealthAsync(TestContext.Current.CancellationToken);

@@ -18,7 +18,7 @@ public sealed class LoadSlotsTests
         string lockFile = Path.Combine(Path.GetTempPath(), $"aiographite-loadslots-test-{Guid.NewGuid():N}.lock");
         try
         {
-            var pool = new LoadSlotPool(2, lockFile);
+            using var pool = new LoadSlotPool(2, lockFile);
             IDisposable first = await pool.AcquireAsync(ct);
             IDisposable second = await pool.AcquireAsync(ct);
 
