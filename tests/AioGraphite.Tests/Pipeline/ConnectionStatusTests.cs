@@ -110,6 +110,9 @@ public sealed class ConnectionStatusTests
         {
             await client.SendAsync("status.receipt", 1, 1_600_000_000, Ct);
             await client.FlushAsync(Ct);
+            // Consumed as written, but counted when the loop next reads the evidence: wait for it before the clock moves
+            // (else the delivery is timed after the move, and the check below could not tell it from the receipt's).
+            await carbon.UntilAsync(() => client.Statistics.PointsDelivered == 1, "the point consumed");
             carbon.Reachable = false; // the open connection still takes the end of stream; a new one fails
             _time.Advance(TimeSpan.FromSeconds(5));
             Assert.True(client.GetConnectionStatus(0).IsConnected);
