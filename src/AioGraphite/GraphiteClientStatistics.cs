@@ -32,6 +32,16 @@ public readonly record struct GraphiteClientStatistics
     /// </summary>
     public long PointsUndelivered { get; init; }
 
+    /// <summary>
+    /// Points carbon had read (counted in <see cref="PointsDelivered"/>) but may have lost, that the client held for replay
+    /// when it closed without a clean end (the drain timeout ran out, or carbon's end-of-stream receipt never came):
+    /// waiting to be written again after a lost connection, or read less than <see cref="GraphiteClientOptions.ReplayWindow"/>
+    /// of carbon's proven running time before. With <see cref="GraphiteClientOptions.SpoolDirectory"/> they stay in the spool
+    /// and the next client opened on it sends them first; without one they are not sent again. A close that carbon confirms
+    /// in order after the last write keeps none.
+    /// </summary>
+    public long PointsNotReplayed { get; init; }
+
     /// <summary>Bytes written to the socket, replays included.</summary>
     public long BytesWritten { get; init; }
 
@@ -63,6 +73,7 @@ public readonly record struct GraphiteClientStatistics
         PointsDroppedBufferFull = PointsDroppedBufferFull + other.PointsDroppedBufferFull,
         PointsRejected = PointsRejected + other.PointsRejected,
         PointsUndelivered = PointsUndelivered + other.PointsUndelivered,
+        PointsNotReplayed = PointsNotReplayed + other.PointsNotReplayed,
         BytesWritten = BytesWritten + other.BytesWritten,
         Reconnects = Reconnects + other.Reconnects,
         BufferedPoints = BufferedPoints + other.BufferedPoints,

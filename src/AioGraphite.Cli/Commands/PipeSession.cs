@@ -220,10 +220,16 @@ internal sealed class PipeSession
     /// <summary>Every point this run has to deliver: those it read, and those an earlier run left in the spool.</summary>
     private static long ToDeliver(GraphiteClientStatistics stats) => stats.PointsAccepted + stats.Spool.PointsRecovered;
 
+    /// <summary>", and N points carbon read but may have lost were not sent again" (empty when none).</summary>
+    private static string AtRisk(GraphiteClientStatistics stats) => stats.PointsNotReplayed > 0
+        ? $", and {Rate.Count(stats.PointsNotReplayed, "point")} carbon read but may have lost (its connection dropped before it was seen running for the replay window) were not sent again"
+        : string.Empty;
+
     private int Finish(GraphiteClientStatistics stats, TimeSpan elapsed, long lineNumber, bool interrupted)
     {
         _status.ClearStatus();
         long notDelivered = ToDeliver(stats) - stats.PointsDelivered;
+        string atRisk = AtRisk(stats);
         if (_tlsFailure is { } tls && !interrupted)
         {
             _status.WriteLine($"{_name}: {ErrorText.Of(tls)} Gave up at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(ToDeliver(stats))} points not delivered.");
@@ -238,24 +244,30 @@ internal sealed class PipeSession
             ? $" ({Rate.Count(stats.Spool.PointsRecovered, "point")} left in the spool by an earlier run, sent first)"
             : string.Empty;
         _status.WriteLine($"{_name}: {Rate.Count(lineNumber, "line")} read, {Rate.Count(stats.PointsDelivered, "point")} delivered{recovered}, {Rate.Count(_invalid)} invalid{blank} in {Rate.Seconds(elapsed)} ({Rate.PerSecond(stats.PointsDelivered, elapsed)}){reconnects}");
-        string kept = _spool is not null && notDelivered > 0 && stats.Spool.Errors == 0
+        string kept = _spool is not null && (notDelivered > 0 || stats.PointsNotReplayed > 0) && stats.Spool.Errors == 0
             ? $" They stay in the spool '{_spool}': the next run with --spool {_spool} sends them first."
             : string.Empty;
         if (interrupted)
         {
-            _status.WriteLine($"{_name}: interrupted at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(ToDeliver(stats))} points not delivered.{kept}");
+            _status.WriteLine($"{_name}: interrupted at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(ToDeliver(stats))} points not delivered{atRisk}.{kept}");
             return ExitCodes.Interrupted;
         }
 
         if (_unreachable)
         {
-            _status.WriteLine($"{_name}: Graphite at {_endpoint} consumed nothing for more than {_endpoint.TimeoutText} (unreachable, or not reading): gave up at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(ToDeliver(stats))} points not delivered.{kept}");
+            _status.WriteLine($"{_name}: Graphite at {_endpoint} consumed nothing for more than {_endpoint.TimeoutText} (unreachable, or not reading): gave up at line {lineNumber} with {Rate.Count(notDelivered)} of {Rate.Count(ToDeliver(stats))} points not delivered{atRisk}.{kept}");
             return ExitCodes.Failure;
         }
 
         if (notDelivered > 0)
         {
-            _status.WriteLine($"{_name}: {Rate.Count(notDelivered)} of {Rate.Count(ToDeliver(stats))} points could not be confirmed as delivered to Graphite at {_endpoint}.{kept}");
+            _status.WriteLine($"{_name}: {Rate.Count(notDelivered)} of {Rate.Count(ToDeliver(stats))} points could not be confirmed as delivered to Graphite at {_endpoint}{atRisk}.{kept}");
+            return ExitCodes.Failure;
+        }
+
+        if (stats.PointsNotReplayed > 0)
+        {
+            _status.WriteLine($"{_name}: Graphite at {_endpoint} read every point but did not confirm the end{atRisk}.{kept}");
             return ExitCodes.Failure;
         }
 

@@ -123,7 +123,7 @@ internal static class SendCommand
                 if (spool is not null)
                 {
                     await client.CloseAsync().ConfigureAwait(false); // syncs the spool; what carbon did not consume stays there
-                    long kept = client.Statistics.PointsUndelivered;
+                    long kept = client.Statistics.PointsUndelivered + client.Statistics.PointsNotReplayed;
                     throw new CliException($"Graphite at {endpoint} did not confirm within the timeout of {endpoint.TimeoutText}: {Rate.Count(kept, "point")} (this one included) stay in the spool '{spool}' and go first with the next run that uses --spool {spool}.");
                 }
 
@@ -132,9 +132,9 @@ internal static class SendCommand
 
             await client.CloseAsync().ConfigureAwait(false);
             GraphiteClientStatistics stats = client.Statistics;
-            if (stats.PointsDelivered < 1 + stats.Spool.PointsRecovered || stats.PointsDropped > 0)
+            if (stats.PointsDelivered < 1 + stats.Spool.PointsRecovered || stats.PointsDropped > 0 || stats.PointsNotReplayed > 0)
             {
-                throw new CliException($"The point could not be delivered to Graphite at {endpoint} (written {stats.PointsWritten}, delivered {stats.PointsDelivered}, lost {stats.PointsDropped}).");
+                throw new CliException($"The point could not be delivered to Graphite at {endpoint} (written {stats.PointsWritten}, delivered {stats.PointsDelivered}, lost {stats.PointsDropped}, read by carbon but not confirmed stored {stats.PointsNotReplayed}).");
             }
         }
 

@@ -18,6 +18,12 @@ internal static class DropReason
     /// <summary>The connection was lost before carbon consumed the point, and replay is off.</summary>
     public const string ConnectionLost = "connection_lost";
 
+    /// <summary>
+    /// The client closed without a clean end and without a spool, holding points carbon had read but may have lost (its
+    /// connection was lost, or it had not been seen running for the replay window since): they were not sent again.
+    /// </summary>
+    public const string NotReplayed = "not_replayed";
+
     /// <summary>A spooled record no longer matched its checksum when read back.</summary>
     public const string SpoolCorrupt = "spool_corrupt";
 }

@@ -62,6 +62,12 @@ internal static partial class GraphiteLog
     [LoggerMessage(EventId = 19, EventName = "SpoolRecordLost", Level = LogLevel.Error, Message = "Spool of {Destination} in {Directory}: a record of {Points} point(s) no longer matches its checksum when read back; it is given up")]
     public static partial void SpoolRecordLost(ILogger logger, string destination, string directory, int points);
 
-    [LoggerMessage(EventId = 20, EventName = "SpoolLeftForNextStart", Level = LogLevel.Warning, Message = "Closing: {Points} point(s) carbon at {Destination} did not consume stay in the spool {Directory} and will be sent by the next client opened on it")]
+    [LoggerMessage(EventId = 20, EventName = "SpoolLeftForNextStart", Level = LogLevel.Warning, Message = "Closing: {Points} point(s) that carbon at {Destination} did not consume, or may have lost, stay in the spool {Directory}; the next client opened on it sends them first")]
     public static partial void SpoolLeftForNextStart(ILogger logger, string destination, string directory, long points);
+
+    [LoggerMessage(EventId = 21, EventName = "ClosedBeforeConsuming", Level = LogLevel.Warning, Message = "The connection to Graphite at {Destination} closed before carbon read anything on it (a TLS terminator or relay whose carbon is down?); retrying in {DelayMs} ms (attempt {Attempt})")]
+    public static partial void ClosedBeforeConsuming(ILogger logger, string destination, long delayMs, int attempt);
+
+    [LoggerMessage(EventId = 22, EventName = "NotReplayed", Level = LogLevel.Error, Message = "Closing: {Count} point(s) carbon at {Destination} read but may have lost (its connection was lost, or it had not been seen running for the replay window since) were not sent again, and there is no spool to keep them")]
+    public static partial void NotReplayed(ILogger logger, string destination, long count);
 }

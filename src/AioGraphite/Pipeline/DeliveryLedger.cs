@@ -9,12 +9,17 @@ namespace AioGraphite.Pipeline;
 /// (<see cref="Observe"/>) or carbon's orderly close proves it (<see cref="ConfirmAll"/>). Their first consumption
 /// counts as delivered.</item>
 /// <item>Consumed segments are retained for the replay window: carbon-cache holds what it read in memory until it
-/// writes it to disk, and a carbon that dies loses that. The window's age counts from consumption, and only while
-/// carbon is seen keeping up: a frozen or stalled carbon (bytes outstanding, no progress) stops the clock, so nothing it
-/// may still hold ages out.</item>
-/// <item>When the connection is lost (<see cref="ConnectionLost"/>), everything retained within the window before carbon
-/// was last seen healthy, and everything not yet consumed, becomes the replay list, oldest first. It does not age any
-/// more, however long the outage lasts, and is written first after reconnecting.</item>
+/// writes it to disk, and a carbon that dies loses that. A consumed segment is let go only once carbon has been
+/// <em>proven</em> running for the window after consuming it: the clock is the latest moment carbon is known to have
+/// been reading (<see cref="ProvenAliveAt"/>): a later consumption (no earlier than the previous look at the evidence,
+/// nor than the write of the bytes it read), or carbon's orderly close after our end of stream (no earlier than the end
+/// was sent). Wall-clock time proves nothing: a frozen carbon, or an idle client that writes nothing and so learns
+/// nothing, ages nothing (bounded by the window's bytes).</item>
+/// <item>When the connection is lost (<see cref="ConnectionLost"/>), everything retained and everything not yet consumed
+/// becomes the replay list, oldest first. It does not age any more, however long the outage lasts, and is written first
+/// after reconnecting.</item>
+/// <item>Closing (<see cref="Close"/>) after carbon confirmed everything lets go of it all; any other close keeps the replay
+/// set (retained, replay list, unconsumed) as leftovers for the spool, or counts what it cannot keep.</item>
 /// </list>
 /// Loop-thread only.
 /// </summary>
@@ -28,7 +33,8 @@ internal sealed class DeliveryLedger
     private readonly bool _replayEnabled;
     private long _retainedBytes;
     private long _consumedOffset;
-    private long _lastHealthy;
+    private long _provenAliveAt;
+    private long _lastObservedAt;
     private Segment? _packInto;
 
     /// <param name="window">How long consumed segments are kept for replay (<see cref="GraphiteClientOptions.ReplayWindow"/>).</param>
@@ -53,6 +59,12 @@ internal sealed class DeliveryLedger
 
     /// <summary>Segments waiting to be written again after a reconnect.</summary>
     public int ReplayCount => _replay.Count;
+
+    /// <summary>
+    /// The latest <see cref="TimeProvider.GetTimestamp"/> at which carbon is proven to have been running (reading what
+    /// it was sent): consumed segments age against it, never against the wall clock.
+    /// </summary>
+    public long ProvenAliveAt => _provenAliveAt;
 
     /// <summary>Points written and not yet consumed (on the current connection or waiting for replay).</summary>
     public long UndeliveredPoints { get; private set; }
@@ -80,12 +92,8 @@ internal sealed class DeliveryLedger
     /// <summary>A segment was written on the current connection; <paramref name="streamEnd"/> is the stream offset after it.</summary>
     public void Written(Segment segment, long streamEnd, long now)
     {
-        if (_unconsumed.Count == 0)
-        {
-            _lastHealthy = now; // the carbon that consumed everything before was healthy until now
-        }
-
         segment.StreamEnd = streamEnd;
+        segment.WrittenAt = now;
         segment.IsReplay = false;
         _unconsumed.Enqueue(segment);
         if (!segment.Delivered)
@@ -97,13 +105,28 @@ internal sealed class DeliveryLedger
     /// <summary>
     /// Takes the connection's evidence: every segment ending at or before <paramref name="consumedOffset"/> was consumed.
     /// Newly delivered segments are counted into <paramref name="delivered"/>; segments the window lets go of are added to
-    /// <paramref name="released"/>.
+    /// <paramref name="released"/>. Returns whether carbon consumed anything since the last look (progress).
     /// </summary>
-    public void Observe(long consumedOffset, long now, ref DeliveryTally delivered, List<Segment> released)
+    public bool Observe(long consumedOffset, long now, ref DeliveryTally delivered, List<Segment> released)
     {
         bool progress = consumedOffset > _consumedOffset;
         if (progress)
         {
+            // carbon read bytes after the last look (they were unread then), and after they were written. What that
+            // proof lets go of goes first, before new bytes are packed into the retained segments.
+            long readNoEarlierThan = _lastObservedAt;
+            foreach (Segment s in _unconsumed)
+            {
+                if (s.StreamEnd > consumedOffset)
+                {
+                    break;
+                }
+
+                readNoEarlierThan = Math.Max(readNoEarlierThan, s.WrittenAt);
+            }
+
+            ProvenAlive(readNoEarlierThan);
+            Trim(released);
             _consumedOffset = consumedOffset;
             while (_unconsumed.Count > 0 && _unconsumed.Peek().StreamEnd <= consumedOffset)
             {
@@ -111,36 +134,37 @@ internal sealed class DeliveryLedger
             }
         }
 
-        if (progress || _unconsumed.Count == 0)
-        {
-            _lastHealthy = now;
-        }
-
-        Trim(_lastHealthy, released);
+        _lastObservedAt = now;
+        Trim(released);
+        return progress;
     }
 
-    /// <summary>carbon closed in order after our end of stream: everything written on this connection was consumed.</summary>
-    public void ConfirmAll(long now, ref DeliveryTally delivered, List<Segment> released)
+    /// <summary>
+    /// carbon closed in order after our end of stream, sent at <paramref name="endSentAt"/>: everything written on this
+    /// connection was consumed, and carbon was running when it read the end.
+    /// </summary>
+    public void ConfirmAll(long endSentAt, long now, ref DeliveryTally delivered, List<Segment> released)
     {
+        ProvenAlive(endSentAt);
+        Trim(released);
         while (_unconsumed.Count > 0)
         {
             Consumed(_unconsumed.Dequeue(), now, ref delivered, released);
         }
 
-        _lastHealthy = now;
         _consumedOffset = 0;
+        _lastObservedAt = now;
         _packInto = null;
-        Trim(now, released);
+        Trim(released);
     }
 
     /// <summary>
-    /// The connection failed: what carbon may have lost becomes the replay list (retained within the window before carbon
-    /// was last seen healthy, then everything unconsumed). Returns the points given up because replay is off.
+    /// The connection failed: what carbon may have lost becomes the replay list (everything retained, then everything
+    /// unconsumed). Returns the points given up because replay is off.
     /// </summary>
-    public long ConnectionLost(long now, List<Segment> released)
+    public long ConnectionLost(List<Segment> released)
     {
-        long healthyUntil = _unconsumed.Count == 0 ? now : _lastHealthy;
-        Trim(healthyUntil, released);
+        Trim(released);
         _consumedOffset = 0;
         _packInto = null;
         if (!_replayEnabled)
@@ -192,20 +216,26 @@ internal sealed class DeliveryLedger
         return points;
     }
 
-    /// <summary>Releases everything (on close); adds the segments never consumed to <paramref name="leftovers"/>.</summary>
-    public void Clear(List<Segment> released, ref Leftovers leftovers)
+    /// <summary>
+    /// Releases everything (on close). Unless carbon confirmed everything (<paramref name="confirmed"/>: its orderly close
+    /// after the last write, which lets go of the replay set), every segment carbon may still lose goes to
+    /// <paramref name="leftovers"/>: never consumed, waiting for replay, or consumed within the window.
+    /// </summary>
+    public void Close(bool confirmed, List<Segment> released, ref Leftovers leftovers)
     {
         foreach (Segment s in _unconsumed)
         {
-            if (!s.Delivered)
-            {
-                leftovers.Add(s);
-            }
+            leftovers.Add(s);
         }
 
         foreach (Segment s in _replay)
         {
-            if (!s.Delivered)
+            leftovers.Add(s);
+        }
+
+        if (!confirmed)
+        {
+            foreach (Segment s in _retained)
             {
                 leftovers.Add(s);
             }
@@ -264,9 +294,10 @@ internal sealed class DeliveryLedger
         }
 
         // Keep the window compact: a trickle seals many nearly empty segments, so pack the bytes of a small consumed
-        // segment into the last retained one when they fit, and release the empty shell.
+        // segment into the last retained one when they fit (and are as durable: a spooled record must not hide in a
+        // segment held in memory only), and release the empty shell.
         Segment? last = _packInto;
-        if (last is not null && last.Length + s.Length <= last.Buffer.Length)
+        if (last is not null && last.Length + s.Length <= last.Buffer.Length && last.Durability == s.Durability)
         {
             s.Buffer.AsSpan(0, s.Length).CopyTo(last.Buffer.AsSpan(last.Length));
             last.Length += s.Length;
@@ -283,9 +314,11 @@ internal sealed class DeliveryLedger
         _packInto = s;
     }
 
-    private void Trim(long healthyUntil, List<Segment> released)
+    private void ProvenAlive(long at) => _provenAliveAt = Math.Max(_provenAliveAt, at);
+
+    private void Trim(List<Segment> released)
     {
-        while (_retained.Count > 0 && (_retainedBytes > _maxRetainedBytes || healthyUntil - _retained.Peek().ConsumedAt > _windowTicks))
+        while (_retained.Count > 0 && (_retainedBytes > _maxRetainedBytes || _provenAliveAt - _retained.Peek().ConsumedAt > _windowTicks))
         {
             Segment old = _retained.Dequeue();
             _retainedBytes -= old.Length;

@@ -4,34 +4,50 @@ using AioGraphite.Spool;
 namespace AioGraphite.Pipeline;
 
 /// <summary>
-/// What carbon had not consumed when the client closed: points kept on disk by the spool (sent by the next client opened
-/// on it) and points lost with the process's memory.
+/// What the client still held when it closed: points carbon never consumed, and points it consumed but may still lose
+/// (waiting for replay after a lost connection, or consumed within the replay window). Those on disk stay in the spool for
+/// the next client opened on it; the others are lost with the process's memory.
 /// </summary>
 internal struct Leftovers
 {
-    public long LostPoints;
+    /// <summary>Points carbon never consumed (kept on disk or lost).</summary>
+    public long UndeliveredPoints;
+
+    /// <summary>Points carbon consumed but may have lost, that this client will not send again (kept on disk or lost).</summary>
+    public long NotReplayedPoints;
+
+    /// <summary>Points on disk (of either kind): the next client sends them first.</summary>
     public long KeptPoints;
+
+    /// <summary>The lowest sequence on disk that must stay (long.MaxValue: none).</summary>
     public long LowestKept;
 
     public Leftovers() => LowestKept = long.MaxValue;
 
-    public readonly long Points => LostPoints + KeptPoints;
+    /// <summary>Points lost with the process's memory (neither consumed nor on disk, or consumed and at risk without a disk).</summary>
+    public readonly long LostPoints => UndeliveredPoints + NotReplayedPoints - KeptPoints;
 
     public void Add(Segment segment)
     {
+        if (segment.Delivered)
+        {
+            NotReplayedPoints += segment.Points;
+        }
+        else
+        {
+            UndeliveredPoints += segment.Points;
+        }
+
         if (segment.Durability == SegmentDurability.Spooled)
         {
             KeptPoints += segment.Points;
             LowestKept = Math.Min(LowestKept, segment.Sequence);
         }
-        else
-        {
-            LostPoints += segment.Points;
-        }
     }
 
     public void Add(in SpoolLocation record)
     {
+        UndeliveredPoints += record.Points;
         KeptPoints += record.Points;
         LowestKept = Math.Min(LowestKept, record.Sequence);
     }

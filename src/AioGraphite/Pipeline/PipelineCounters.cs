@@ -19,6 +19,7 @@ internal sealed class PipelineCounters
     private long _replayed;
     private long _droppedBufferFull;
     private long _undelivered;
+    private long _notReplayed;
     private long _bytesWritten;
     private long _reconnects;
     private long _spooled;
@@ -83,6 +84,22 @@ internal sealed class PipelineCounters
         {
             Interlocked.Add(ref _undelivered, points);
             _instruments.PointsDropped(points, reason, _tags);
+        }
+    }
+
+    /// <summary>
+    /// Closing without a clean end: <paramref name="points"/> carbon had read but may have lost were not sent again; with
+    /// a spool (<paramref name="kept"/>) they stay in it for the next client, without one they are lost (a drop).
+    /// </summary>
+    public void NotReplayed(long points, bool kept)
+    {
+        if (points > 0)
+        {
+            Interlocked.Add(ref _notReplayed, points);
+            if (!kept)
+            {
+                _instruments.PointsDropped(points, DropReason.NotReplayed, _tags);
+            }
         }
     }
 
@@ -155,6 +172,7 @@ internal sealed class PipelineCounters
         PointsReplayed = Interlocked.Read(ref _replayed),
         PointsDroppedBufferFull = Interlocked.Read(ref _droppedBufferFull),
         PointsUndelivered = Interlocked.Read(ref _undelivered),
+        PointsNotReplayed = Interlocked.Read(ref _notReplayed),
         BytesWritten = Interlocked.Read(ref _bytesWritten),
         Reconnects = Interlocked.Read(ref _reconnects),
         BufferedPoints = bufferedPoints,

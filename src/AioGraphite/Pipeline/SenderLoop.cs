@@ -63,6 +63,8 @@ internal sealed class SenderLoop
     private readonly List<Segment> _pending = [];
     private readonly List<Segment> _released = [];
     private readonly List<SpoolLocation> _fromDisk = [];
+    private readonly List<Segment> _probe = [];
+    private bool _ledgerConfirmed; // carbon's orderly close confirmed everything written, and nothing was written or lost since
     private Task _run = Task.CompletedTask;
     private long? _openSince;
     private long _pendingSettledThrough;
@@ -259,6 +261,13 @@ internal sealed class SenderLoop
             }
         }
 
+        if (_connections.Probing && _ledger is { UnconsumedCount: > 0 })
+        {
+            // After a lost connection, one segment at a time until carbon is seen consuming on this one.
+            await WaitForWorkAsync(connection).ConfigureAwait(false);
+            return true;
+        }
+
         await WritePendingAsync(connection).ConfigureAwait(false);
         return true;
     }
@@ -371,7 +380,21 @@ internal sealed class SenderLoop
     private async Task WritePendingAsync(GraphiteConnection connection)
     {
         long streamStart = connection.BytesWritten;
-        WriteResult result = await _writer.WriteAsync(connection, _pending, _hardStop.Token).ConfigureAwait(false);
+        List<Segment> batch = _pending;
+        if (_connections.Probing && _pending.Count > 1)
+        {
+            _probe.Add(_pending[0]);
+            _pending.RemoveAt(0);
+            batch = _probe;
+        }
+
+        WriteResult result = await _writer.WriteAsync(connection, batch, _hardStop.Token).ConfigureAwait(false);
+        if (batch == _probe && result.ConnectionLost)
+        {
+            _pending.InsertRange(0, _probe); // not written: it goes back in front
+            _probe.Clear();
+        }
+
         if (result.ConnectionLost)
         {
             if (!_hardStop.IsCancellationRequested)
@@ -383,13 +406,14 @@ internal sealed class SenderLoop
             return;
         }
 
-        Written(streamStart, result.LostPoints);
+        Written(batch, streamStart, result.LostPoints);
     }
 
-    /// <summary>Accounts for a successful write of every pending segment and hands them to the ledger (or, for UDP, settles them).</summary>
-    private void Written(long streamStart, long lostPoints)
+    /// <summary>Accounts for a successful write of <paramref name="batch"/> (all pending segments, or a probe) and hands them to the ledger (or, for UDP, settles them).</summary>
+    private void Written(List<Segment> batch, long streamStart, long lostPoints)
     {
         long now = Now;
+        _ledgerConfirmed = false;
         long points = 0;
         long replayed = 0;
         long bytes = 0;
@@ -397,7 +421,7 @@ internal sealed class SenderLoop
         int firstTimeSegments = 0;
         long offset = streamStart;
         var delivered = default(DeliveryTally);
-        foreach (Segment s in _pending)
+        foreach (Segment s in batch)
         {
             bytes += s.Length;
             offset += s.Length;
@@ -425,19 +449,24 @@ internal sealed class SenderLoop
             }
         }
 
-        _pending.Clear();
+        batch.Clear();
         _buffer.Settle(points, firstTimeBytes, firstTimeSegments, _released);
         _released.Clear();
         _counters.Written(points - lostPoints, replayed, bytes);
         _counters.Undelivered(lostPoints, DropReason.TransportError);
         Delivered(delivered.Points - lostPoints);
-        _connections.Status.Replaying(false); // every pending segment, replays first, is written
         _pollDelay = MinEvidencePollDelay;
         PublishInFlight();
-        Reached(_pendingSettledThrough);
+        if (_pending.Count == 0)
+        {
+            _connections.Status.Replaying(false); // every pending segment, replays first, is written
+            Reached(_pendingSettledThrough);
+        }
+
         SpaceFreed.Pulse();
         if (_ledger is null)
         {
+            _connections.Proven(); // UDP: nothing more to learn
             Confirmed(Volatile.Read(ref _writtenSequence));
         }
 
@@ -530,7 +559,11 @@ internal sealed class SenderLoop
 
         long consumed = _ledger.UnconsumedCount > 0 ? connection.ReadConsumedBytes() : 0;
         var delivered = default(DeliveryTally);
-        _ledger.Observe(consumed, Now, ref delivered, _released);
+        if (_ledger.Observe(consumed, Now, ref delivered, _released))
+        {
+            _connections.Proven();
+        }
+
         bool retired = _released.Count > 0;
         Settle(delivered);
         if (retired)
@@ -572,6 +605,7 @@ internal sealed class SenderLoop
     {
         long through = Volatile.Read(ref _writtenSequence);
         long bytes = connection.BytesWritten;
+        long endSentAt = Now;
         bool confirmed;
         try
         {
@@ -595,22 +629,33 @@ internal sealed class SenderLoop
         }
 
         var delivered = default(DeliveryTally);
-        _ledger!.ConfirmAll(Now, ref delivered, _released);
+        _ledger!.ConfirmAll(endSentAt, Now, ref delivered, _released);
+        _ledgerConfirmed = _ledger.ReplayCount == 0;
         Settle(delivered);
         RetireSpooled();
         PublishInFlight();
         GraphiteLog.DeliveryConfirmed(_log, _connections.Description, bytes);
         await _connections.EndedAsync().ConfigureAwait(false);
         Confirmed(through);
-        return !_draining;
+        if (!_draining)
+        {
+            return true;
+        }
+
+        // Closing: done once carbon confirmed everything (a delivery waiter's receipt may come before the last batches).
+        return !NothingLeft;
     }
+
+    /// <summary>Whether the pipeline holds nothing carbon has not confirmed by its orderly close: a clean end.</summary>
+    private bool NothingLeft => _ledgerConfirmed && _pending.Count == 0 && _buffer.BufferedPoints == 0 && !_buffer.AwaitsSpoolWriter;
 
     /// <summary>The connection broke: what carbon may have lost goes to the replay list; the connection is closed.</summary>
     private async Task LoseConnectionAsync()
     {
+        _ledgerConfirmed = false;
         if (_ledger is not null)
         {
-            long lost = _ledger.ConnectionLost(Now, _released);
+            long lost = _ledger.ConnectionLost(_released);
             if (lost > 0)
             {
                 GraphiteLog.ConnectionLostWithoutReplay(_log, _connections.Description, lost);
@@ -640,17 +685,16 @@ internal sealed class SenderLoop
 
         // What carbon did not consume: never taken from the buffer, taken and not written (first time or replay), or
         // written and unconsumed in the ledger. With a spool, what is on disk stays there for the next client.
+        // Unless carbon confirmed everything at the end, what it consumed but may still lose is kept too.
         var leftovers = new Leftovers();
+        bool clean = NothingLeft;
         _buffer.DiscardAll(ref leftovers);
         foreach (Segment s in _pending)
         {
-            if (!s.Delivered)
-            {
-                leftovers.Add(s);
-            }
+            leftovers.Add(s);
         }
 
-        _ledger?.Clear(_released, ref leftovers);
+        _ledger?.Close(clean, _released, ref leftovers);
         _pending.Clear();
         _released.Clear();
         _connections.Status.Replaying(false);
@@ -660,11 +704,20 @@ internal sealed class SenderLoop
             CloseSpool(leftovers);
         }
 
-        long undelivered = leftovers.Points;
+        long undelivered = leftovers.UndeliveredPoints;
         if (undelivered > 0)
         {
             _counters.Undelivered(undelivered, DropReason.CloseTimeout);
             GraphiteLog.Undelivered(_log, _connections.Description, undelivered, (long)_hardStopTimeout.TotalMilliseconds);
+        }
+
+        if (leftovers.NotReplayedPoints > 0)
+        {
+            _counters.NotReplayed(leftovers.NotReplayedPoints, kept: _spool is not null);
+            if (_spool is null)
+            {
+                GraphiteLog.NotReplayed(_log, _connections.Description, leftovers.NotReplayedPoints);
+            }
         }
 
         _flushWaiters.FailAll(new GraphiteException($"The client for {_connections.Description} closed before {undelivered} point(s) could be written."));

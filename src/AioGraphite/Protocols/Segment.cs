@@ -48,6 +48,9 @@ internal sealed class Segment
     /// <summary>Offset in the connection's byte stream just after this segment's last byte (set when written).</summary>
     public long StreamEnd { get; set; }
 
+    /// <summary><see cref="TimeProvider.GetTimestamp"/> when the segment was last written (carbon read it no earlier).</summary>
+    public long WrittenAt { get; set; }
+
     /// <summary><see cref="TimeProvider.GetTimestamp"/> when carbon was last seen consuming the segment (replay window age).</summary>
     public long ConsumedAt { get; set; }
 
@@ -70,6 +73,7 @@ internal sealed class Segment
         IsReplay = false;
         Delivered = false;
         StreamEnd = 0;
+        WrittenAt = 0;
         ConsumedAt = 0;
         Durability = SegmentDurability.MemoryOnly;
     }

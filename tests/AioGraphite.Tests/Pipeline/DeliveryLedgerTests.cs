@@ -57,9 +57,9 @@ public sealed class DeliveryLedgerTests
         ledger.Written(unread, 300, 55 * Second);                // carbon had consumed everything until t=55...
         ledger.Observe(200, 70 * Second, ref tally, _released); // ...and nothing since
 
-        Assert.Equal(0, ledger.ConnectionLost(70 * Second, _released));
+        Assert.Equal(0, ledger.ConnectionLost(_released));
         var pending = new List<Segment>();
-        Assert.Equal(6, ledger.TakeReplay(pending)); // old's 60 s had not passed while carbon was last seen healthy (t=55)
+        Assert.Equal(6, ledger.TakeReplay(pending)); // carbon was last proven running at t=50 (it read what was written then): old's 60 s had not passed
         Assert.Equal([old, recent, unread], pending);
         Assert.All(pending, s => Assert.True(s.IsReplay));
     }
@@ -84,7 +84,7 @@ public sealed class DeliveryLedgerTests
         Assert.Empty(_released);
         Assert.Equal(1, ledger.RetainedCount);
 
-        ledger.ConnectionLost(3600 * Second, _released);
+        ledger.ConnectionLost(_released);
         var pending = new List<Segment>();
         ledger.TakeReplay(pending);
         Assert.Equal([consumed, stuck], pending);
@@ -107,7 +107,28 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
-    public void ConnectionLost_AfterAQuietSpellWithEverythingConsumed_CountsTheQuietTimeAsHealthy()
+    public void AnIdleClient_AgesNothing_AQuietHourProvesNothingAboutCarbon()
+    {
+        // A once-a-minute reporter gone quiet while carbon froze: the wall clock runs, carbon's proven time does not.
+        DeliveryLedger ledger = NewLedger();
+        Segment s = Segment(100, 1, capacity: 100);
+        ledger.Written(s, 100, 0);
+        var tally = default(DeliveryTally);
+        ledger.Observe(100, 0, ref tally, _released);
+        for (long t = 1; t <= 3600; t += 60)
+        {
+            ledger.Observe(0, t * Second, ref tally, _released); // the loop looks with nothing unconsumed
+        }
+
+        ledger.ConnectionLost(_released);
+        Assert.Empty(_released);
+        var pending = new List<Segment>();
+        Assert.Equal(1, ledger.TakeReplay(pending));
+        Assert.Equal([s], pending);
+    }
+
+    [Fact]
+    public void AnIdleClient_IsToldCarbonRanByItsReceipt_NoEarlierThanTheEndWasSent()
     {
         DeliveryLedger ledger = NewLedger();
         Segment s = Segment(100, 1, capacity: 100);
@@ -115,9 +136,30 @@ public sealed class DeliveryLedgerTests
         var tally = default(DeliveryTally);
         ledger.Observe(100, 0, ref tally, _released);
 
-        ledger.ConnectionLost(3600 * Second, _released); // idle for an hour with nothing outstanding: carbon stored it long ago
+        ledger.ConfirmAll(endSentAt: 50 * Second, now: 3600 * Second, ref tally, _released); // a slow receipt proves t=50 only
+        Assert.Empty(_released);
+        Assert.Equal(50 * Second, ledger.ProvenAliveAt);
+
+        ledger.ConfirmAll(endSentAt: 61 * Second, now: 62 * Second, ref tally, _released);
         Assert.Equal([s], _released);
-        Assert.Equal(0, ledger.ReplayCount);
+        Assert.Equal(0, ledger.RetainedCount);
+    }
+
+    [Fact]
+    public void Progress_ProvesCarbonRanNoEarlierThanThePreviousLook_NorThanTheWriteOfWhatItRead()
+    {
+        DeliveryLedger ledger = NewLedger();
+        Segment a = Segment(100, 1, capacity: 100), b = Segment(100, 1, capacity: 100);
+        ledger.Written(a, 100, 0);
+        var tally = default(DeliveryTally);
+        ledger.Observe(0, 40 * Second, ref tally, _released);   // unread at t=40
+        ledger.Observe(100, 45 * Second, ref tally, _released); // read between t=40 and t=45
+        Assert.Equal(40 * Second, ledger.ProvenAliveAt);
+
+        ledger.Written(b, 200, 90 * Second);
+        ledger.Observe(200, 200 * Second, ref tally, _released); // read after it was written at t=90
+        Assert.Equal(90 * Second, ledger.ProvenAliveAt);
+        Assert.Empty(_released); // a was consumed at t=45 (the look that saw it): 45 s of proven running only
     }
 
     [Fact]
@@ -128,7 +170,7 @@ public sealed class DeliveryLedgerTests
         ledger.Written(s, 100, 0);
         var tally = default(DeliveryTally);
         ledger.Observe(100, 0, ref tally, _released);
-        ledger.ConnectionLost(1 * Second, _released);
+        ledger.ConnectionLost(_released);
 
         // Ten minutes of back-off later: still replayed.
         var pending = new List<Segment>();
@@ -169,7 +211,7 @@ public sealed class DeliveryLedgerTests
         Assert.Equal([b, c], _released);
         Assert.Equal(1, ledger.RetainedCount);
         Assert.Equal(60, ledger.RetainedBytes);
-        ledger.ConnectionLost(0, _released);
+        ledger.ConnectionLost(_released);
         var pending = new List<Segment>();
         Assert.Equal(6, ledger.TakeReplay(pending));
         Assert.Equal(expected, pending.Single().Written.ToArray());
@@ -182,7 +224,7 @@ public sealed class DeliveryLedgerTests
         ledger.Written(Segment(100, 5), 100, 0);
         ledger.Written(Segment(100, 6), 200, 0);
         var tally = default(DeliveryTally);
-        ledger.ConfirmAll(1, ref tally, _released);
+        ledger.ConfirmAll(1, 1, ref tally, _released);
         Assert.Equal((11L, 2), (tally.Points, tally.Segments));
         Assert.Equal(0, ledger.UnconsumedCount);
         Assert.Equal(0, ledger.UndeliveredPoints);
@@ -199,22 +241,78 @@ public sealed class DeliveryLedgerTests
         ledger.Observe(100, 0, ref tally, _released);
         Assert.Equal([consumed], _released);
 
-        Assert.Equal(7, ledger.ConnectionLost(1, _released));
+        Assert.Equal(7, ledger.ConnectionLost(_released));
         Assert.Equal(0, ledger.ReplayCount);
         Assert.Equal(0, ledger.UndeliveredPoints);
     }
 
     [Fact]
-    public void Clear_CountsThePointsNeverConsumed()
+    public void Close_WithoutCarbonsConfirmation_KeepsTheWholeReplaySet_ConsumedOrNot()
     {
         DeliveryLedger ledger = NewLedger();
-        ledger.Written(Segment(100, 4), 100, 0);
-        ledger.Written(Segment(100, 7), 200, 0);
+        Segment consumed = Segment(100, 4), unread = Segment(100, 7), lost = Segment(100, 2);
+        ledger.Written(lost, 100, 0);
         var tally = default(DeliveryTally);
         ledger.Observe(100, 0, ref tally, _released);
+        ledger.ConnectionLost(_released); // lost: consumed, then the connection dropped: waits for replay
+        ledger.Written(consumed, 100, 1);
+        ledger.Written(unread, 200, 1);
+        ledger.Observe(100, 2, ref tally, _released);
+
         var leftovers = new Leftovers();
-        ledger.Clear(_released, ref leftovers);
-        Assert.Equal(7, leftovers.LostPoints);
+        ledger.Close(confirmed: false, _released, ref leftovers);
+        Assert.Equal(7, leftovers.UndeliveredPoints);
+        Assert.Equal(6, leftovers.NotReplayedPoints); // the replay list and the retained window
+        Assert.Equal(13, leftovers.LostPoints);       // in memory only: nothing kept
         Assert.Equal(0, leftovers.KeptPoints);
+        Assert.Equal(3, _released.Count);
+    }
+
+    [Fact]
+    public void Close_SpooledReplaySet_IsKeptOnDisk_FromItsLowestSequence()
+    {
+        DeliveryLedger ledger = NewLedger();
+        Segment consumed = Segment(100, 4), unread = Segment(100, 7);
+        consumed.Sequence = 5;
+        unread.Sequence = 6;
+        consumed.Durability = unread.Durability = SegmentDurability.Spooled;
+        ledger.Written(consumed, 100, 0);
+        ledger.Written(unread, 200, 0);
+        var tally = default(DeliveryTally);
+        ledger.Observe(100, 0, ref tally, _released);
+
+        var leftovers = new Leftovers();
+        ledger.Close(confirmed: false, _released, ref leftovers);
+        Assert.Equal((11L, 5L, 0L), (leftovers.KeptPoints, leftovers.LowestKept, leftovers.LostPoints));
+    }
+
+    [Fact]
+    public void Close_AfterCarbonConfirmedEverything_LetsTheWindowGo()
+    {
+        DeliveryLedger ledger = NewLedger();
+        Segment s = Segment(100, 4);
+        s.Durability = SegmentDurability.Spooled;
+        ledger.Written(s, 100, 0);
+        var tally = default(DeliveryTally);
+        ledger.ConfirmAll(1, 1, ref tally, _released);
+
+        var leftovers = new Leftovers();
+        ledger.Close(confirmed: true, _released, ref leftovers);
+        Assert.Equal((0L, 0L, long.MaxValue), (leftovers.NotReplayedPoints, leftovers.KeptPoints, leftovers.LowestKept));
+        Assert.Equal([s], _released);
+    }
+
+    [Fact]
+    public void Packing_NeverHidesASpooledRecordInASegmentHeldInMemoryOnly()
+    {
+        DeliveryLedger ledger = NewLedger();
+        Segment memory = Segment(10, 1), spooled = Segment(10, 2);
+        spooled.Durability = SegmentDurability.Spooled;
+        ledger.Written(memory, 10, 0);
+        ledger.Written(spooled, 20, 0);
+        var tally = default(DeliveryTally);
+        ledger.Observe(20, 0, ref tally, _released);
+        Assert.Equal(2, ledger.RetainedCount);
+        Assert.Empty(_released);
     }
 }

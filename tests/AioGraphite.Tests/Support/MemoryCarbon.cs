@@ -29,6 +29,12 @@ internal sealed class MemoryCarbon : ConnectionFactory
     /// <summary>When true, carbon closes in order after the client ends its stream (what carbon-cache does).</summary>
     public bool ClosesOnEndOfStream { get; set; } = true;
 
+    /// <summary>
+    /// When true, a new connection is accepted and closed at once, in order, before anything written on it is read: a TLS
+    /// terminator or relay whose carbon is down.
+    /// </summary>
+    public bool AcceptsThenCloses { get; set; }
+
     /// <summary>Connection attempts so far, failed ones included.</summary>
     public int Attempts { get; private set; }
 
@@ -63,6 +69,11 @@ internal sealed class MemoryCarbon : ConnectionFactory
 
             var connection = new MemoryConnection(this);
             _connections.Add(connection);
+            if (AcceptsThenCloses)
+            {
+                connection.Close(orderly: true);
+            }
+
             Changed();
             return ValueTask.FromResult<GraphiteConnection>(connection);
         }
