@@ -38,6 +38,12 @@ public sealed record FaultStreamPlan(string Host, int Port, string Protocol, str
     /// <summary><see cref="GraphiteClientOptions.BatchSizeBytes"/> when set.</summary>
     public int? BatchSizeBytes { get; init; }
 
+    /// <summary><see cref="GraphiteClientOptions.Tls"/>; <see langword="null"/> (default) for plain TCP. In-process streams only (the driver has no option for it).</summary>
+    public GraphiteTlsOptions? Tls { get; init; }
+
+    /// <summary><see cref="GraphiteClientOptions.DrainTimeout"/> when set: how long the close after the wait for delivery may still try.</summary>
+    public TimeSpan? DrainTimeout { get; init; }
+
     /// <summary>Points in all.</summary>
     public int Points => Metrics * Steps;
 
@@ -52,7 +58,7 @@ public sealed record FaultStreamPlan(string Host, int Port, string Protocol, str
     /// <returns>The value.</returns>
     public static double Value(int series, int step) => (series * 10_000.0) + step + 0.25;
 
-    /// <summary>The client options: the defaults, with the plan's spool, replay window, buffer and batch size where set.</summary>
+    /// <summary>The client options: the defaults, with the plan's spool, replay window, buffer, batch size, TLS and drain timeout where set.</summary>
     /// <returns>The options.</returns>
     public GraphiteClientOptions ClientOptions()
     {
@@ -65,6 +71,8 @@ public sealed record FaultStreamPlan(string Host, int Port, string Protocol, str
             ReplayWindow = ReplayWindow ?? d.ReplayWindow,
             BufferCapacityBytes = BufferCapacityBytes ?? d.BufferCapacityBytes,
             BatchSizeBytes = BatchSizeBytes ?? d.BatchSizeBytes,
+            Tls = Tls,
+            DrainTimeout = DrainTimeout ?? d.DrainTimeout,
         };
     }
 }

@@ -286,6 +286,62 @@ public sealed class CarbonCacheServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// How many of the expected points carbon has received: stored in whisper, or held in its write cache (asked through
+    /// the cache-query port), each with its exact value. A point in the cache is read but not safe: SIGKILL loses it.
+    /// </summary>
+    /// <param name="expected">The series and their points.</param>
+    /// <param name="cancellationToken">Cancels the queries.</param>
+    /// <returns>Points received, at most the number expected.</returns>
+    public async Task<int> CountReceivedAsync(IReadOnlyList<ExpectedSeries> expected, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        var received = 0;
+        foreach (var series in expected)
+        {
+            var seen = new Dictionary<long, double>();
+            foreach (var (timestamp, value) in await QueryCacheAsync(series.Metric, cancellationToken).ConfigureAwait(false))
+            {
+                seen[timestamp] = value;
+            }
+
+            foreach (var (timestamp, value) in TryRead(WhisperPath(series.Metric)))
+            {
+                seen.TryAdd(timestamp, value);
+            }
+
+            received += series.Points.Count(p => seen.TryGetValue(p.Timestamp, out var v) && v.Equals(p.Value));
+        }
+
+        return received;
+    }
+
+    /// <summary>
+    /// Waits until carbon has received every expected point (<see cref="CountReceivedAsync"/>): a test that makes a fault
+    /// "after carbon read the points" waits here first.
+    /// </summary>
+    /// <param name="expected">The series and their points.</param>
+    /// <param name="timeout">The longest wait.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>Completes when every point is in carbon's cache or in whisper.</returns>
+    /// <exception cref="TimeoutException">Not every point arrived in time; the message says how many did.</exception>
+    public async Task WaitForAllReceivedAsync(IReadOnlyList<ExpectedSeries> expected, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        var total = expected.Sum(s => s.Points.Count);
+        var received = 0;
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while ((received = await CountReceivedAsync(expected, cancellationToken).ConfigureAwait(false)) < total)
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                throw new TimeoutException($"{this} received {received:N0} of {total:N0} points (in whisper or its write cache) within {timeout.TotalSeconds:0} s; running: {IsRunning}, frozen: {IsFrozen}");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Asks carbon's cache-query port for the points it holds in memory (not yet written to disk) for
     /// <paramref name="metric"/>, as graphite-web does.
     /// </summary>

@@ -29,9 +29,7 @@ internal static class PipeFault
     /// <summary>Runs the pipe (inside <paramref name="ns"/> when given) against <paramref name="carbon"/>; <paramref name="fault"/> starts after step <see cref="MidStream"/>.</summary>
     public static async Task RunAsync(CarbonCacheServer carbon, string name, string description, Func<Task> fault, NetworkNamespace? ns = null)
     {
-        string prefix = $"fault.cli.{name}";
-        long first = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1800;
-        IReadOnlyList<ExpectedSeries> expected = ExpectedSeries.Grid(Metrics, Steps, first, m => Metric(prefix, m), Value);
+        IReadOnlyList<ExpectedSeries> expected = Grid(name);
         string[] arguments =
         [
             DotnetHost.BuiltProgram("AioGraphite.Cli"), "pipe",
@@ -85,12 +83,36 @@ internal static class PipeFault
         }
     }
 
+    /// <summary>The usual stream: 100 series × 600 steps named <c>fault.cli.{name}.m000</c>..., 30 min in the past.</summary>
+    public static IReadOnlyList<ExpectedSeries> Grid(string name)
+    {
+        string prefix = $"fault.cli.{name}";
+        long first = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1800;
+        return ExpectedSeries.Grid(Metrics, Steps, first, m => Metric(prefix, m), Value);
+    }
+
+    /// <summary>Writes <paramref name="expected"/> as <c>metric value timestamp</c> lines, all at once, and flushes.</summary>
+    public static async Task WriteLinesAsync(Stream stdin, IReadOnlyList<ExpectedSeries> expected)
+    {
+        var text = new StringBuilder();
+        foreach (ExpectedSeries series in expected)
+        {
+            foreach ((long timestamp, double value) in series.Points)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{series.Metric} {value:R} {timestamp}\n");
+            }
+        }
+
+        await stdin.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), Ct);
+        await stdin.FlushAsync(Ct);
+    }
+
     private static string Metric(string prefix, int series) => string.Create(CultureInfo.InvariantCulture, $"{prefix}.m{series:D3}");
 
     private static double Value(int series, int step) => (series * 10_000.0) + step + 0.25;
 
-    /// <summary>Writes the lines step by step at the pace, calls <paramref name="atMidStream"/> after step <see cref="MidStream"/>, then closes standard input.</summary>
-    private static async Task FeedAsync(RunningProcess pipe, IReadOnlyList<ExpectedSeries> expected, Action atMidStream)
+    /// <summary>Writes the lines of <see cref="Grid"/> step by step at the pace, calls <paramref name="atMidStream"/> after step <see cref="MidStream"/>, then closes standard input.</summary>
+    public static async Task FeedAsync(RunningProcess pipe, IReadOnlyList<ExpectedSeries> expected, Action atMidStream)
     {
         Stream stdin = pipe.StandardInput;
         var clock = Stopwatch.StartNew();
