@@ -59,24 +59,34 @@ public sealed class HostedGraphiteCarbonTests(SharedServers servers)
         Assert.Equal(Enumerable.Range(0, 50).Select(i => (now - 50 + i, (double)i)), points);
     }
 
-    [Fact]
-    public async Task StopAsync_DeliversPointsThatOtherHostedServicesSendWhileStopping()
+    [Theory]
+    [InlineData(nameof(IHostedService.StopAsync))]
+    [InlineData(nameof(IHostedLifecycleService.StoppingAsync))]
+    [InlineData(nameof(IHostedLifecycleService.StoppedAsync))]
+    public async Task HostedServiceRegisteredBeforeAddGraphite_PointsItSendsWhileStopping_AreStoredByCarbon(string phase)
     {
-        string prefix = SharedServers.UniquePrefix("stopping");
+        string prefix = SharedServers.UniquePrefix("stopping_" + phase);
         var builder = TestHosts.Builder($$"""
             { "Graphite": { "Host": "127.0.0.1", "Port": {{servers.Carbon.LinePort}}, "MetricPrefix": "{{prefix}}", "BatchInterval": "00:10:00" } }
             """);
-        // Registered before AddGraphite, so the host stops it AFTER the Graphite lifetime service's StopAsync:
-        // the client must stay open until every hosted service has stopped.
-        builder.Services.AddHostedService<SendOnStopService>();
+        builder.Logging.AddFakeLogging();
+        // Registered before AddGraphite, so the host runs each of its stop phases AFTER the Graphite lifetime
+        // service's: the client must stay open until every hosted service has stopped.
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        builder.Services.AddSingleton(new SendWhileStoppingService.Settings(phase, now));
+        builder.Services.AddHostedService<SendWhileStoppingService>();
         builder.Services.AddGraphite(builder.Configuration.GetSection("Graphite"));
-        using IHost host = builder.Build();
+        IHost host = builder.Build();
+        FakeLogCollector logs = host.Services.GetFakeLogCollector();
         await host.StartAsync(TestContext.Current.CancellationToken);
 
         await host.StopAsync(TestContext.Current.CancellationToken);
+        await OpenTelemetry.SharedClientShutdownTests.DisposeAsync(host);
 
+        string[] warnings = [.. logs.GetSnapshot().Where(r => r.Level >= LogLevel.Warning).Select(r => $"{r.Category}: {r.Message}")];
+        Assert.True(warnings.Length == 0, string.Join("\n", warnings));
         var points = await servers.Carbon.WaitForPointsAsync(prefix + ".last_words", 3, Timeout);
-        Assert.Equal([1.0, 2.0, 3.0], points.Select(p => p.Value));
+        Assert.Equal([(now - 3, 1.0), (now - 2, 2.0), (now - 1, 3.0)], points);
     }
 
     [Fact]
@@ -99,14 +109,25 @@ public sealed class HostedGraphiteCarbonTests(SharedServers servers)
         Assert.Contains(records, r => r.Category == "AioGraphite.Extensions.Hosting.GraphiteClientLifetime" && r.Id.Name == "ShutdownFlushed");
     }
 
-    private sealed class SendOnStopService(GraphiteClient client) : IHostedService
+    /// <summary>Sends three points in one stop phase of the host.</summary>
+    private sealed class SendWhileStoppingService(GraphiteClient client, SendWhileStoppingService.Settings settings) : IHostedLifecycleService
     {
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public async Task StopAsync(CancellationToken cancellationToken)
-        {
-            long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            await client.SendMultipleAsync([new("last_words", 1, now - 3), new("last_words", 2, now - 2), new("last_words", 3, now - 1)], cancellationToken: cancellationToken);
-        }
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => SendIn(nameof(StoppingAsync), cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => SendIn(nameof(StopAsync), cancellationToken);
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => SendIn(nameof(StoppedAsync), cancellationToken);
+
+        private Task SendIn(string phase, CancellationToken cancellationToken) => phase != settings.Phase
+            ? Task.CompletedTask
+            : client.SendMultipleAsync([new("last_words", 1, settings.Now - 3), new("last_words", 2, settings.Now - 2), new("last_words", 3, settings.Now - 1)], cancellationToken: cancellationToken).AsTask();
+
+        public sealed record Settings(string Phase, long Now);
     }
 }
