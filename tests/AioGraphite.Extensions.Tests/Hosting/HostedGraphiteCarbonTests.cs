@@ -35,11 +35,11 @@ public sealed class HostedGraphiteCarbonTests(SharedServers servers)
     }
 
     [Fact]
-    public async Task StopAsync_FlushesPointsSentJustBeforeIt()
+    public async Task StoppingAndDisposingTheHost_DeliversPointsSentJustBeforeIt()
     {
         string prefix = SharedServers.UniquePrefix("shutdown");
-        // A batch interval far longer than the test: only the shutdown flush can write these points.
-        using IHost host = TestHosts.WithGraphite($$"""
+        // A batch interval far longer than the test: only the close when the host is disposed can write these points.
+        IHost host = TestHosts.WithGraphite($$"""
             { "Host": "127.0.0.1", "Port": {{servers.Carbon.LinePort}}, "MetricPrefix": "{{prefix}}", "BatchInterval": "00:10:00", "BatchSizeBytes": 1048576 }
             """).Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
@@ -52,11 +52,13 @@ public sealed class HostedGraphiteCarbonTests(SharedServers servers)
 
         Assert.True(client.Statistics.BufferedPoints > 0, "the points should still be buffered before StopAsync");
         await host.StopAsync(TestContext.Current.CancellationToken);
+        Assert.True(client.TrySend("flushed", 50, now), "the client should stay open until the host is disposed");
+        await TestHosts.DisposeAsync(host);
 
-        Assert.Equal(50, client.Statistics.PointsWritten);
+        Assert.Equal(51, client.Statistics.PointsWritten);
         Assert.Equal(0, client.Statistics.PointsUndelivered);
-        var points = await servers.Carbon.WaitForPointsAsync(prefix + ".flushed", 50, Timeout);
-        Assert.Equal(Enumerable.Range(0, 50).Select(i => (now - 50 + i, (double)i)), points);
+        var points = await servers.Carbon.WaitForPointsAsync(prefix + ".flushed", 51, Timeout);
+        Assert.Equal(Enumerable.Range(0, 51).Select(i => (now - 50 + i, (double)i)), points);
     }
 
     [Theory]
@@ -81,7 +83,7 @@ public sealed class HostedGraphiteCarbonTests(SharedServers servers)
         await host.StartAsync(TestContext.Current.CancellationToken);
 
         await host.StopAsync(TestContext.Current.CancellationToken);
-        await OpenTelemetry.SharedClientShutdownTests.DisposeAsync(host);
+        await TestHosts.DisposeAsync(host);
 
         string[] warnings = [.. logs.GetSnapshot().Where(r => r.Level >= LogLevel.Warning).Select(r => $"{r.Category}: {r.Message}")];
         Assert.True(warnings.Length == 0, string.Join("\n", warnings));
@@ -94,7 +96,7 @@ public sealed class HostedGraphiteCarbonTests(SharedServers servers)
     {
         var builder = TestHosts.WithGraphite($$"""{ "Host": "127.0.0.1", "Port": {{servers.Carbon.LinePort}} }""");
         builder.Logging.SetMinimumLevel(LogLevel.Debug).AddFakeLogging();
-        using IHost host = builder.Build();
+        IHost host = builder.Build();
         FakeLogCollector logs = host.Services.GetFakeLogCollector();
 
         await host.StartAsync(TestContext.Current.CancellationToken);
@@ -102,11 +104,11 @@ public sealed class HostedGraphiteCarbonTests(SharedServers servers)
         client.TrySend("logged", 1);
         await client.FlushAsync(TestContext.Current.CancellationToken);
         await host.StopAsync(TestContext.Current.CancellationToken);
+        await TestHosts.DisposeAsync(host);
 
         IReadOnlyList<FakeLogRecord> records = logs.GetSnapshot();
         Assert.Contains(records, r => r.Category == "AioGraphite.GraphiteClient" && r.Level == LogLevel.Information && r.Message.StartsWith("Connected to Graphite at 127.0.0.1:", StringComparison.Ordinal));
         Assert.Contains(records, r => r.Category == "AioGraphite.GraphiteClient" && r.Id.Name == "Closed");
-        Assert.Contains(records, r => r.Category == "AioGraphite.Extensions.Hosting.GraphiteClientLifetime" && r.Id.Name == "ShutdownFlushed");
     }
 
     /// <summary>Sends three points in one stop phase of the host.</summary>

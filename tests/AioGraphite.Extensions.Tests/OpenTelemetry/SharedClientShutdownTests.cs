@@ -53,24 +53,12 @@ public sealed class SharedClientShutdownTests(SharedServers servers)
         // The export interval is an hour and the batch interval ten minutes: only the final export (when the host
         // disposes the meter provider) and the client's close can write these points.
         await host.StopAsync(TestContext.Current.CancellationToken);
-        await DisposeAsync(host);
+        await TestHosts.DisposeAsync(host);
 
         string[] warnings = [.. logs.GetSnapshot().Where(r => r.Level >= LogLevel.Warning).Select(r => $"{r.Category}: {r.Message}")];
         Assert.True(warnings.Length == 0, string.Join("\n", warnings));
         Assert.Equal([8.0], (await servers.Carbon.WaitForPointsAsync(prefix + ".orders.kind.a", 1, Timeout)).Select(p => p.Value));
         Assert.Equal([4.0], (await servers.Carbon.WaitForPointsAsync(prefix + ".orders.kind.b", 1, Timeout)).Select(p => p.Value));
-    }
-
-    internal static async Task DisposeAsync(IHost host)
-    {
-        if (host is IAsyncDisposable asyncDisposable)
-        {
-            await asyncDisposable.DisposeAsync();
-        }
-        else
-        {
-            host.Dispose();
-        }
     }
 
     private static void AddGraphite(HostApplicationBuilder builder) =>
