@@ -45,6 +45,7 @@ public sealed class SharedClientShutdownTests(SharedServers servers)
         IHost host = builder.Build();
         FakeLogCollector logs = host.Services.GetFakeLogCollector();
         await host.StartAsync(TestContext.Current.CancellationToken);
+        GraphiteClient client = host.Services.GetRequiredService<GraphiteClient>();
         Counter<long> orders = meter.CreateCounter<long>("orders");
         orders.Add(3, new KeyValuePair<string, object?>("kind", "a"));
         orders.Add(4, new KeyValuePair<string, object?>("kind", "b"));
@@ -54,6 +55,9 @@ public sealed class SharedClientShutdownTests(SharedServers servers)
         // disposes the meter provider) and the client's close can write these points.
         await host.StopAsync(TestContext.Current.CancellationToken);
         await TestHosts.DisposeAsync(host);
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => client.FlushAsync(TestContext.Current.CancellationToken)); // closed by the disposal
+        Assert.Equal(0, client.Statistics.PointsUndelivered);
 
         string[] warnings = [.. logs.GetSnapshot().Where(r => r.Level >= LogLevel.Warning).Select(r => $"{r.Category}: {r.Message}")];
         Assert.True(warnings.Length == 0, string.Join("\n", warnings));
