@@ -8,9 +8,10 @@ namespace AioGraphite.Extensions.Hosting;
 /// is not closed here but when the host disposes its services: the container disposes singletons in the reverse order
 /// of their creation, so every service that took the client (the OpenTelemetry meter provider, whose final export
 /// writes through it, and any hosted service) is stopped or disposed first, and the close then delivers what they sent
-/// within <see cref="GraphiteClientOptions.DrainTimeout"/>. Only when the host's shutdown timeout has run out by the time
-/// every hosted service has stopped is the client closed at once (<see cref="IHostedLifecycleService.StoppedAsync"/>),
-/// giving up what carbon has not taken, so that the shutdown does not wait any longer.
+/// within <see cref="GraphiteClientOptions.DrainTimeout"/>. Only when the host's shutdown timeout has run out (or its stop
+/// was cancelled) by the time every hosted service has stopped is the client closed at once
+/// (<see cref="IHostedLifecycleService.StoppedAsync"/>), giving up what carbon has not taken, so that the shutdown does
+/// not wait any longer.
 /// </summary>
 internal sealed partial class GraphiteClientLifetime : IHostedLifecycleService
 {
@@ -45,6 +46,6 @@ internal sealed partial class GraphiteClientLifetime : IHostedLifecycleService
         return _client.CloseAsync(TimeSpan.Zero);
     }
 
-    [LoggerMessage(EventId = 102, EventName = "ShutdownTimedOut", Level = LogLevel.Warning, Message = "The host's shutdown timeout ran out before its services had stopped; closing the Graphite client for {Host}:{Port} without waiting for delivery ({Buffered} point(s) still buffered)")]
+    [LoggerMessage(EventId = 102, EventName = "ShutdownTimedOut", Level = LogLevel.Warning, Message = "The host's shutdown timeout ran out (or its stop was cancelled) before its services had stopped; closing the Graphite client for {Host}:{Port} without waiting for delivery ({Buffered} point(s) still buffered)")]
     private static partial void ShutdownTimedOut(ILogger logger, string host, int port, long buffered);
 }
