@@ -4,9 +4,14 @@ using Microsoft.Extensions.Logging;
 namespace AioGraphite.Extensions.Hosting;
 
 /// <summary>
-/// Creates the registered <see cref="GraphiteClient"/> when the host starts (it connects in the background) and
-/// flushes and closes it once every hosted service has stopped (<see cref="IHostedLifecycleService.StoppedAsync"/>),
-/// so points sent by other services while they stop are delivered too.
+/// Creates the registered <see cref="GraphiteClient"/> when the host starts (it connects in the background). The client
+/// is not closed here but when the host disposes its services: the container disposes singletons in the reverse order
+/// of their creation, so every service that took the client (the OpenTelemetry meter provider, whose final export
+/// writes through it, and any hosted service) is stopped or disposed first, and the close then delivers what they sent
+/// within <see cref="GraphiteClientOptions.DrainTimeout"/>. Only when the host's shutdown timeout has run out (or its stop
+/// was cancelled) by the time every hosted service has stopped is the client closed at once
+/// (<see cref="IHostedLifecycleService.StoppedAsync"/>), giving up what carbon has not taken, so that the shutdown does
+/// not wait any longer.
 /// </summary>
 internal sealed partial class GraphiteClientLifetime : IHostedLifecycleService
 {
@@ -29,27 +34,18 @@ internal sealed partial class GraphiteClientLifetime : IHostedLifecycleService
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StoppedAsync(CancellationToken cancellationToken)
+    public Task StoppedAsync(CancellationToken cancellationToken)
     {
-        long buffered = _client.Statistics.BufferedPoints;
-        try
+        if (!cancellationToken.IsCancellationRequested)
         {
-            // CloseAsync delivers what is buffered within DrainTimeout; the host's shutdown timeout bounds the wait.
-            await _client.CloseAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            ShutdownTimedOut(_log, _client.Host, _client.Port, _client.Statistics.BufferedPoints);
-            return;
+            return Task.CompletedTask; // the host closes the client when it disposes it, after its other users
         }
 
-        GraphiteClientStatistics stats = _client.Statistics;
-        Flushed(_log, _client.Host, _client.Port, buffered, stats.PointsWritten, stats.PointsUndelivered);
+        // The host's shutdown timeout has run out: do not make it wait DrainTimeout more. Never throws.
+        ShutdownTimedOut(_log, _client.Host, _client.Port, _client.Statistics.BufferedPoints);
+        return _client.CloseAsync(TimeSpan.Zero);
     }
 
-    [LoggerMessage(EventId = 101, EventName = "ShutdownFlushed", Level = LogLevel.Debug, Message = "Flushed the Graphite client for {Host}:{Port} on shutdown ({Buffered} point(s) were buffered; {Written} written in total, {Undelivered} undelivered)")]
-    private static partial void Flushed(ILogger logger, string host, int port, long buffered, long written, long undelivered);
-
-    [LoggerMessage(EventId = 102, EventName = "ShutdownTimedOut", Level = LogLevel.Warning, Message = "The host's shutdown timeout expired while flushing the Graphite client for {Host}:{Port}; {Buffered} point(s) still buffered")]
+    [LoggerMessage(EventId = 102, EventName = "ShutdownTimedOut", Level = LogLevel.Warning, Message = "The host's shutdown timeout ran out (or its stop was cancelled) before its services had stopped; closing the Graphite client for {Host}:{Port} without waiting for delivery ({Buffered} point(s) still buffered)")]
     private static partial void ShutdownTimedOut(ILogger logger, string host, int port, long buffered);
 }

@@ -62,12 +62,12 @@ internal sealed class GraphiteHealthCheck : IHealthCheck
                 if (down > options.UnreachableThreshold)
                 {
                     status = Worse(status, failureStatus);
-                    findings.Add($"carbon at {d.Name} has been unreachable for {Seconds(down)} (more than {Seconds(options.UnreachableThreshold)})");
+                    findings.Add($"Carbon at {d.Name} has been unreachable for {Seconds(down)}, longer than the {Seconds(options.UnreachableThreshold)} allowed.");
                 }
                 else
                 {
                     status = Worse(status, HealthStatus.Degraded);
-                    findings.Add($"reconnecting to carbon at {d.Name} (disconnected for {Seconds(down)})");
+                    findings.Add($"Reconnecting to carbon at {d.Name}, which has been unreachable for {Seconds(down)}.");
                 }
 
                 if (s.LastConnectFailure is { } failure)
@@ -79,13 +79,15 @@ internal sealed class GraphiteHealthCheck : IHealthCheck
             if (s.IsReplaying)
             {
                 status = Worse(status, HealthStatus.Degraded);
-                findings.Add($"points a lost connection to {d.Name} may have lost wait to be replayed");
+                findings.Add(stats.InFlightPoints > 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"{Points(stats.InFlightPoints)} {(stats.InFlightPoints == 1 ? "waits" : "wait")} to be sent again to {d.Name}, which may have lost {(stats.InFlightPoints == 1 ? "it" : "them")} when the connection dropped.")
+                    : $"Points wait to be sent again to {d.Name}, which may have lost them when the connection dropped.");
             }
 
             if (stats.BufferedBytes > options.BufferThreshold * bufferCapacityBytes)
             {
                 status = Worse(status, HealthStatus.Degraded);
-                findings.Add(string.Create(CultureInfo.InvariantCulture, $"the buffer for {d.Name} is {100.0 * stats.BufferedBytes / bufferCapacityBytes:0}% full ({stats.BufferedBytes} of {bufferCapacityBytes} bytes)"));
+                findings.Add(string.Create(CultureInfo.InvariantCulture, $"The buffer for {d.Name} is {100.0 * stats.BufferedBytes / bufferCapacityBytes:0}% full: it holds {stats.BufferedBytes} of {bufferCapacityBytes} bytes."));
             }
         }
 
@@ -94,7 +96,7 @@ internal sealed class GraphiteHealthCheck : IHealthCheck
         if (lastDrop is { } dropAt && now - dropAt <= options.DroppedPointsWindow)
         {
             status = Worse(status, failureStatus);
-            findings.Add($"points were dropped {Seconds(now - dropAt)} ago ({dropped} dropped in all)");
+            findings.Add(string.Create(CultureInfo.InvariantCulture, $"Points were dropped {Seconds(now - dropAt)} ago; {Points(dropped)} {(dropped == 1 ? "has" : "have")} been dropped since the client started."));
         }
 
         data["pointsDelivered"] = total.PointsDelivered;
@@ -110,13 +112,15 @@ internal sealed class GraphiteHealthCheck : IHealthCheck
 
         if (findings.Count == 0)
         {
-            findings.Add(lastDelivery is { } at ? $"connected to carbon; points last consumed {Seconds(now - at)} ago" : "connected to carbon");
+            findings.Add(lastDelivery is { } at ? $"Connected to carbon, which last consumed points {Seconds(now - at)} ago." : "Connected to carbon.");
         }
 
-        return new HealthCheckResult(status, string.Join("; ", findings), exception: null, data);
+        return new HealthCheckResult(status, string.Join(" ", findings), exception: null, data);
     }
 
     private static HealthStatus Worse(HealthStatus a, HealthStatus b) => a < b ? a : b;
+
+    private static string Points(long count) => string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? "point" : "points")}");
 
     private static string Seconds(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, t.TotalSeconds):0.#} s");
 

@@ -46,8 +46,10 @@ public static class GraphiteServiceCollectionExtensions
     /// <item>it logs through the host's <see cref="ILoggerFactory"/>, creates its meter with the host's
     /// <see cref="IMeterFactory"/> and uses the registered <see cref="TimeProvider"/> (<see cref="TimeProvider.System"/>
     /// is registered when there is none, so services can inject it too);</item>
-    /// <item>a hosted service delivers buffered points and closes the client after the other hosted services
-    /// have stopped, within <see cref="GraphiteOptions.DrainTimeout"/> and the host's shutdown timeout.</item>
+    /// <item>the host closes the client when it disposes its services, after every service that took the client
+    /// (hosted services, the OpenTelemetry meter provider and its final export), delivering what is buffered within
+    /// <see cref="GraphiteOptions.DrainTimeout"/>; at once, when the host's shutdown timeout ran out while its hosted
+    /// services stopped.</item>
     /// <item>a <see cref="GraphiteDatapointValidator"/> with the client's prefix, default tags and transport is registered,
     /// to check points (for example metric names from configuration or user input) without sending them.</item>
     /// </list>

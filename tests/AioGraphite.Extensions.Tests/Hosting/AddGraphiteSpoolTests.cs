@@ -82,29 +82,29 @@ public sealed class AddGraphiteSpoolTests : IDisposable
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         const int Points = 300;
 
-        using (IHost first = TestHosts.WithGraphite(section).Build())
+        IHost first = TestHosts.WithGraphite(section).Build();
+        await first.StartAsync(Ct);
+        GraphiteClient client = first.Services.GetRequiredService<GraphiteClient>();
+        for (int i = 0; i < Points; i++)
         {
-            await first.StartAsync(Ct);
-            GraphiteClient client = first.Services.GetRequiredService<GraphiteClient>();
-            for (int i = 0; i < Points; i++)
-            {
-                await client.SendAsync("kept", i, now - Points + i, Ct);
-            }
-
-            await Poll.UntilAsync(() => client.Statistics.Spool.PointsSpooled == Points, TimeSpan.FromSeconds(10), () => $"every point spooled: {client.Statistics.Spool}");
-            await first.StopAsync(Ct);
-            Assert.Equal(0, client.Statistics.PointsDelivered);
-            Assert.Equal(Points, client.Statistics.PointsUndelivered);
+            await client.SendAsync("kept", i, now - Points + i, Ct);
         }
+
+        await Poll.UntilAsync(() => client.Statistics.Spool.PointsSpooled == Points, TimeSpan.FromSeconds(10), () => $"every point spooled: {client.Statistics.Spool}");
+        await first.StopAsync(Ct);
+        await TestHosts.DisposeAsync(first); // closes the client, which gives up after its 1 s drain timeout
+        Assert.Equal(0, client.Statistics.PointsDelivered);
+        Assert.Equal(Points, client.Statistics.PointsUndelivered);
 
         Assert.NotEmpty(Directory.EnumerateFiles(spool, "*", SearchOption.AllDirectories));
         await carbon.StartAgainAsync();
 
-        using IHost second = TestHosts.WithGraphite(section).Build();
+        IHost second = TestHosts.WithGraphite(section).Build();
         await second.StartAsync(Ct);
         GraphiteClient next = second.Services.GetRequiredService<GraphiteClient>();
         await next.WaitForDeliveryAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
         await second.StopAsync(Ct);
+        await TestHosts.DisposeAsync(second); // closes the client, which removes the emptied spool's directory
 
         Assert.Equal(Points, next.Statistics.Spool.PointsRecovered);
         IReadOnlyList<(long Timestamp, double Value)> stored = await carbon.WaitForPointsAsync("hosted_spool.kept", Points, TimeSpan.FromSeconds(30));

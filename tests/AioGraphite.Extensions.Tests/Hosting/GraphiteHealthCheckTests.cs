@@ -34,7 +34,7 @@ public sealed class GraphiteHealthCheckTests
             new GraphiteClientStatistics { PointsDelivered = 42, BufferedPoints = 3, BufferedBytes = 60, InFlightPoints = 1, Reconnects = 2 }));
 
         Assert.Equal(HealthStatus.Healthy, result.Status);
-        Assert.Equal("connected to carbon; points last consumed 2 s ago", result.Description);
+        Assert.Equal("Connected to carbon, which last consumed points 2 s ago.", result.Description);
         Assert.Equal(true, result.Data["127.0.0.1:2003.connected"]);
         Assert.Equal(42L, result.Data["pointsDelivered"]);
         Assert.Equal(0L, result.Data["pointsDropped"]);
@@ -53,12 +53,12 @@ public sealed class GraphiteHealthCheckTests
 
         HealthCheckResult reconnecting = Evaluate(Destination(status), Now + TimeSpan.FromSeconds(30), options);
         Assert.Equal(HealthStatus.Degraded, reconnecting.Status);
-        Assert.Equal("reconnecting to carbon at 127.0.0.1:2003 (disconnected for 30 s)", reconnecting.Description);
+        Assert.Equal("Reconnecting to carbon at 127.0.0.1:2003, which has been unreachable for 30 s.", reconnecting.Description);
         Assert.Equal(false, reconnecting.Data["127.0.0.1:2003.connected"]);
 
         HealthCheckResult unreachable = Evaluate(Destination(status), Now + TimeSpan.FromSeconds(31), options);
         Assert.Equal(HealthStatus.Unhealthy, unreachable.Status);
-        Assert.Equal("carbon at 127.0.0.1:2003 has been unreachable for 31 s (more than 30 s)", unreachable.Description);
+        Assert.Equal("Carbon at 127.0.0.1:2003 has been unreachable for 31 s, longer than the 30 s allowed.", unreachable.Description);
 
         Assert.Equal(HealthStatus.Degraded, Evaluate(Destination(status), Now + TimeSpan.FromMinutes(5), options, failure: HealthStatus.Degraded).Status);
     }
@@ -75,10 +75,13 @@ public sealed class GraphiteHealthCheckTests
     [Fact]
     public void Replaying_IsDegraded()
     {
-        HealthCheckResult result = Evaluate(Destination(new GraphiteConnectionStatus { IsReplaying = true }));
+        HealthCheckResult result = Evaluate(Destination(new GraphiteConnectionStatus { IsReplaying = true }, new GraphiteClientStatistics { InFlightPoints = 12 }));
 
         Assert.Equal(HealthStatus.Degraded, result.Status);
-        Assert.Contains("replayed", result.Description, StringComparison.Ordinal);
+        Assert.Equal("12 points wait to be sent again to 127.0.0.1:2003, which may have lost them when the connection dropped.", result.Description);
+        Assert.Equal(
+            "1 point waits to be sent again to 127.0.0.1:2003, which may have lost it when the connection dropped.",
+            Evaluate(Destination(new GraphiteConnectionStatus { IsReplaying = true }, new GraphiteClientStatistics { InFlightPoints = 1 })).Description);
     }
 
     [Fact]
@@ -88,7 +91,7 @@ public sealed class GraphiteHealthCheckTests
 
         HealthCheckResult half = Evaluate(Destination(statistics: new GraphiteClientStatistics { BufferedBytes = 501 }));
         Assert.Equal(HealthStatus.Degraded, half.Status);
-        Assert.Equal("the buffer for 127.0.0.1:2003 is 50% full (501 of 1000 bytes)", half.Description);
+        Assert.Equal("The buffer for 127.0.0.1:2003 is 50% full: it holds 501 of 1000 bytes.", half.Description);
 
         var options = new GraphiteHealthCheckOptions { BufferThreshold = 0.9 };
         Assert.Equal(HealthStatus.Healthy, Evaluate(Destination(statistics: new GraphiteClientStatistics { BufferedBytes = 900 }), options: options).Status);
@@ -105,7 +108,7 @@ public sealed class GraphiteHealthCheckTests
         Assert.Equal(HealthStatus.Healthy, Check(0).Status);
         HealthCheckResult dropping = Check(5);
         Assert.Equal(HealthStatus.Unhealthy, dropping.Status);
-        Assert.Equal("points were dropped 0 s ago (5 dropped in all)", dropping.Description);
+        Assert.Equal("Points were dropped 0 s ago; 5 points have been dropped since the client started.", dropping.Description);
         Assert.Equal(5L, dropping.Data["pointsDropped"]);
 
         time.Advance(TimeSpan.FromMinutes(2));
@@ -124,7 +127,11 @@ public sealed class GraphiteHealthCheckTests
             Destination(new GraphiteConnectionStatus { DisconnectedSince = Now - TimeSpan.FromMinutes(2), IsReplaying = true }, new GraphiteClientStatistics { BufferedBytes = 900 }));
 
         Assert.Equal(HealthStatus.Unhealthy, result.Status);
-        Assert.Equal(3, result.Description!.Split("; ").Length);
+        Assert.Equal(
+            "Carbon at 127.0.0.1:2003 has been unreachable for 120 s, longer than the 60 s allowed. "
+            + "Points wait to be sent again to 127.0.0.1:2003, which may have lost them when the connection dropped. "
+            + "The buffer for 127.0.0.1:2003 is 90% full: it holds 900 of 1000 bytes.",
+            result.Description);
     }
 
     [Theory]
@@ -163,7 +170,7 @@ public sealed class GraphiteHealthCheckTests
             clock.Advance(TimeSpan.FromSeconds(11));
             report = await health.CheckHealthAsync(TestContext.Current.CancellationToken);
             Assert.Equal(HealthStatus.Unhealthy, report.Status);
-            Assert.StartsWith($"carbon at 127.0.0.1:{port} has been unreachable for 11 s", report.Entries["graphite"].Description, StringComparison.Ordinal);
+            Assert.StartsWith($"Carbon at 127.0.0.1:{port} has been unreachable for 11 s", report.Entries["graphite"].Description, StringComparison.Ordinal);
         }
         finally
         {

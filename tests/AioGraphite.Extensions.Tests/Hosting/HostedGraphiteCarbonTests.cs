@@ -35,11 +35,11 @@ public sealed class HostedGraphiteCarbonTests(SharedServers servers)
     }
 
     [Fact]
-    public async Task StopAsync_FlushesPointsSentJustBeforeIt()
+    public async Task StoppingAndDisposingTheHost_DeliversPointsSentJustBeforeIt()
     {
         string prefix = SharedServers.UniquePrefix("shutdown");
-        // A batch interval far longer than the test: only the shutdown flush can write these points.
-        using IHost host = TestHosts.WithGraphite($$"""
+        // A batch interval far longer than the test: only the close when the host is disposed can write these points.
+        IHost host = TestHosts.WithGraphite($$"""
             { "Host": "127.0.0.1", "Port": {{servers.Carbon.LinePort}}, "MetricPrefix": "{{prefix}}", "BatchInterval": "00:10:00", "BatchSizeBytes": 1048576 }
             """).Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
@@ -52,31 +52,43 @@ public sealed class HostedGraphiteCarbonTests(SharedServers servers)
 
         Assert.True(client.Statistics.BufferedPoints > 0, "the points should still be buffered before StopAsync");
         await host.StopAsync(TestContext.Current.CancellationToken);
+        Assert.True(client.TrySend("flushed", 50, now), "the client should stay open until the host is disposed");
+        await TestHosts.DisposeAsync(host);
 
-        Assert.Equal(50, client.Statistics.PointsWritten);
+        Assert.Equal(51, client.Statistics.PointsWritten);
         Assert.Equal(0, client.Statistics.PointsUndelivered);
-        var points = await servers.Carbon.WaitForPointsAsync(prefix + ".flushed", 50, Timeout);
-        Assert.Equal(Enumerable.Range(0, 50).Select(i => (now - 50 + i, (double)i)), points);
+        var points = await servers.Carbon.WaitForPointsAsync(prefix + ".flushed", 51, Timeout);
+        Assert.Equal(Enumerable.Range(0, 51).Select(i => (now - 50 + i, (double)i)), points);
     }
 
-    [Fact]
-    public async Task StopAsync_DeliversPointsThatOtherHostedServicesSendWhileStopping()
+    [Theory]
+    [InlineData(nameof(IHostedService.StopAsync))]
+    [InlineData(nameof(IHostedLifecycleService.StoppingAsync))]
+    [InlineData(nameof(IHostedLifecycleService.StoppedAsync))]
+    public async Task HostedServiceRegisteredBeforeAddGraphite_PointsItSendsWhileStopping_AreStoredByCarbon(string phase)
     {
-        string prefix = SharedServers.UniquePrefix("stopping");
+        string prefix = SharedServers.UniquePrefix("stopping_" + phase);
         var builder = TestHosts.Builder($$"""
             { "Graphite": { "Host": "127.0.0.1", "Port": {{servers.Carbon.LinePort}}, "MetricPrefix": "{{prefix}}", "BatchInterval": "00:10:00" } }
             """);
-        // Registered before AddGraphite, so the host stops it AFTER the Graphite lifetime service's StopAsync:
-        // the client must stay open until every hosted service has stopped.
-        builder.Services.AddHostedService<SendOnStopService>();
+        builder.Logging.AddFakeLogging();
+        // Registered before AddGraphite, so the host runs each of its stop phases AFTER the Graphite lifetime
+        // service's: the client must stay open until every hosted service has stopped.
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        builder.Services.AddSingleton(new SendWhileStoppingService.Settings(phase, now));
+        builder.Services.AddHostedService<SendWhileStoppingService>();
         builder.Services.AddGraphite(builder.Configuration.GetSection("Graphite"));
-        using IHost host = builder.Build();
+        IHost host = builder.Build();
+        FakeLogCollector logs = host.Services.GetFakeLogCollector();
         await host.StartAsync(TestContext.Current.CancellationToken);
 
         await host.StopAsync(TestContext.Current.CancellationToken);
+        await TestHosts.DisposeAsync(host);
 
+        string[] warnings = [.. logs.GetSnapshot().Where(r => r.Level >= LogLevel.Warning).Select(r => $"{r.Category}: {r.Message}")];
+        Assert.True(warnings.Length == 0, string.Join("\n", warnings));
         var points = await servers.Carbon.WaitForPointsAsync(prefix + ".last_words", 3, Timeout);
-        Assert.Equal([1.0, 2.0, 3.0], points.Select(p => p.Value));
+        Assert.Equal([(now - 3, 1.0), (now - 2, 2.0), (now - 1, 3.0)], points);
     }
 
     [Fact]
@@ -84,7 +96,7 @@ public sealed class HostedGraphiteCarbonTests(SharedServers servers)
     {
         var builder = TestHosts.WithGraphite($$"""{ "Host": "127.0.0.1", "Port": {{servers.Carbon.LinePort}} }""");
         builder.Logging.SetMinimumLevel(LogLevel.Debug).AddFakeLogging();
-        using IHost host = builder.Build();
+        IHost host = builder.Build();
         FakeLogCollector logs = host.Services.GetFakeLogCollector();
 
         await host.StartAsync(TestContext.Current.CancellationToken);
@@ -92,21 +104,32 @@ public sealed class HostedGraphiteCarbonTests(SharedServers servers)
         client.TrySend("logged", 1);
         await client.FlushAsync(TestContext.Current.CancellationToken);
         await host.StopAsync(TestContext.Current.CancellationToken);
+        await TestHosts.DisposeAsync(host);
 
         IReadOnlyList<FakeLogRecord> records = logs.GetSnapshot();
         Assert.Contains(records, r => r.Category == "AioGraphite.GraphiteClient" && r.Level == LogLevel.Information && r.Message.StartsWith("Connected to Graphite at 127.0.0.1:", StringComparison.Ordinal));
         Assert.Contains(records, r => r.Category == "AioGraphite.GraphiteClient" && r.Id.Name == "Closed");
-        Assert.Contains(records, r => r.Category == "AioGraphite.Extensions.Hosting.GraphiteClientLifetime" && r.Id.Name == "ShutdownFlushed");
     }
 
-    private sealed class SendOnStopService(GraphiteClient client) : IHostedService
+    /// <summary>Sends three points in one stop phase of the host.</summary>
+    private sealed class SendWhileStoppingService(GraphiteClient client, SendWhileStoppingService.Settings settings) : IHostedLifecycleService
     {
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public async Task StopAsync(CancellationToken cancellationToken)
-        {
-            long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            await client.SendMultipleAsync([new("last_words", 1, now - 3), new("last_words", 2, now - 2), new("last_words", 3, now - 1)], cancellationToken: cancellationToken);
-        }
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => SendIn(nameof(StoppingAsync), cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => SendIn(nameof(StopAsync), cancellationToken);
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => SendIn(nameof(StoppedAsync), cancellationToken);
+
+        private Task SendIn(string phase, CancellationToken cancellationToken) => phase != settings.Phase
+            ? Task.CompletedTask
+            : client.SendMultipleAsync([new("last_words", 1, settings.Now - 3), new("last_words", 2, settings.Now - 2), new("last_words", 3, settings.Now - 1)], cancellationToken: cancellationToken).AsTask();
+
+        public sealed record Settings(string Phase, long Now);
     }
 }

@@ -24,4 +24,17 @@ public static class TestHosts
         builder.Services.AddGraphite(builder.Configuration.GetSection("Graphite"));
         return builder;
     }
+
+    /// <summary>Disposes <paramref name="host"/> as <c>RunAsync</c> does (asynchronously: the container closes the Graphite client).</summary>
+    public static async Task DisposeAsync(IHost host)
+    {
+        if (host is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync();
+        }
+        else
+        {
+            host.Dispose();
+        }
+    }
 }

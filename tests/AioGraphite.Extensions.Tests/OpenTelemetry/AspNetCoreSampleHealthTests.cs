@@ -39,7 +39,7 @@ public sealed class AspNetCoreSampleHealthTests
         await carbon.KillAsync();
         Health reconnecting = await HealthAsync(http, h => h.Status == "Degraded", "Degraded after carbon was killed");
         Assert.Equal(HttpStatusCode.OK, reconnecting.Code);
-        Assert.StartsWith("reconnecting to carbon", reconnecting.Description, StringComparison.Ordinal);
+        Assert.StartsWith("Reconnecting to carbon", reconnecting.Description, StringComparison.Ordinal);
 
         Health unreachable = await HealthAsync(http, h => h.Status == "Unhealthy", "Unhealthy past the 3 s threshold");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, unreachable.Code);
