@@ -82,4 +82,59 @@ public sealed class StorageLimitTests(SharedCarbonCache carbon) : IClassFixture<
         Assert.DoesNotContain(Server.AllWhisperFiles(), f => f.Contains("nnnn", StringComparison.Ordinal));
         Assert.DoesNotContain("File name too long", Server.ReadLog("console.log"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TheLimitsAreCarbons_RawLinesAtTheBoundaryAreStored_OnePastIsLost()
+    {
+        // Without the client: what carbon and whisper do at each limit the client enforces.
+        long ts = Wire.Now() - 500;
+        string atLimits = $"it.limits.raw.{new string('d', 255)}.{new string('f', 251)}";
+        string dirTooLong = $"it.limits.raw.{new string('D', 256)}.x";
+        string fileTooLong = $"it.limits.raw.{new string('F', 252)}";
+        const string LatestTimestamp = "it.limits.raw.latest";
+        await Wire.SendLinesAsync(Server.LinePort, $"{atLimits} 1 {ts}\n{dirTooLong} 2 {ts}\n{fileTooLong} 3 {ts}\n{LatestTimestamp} 4 4294967295\nit.limits.raw.after 5 {ts}\n");
+
+        Assert.Equal([(ts, 1.0)], await Server.WaitForPointsAsync(atLimits, 1, StoreTimeout));
+        Assert.Equal([(4_294_967_295L, 4.0)], await Server.WaitForPointsAsync(LatestTimestamp, 1, StoreTimeout));
+        Assert.Equal([(ts, 5.0)], await Server.WaitForPointsAsync("it.limits.raw.after", 1, StoreTimeout));
+        await Poll.UntilAsync(
+            () => Server.ReadLog("console.log").Split("File name too long").Length - 1 >= 2,
+            StoreTimeout,
+            () => "carbon to log both failed creates; console.log:\n" + Server.ReadLog("console.log"));
+        Assert.DoesNotContain(Server.AllWhisperFiles(), f => f.Contains("DDDD", StringComparison.Ordinal) || f.Contains("FFFF", StringComparison.Ordinal));
+
+        // The client takes exactly what carbon stores.
+        Assert.True(GraphiteDatapointValidator.Default.TryValidate(new Datapoint(atLimits, 1, ts), out _));
+        Assert.True(GraphiteDatapointValidator.Default.TryValidate(new Datapoint(LatestTimestamp, 4, 4_294_967_295), out _));
+        Assert.False(GraphiteDatapointValidator.Default.TryValidate(new Datapoint(dirTooLong, 2, ts), out _));
+        Assert.False(GraphiteDatapointValidator.Default.TryValidate(new Datapoint(fileTooLong, 3, ts), out _));
+        Assert.False(GraphiteDatapointValidator.Default.TryValidate(new Datapoint(LatestTimestamp, 4, 4_294_967_296), out _));
+    }
+
+    [Fact]
+    public async Task RawMillisecondLine_WhisperFailsOnIt_AndCarbonLosesValidPointsOfTheSeries()
+    {
+        // Without the client: the loss the client's refusal prevents.
+        long start = Wire.Now() - 600;
+        var text = new System.Text.StringBuilder();
+        for (int k = 0; k < PointsPerSeries; k++)
+        {
+            text.Append($"it.limits.rawms.series {k} {start + k}\nit.limits.rawms.other {k} {start + k}\n");
+            if (k == PointsPerSeries / 2)
+            {
+                text.Append($"it.limits.rawms.series 99 {(start + k) * 1000}\n");
+            }
+        }
+
+        await Wire.SendLinesAsync(Server.LinePort, text.ToString());
+
+        Assert.Equal(PointsPerSeries, (await Server.WaitForPointsAsync("it.limits.rawms.other", PointsPerSeries, StoreTimeout)).Count);
+        await Poll.UntilAsync(
+            () => Server.ReadLog("console.log").Contains("'L' format requires 0 <= number <= 4294967295", StringComparison.Ordinal),
+            StoreTimeout,
+            () => "whisper's struct.error in console.log:\n" + Server.ReadLog("console.log"));
+        await Task.Delay(CarbonCacheServer.SettleTime, Ct);
+        var stored = await Server.ReadPointsAsync("it.limits.rawms.series");
+        Assert.True(stored.Count < PointsPerSeries, $"carbon stored {stored.Count} of the {PointsPerSeries} valid points");
+    }
 }
