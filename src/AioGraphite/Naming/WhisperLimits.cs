@@ -14,7 +14,9 @@ namespace AioGraphite.Naming;
 /// operating system's separator, so a <c>/</c> in a name makes a directory too; leading separators stripped) +
 /// <c>.wsp</c>. A tagged name (<c>;</c>) goes under <c>_tagged/abc/def/</c> + its 64-character SHA-256 (with the
 /// default <c>TAG_HASH_FILENAMES = True</c>): its length never matters to the file system. whisper 1.1.4 writes each
-/// timestamp as an unsigned 32-bit integer (<c>struct.pack("!Ld", ...)</c>).
+/// timestamp as an unsigned 32-bit integer (<c>struct.pack("!Ld", ...)</c>). A name in OpenMetrics form
+/// (<c>m{k="v"}</c>, no <c>;</c>) is checked as untagged although carbon stores it under its hash when it parses: the
+/// checks err on the side of refusing (a node over 255 bytes inside such a name), never of losing.
 /// </remarks>
 internal static class WhisperLimits
 {
