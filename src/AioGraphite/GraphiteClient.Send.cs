@@ -20,7 +20,7 @@ public sealed partial class GraphiteClient
     /// <param name="timestamp">Unix seconds; <see langword="null"/> or 0 means now.</param>
     /// <param name="cancellationToken">Cancels a wait for buffer room.</param>
     /// <returns>A task that completes when the point is accepted (or, after waiting in vain for room, dropped by the policy and counted).</returns>
-    /// <exception cref="ArgumentException">The metric name is null, empty, has whitespace or control characters or bad tags, the line would exceed carbon's 16384-byte limit, the value is NaN or infinite, or the timestamp is negative. Nothing is sent; the client keeps working.</exception>
+    /// <exception cref="ArgumentException">The metric name is null, empty, has whitespace or control characters or bad tags, the line would exceed carbon's 16384-byte limit, the value is NaN or infinite, the timestamp is negative or past whisper's 4294967295 (milliseconds, say), or a node of an untagged name is too long for carbon to create its file (over 255 bytes, 251 for the last). Nothing is sent; the client keeps working.</exception>
     /// <exception cref="ObjectDisposedException">The client was closed.</exception>
     public ValueTask SendAsync(string metric, double value, long? timestamp = null, CancellationToken cancellationToken = default)
     {
@@ -209,7 +209,7 @@ public sealed partial class GraphiteClient
             // A name checked before (the same string object) skips the name checks; value and timestamp are
             // checked every time. Tagged names with default tags to merge take the full path.
             if (p.Metric is { } known && d.Names.TryGet(known, out int knownBytes, out bool tagged) && !(tagged && _defaultTags is not null)
-                && double.IsFinite(p.Value) && ts >= 0)
+                && double.IsFinite(p.Value) && (ulong)ts <= WhisperLimits.MaxTimestamp)
             {
                 if (!d.AppendLocked(new PointText(_prefix, known, knownBytes, _tagSuffix, p.Value, ts), _dropOldest && !wait, wait, ref outcome))
                 {
@@ -251,7 +251,7 @@ public sealed partial class GraphiteClient
             // A name routed before as checked (same text) skips the name checks, as the single-destination path does
             // with its name cache; value and timestamp are checked every time.
             if (p.Metric is { } known && _router!.TryGetChecked(known, out targets, out metricBytes) && !(_defaultTags is not null && known.Contains(';', StringComparison.Ordinal))
-                && double.IsFinite(p.Value) && ts >= 0)
+                && double.IsFinite(p.Value) && (ulong)ts <= WhisperLimits.MaxTimestamp)
             {
                 metric = known;
             }

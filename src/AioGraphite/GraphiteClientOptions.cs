@@ -172,7 +172,8 @@ public sealed record GraphiteClientOptions
 
     /// <summary>
     /// A path put before every metric name, for example <c>servers.web1</c> (a <c>.</c> is added unless it ends
-    /// with one). Default none.
+    /// with one). Each of its nodes becomes a directory in carbon's storage, so none may be over 255 bytes in UTF-8, and
+    /// it counts towards a name's storage path limit (3840 bytes). Default none.
     /// </summary>
     public string? MetricPrefix { get; init; }
 
@@ -306,6 +307,7 @@ public sealed record GraphiteClientOptions
         {
             string? error = MetricPrefix.Length == 0 ? "it is empty (use null for no prefix)" : MetricNameRules.Check(MetricPrefix, out _);
             error ??= MetricPrefix.Contains(';', StringComparison.Ordinal) ? "it contains ';' (tags belong in DefaultTags)" : null;
+            error ??= WhisperLimits.CheckPrefix(MetricPrefix);
             if (error is not null)
             {
                 throw new ArgumentException($"MetricPrefix {MetricNameRules.Quote(MetricPrefix)} is invalid: {error}.", nameof(MetricPrefix));

@@ -8,9 +8,11 @@ namespace AioGraphite;
 /// <summary>
 /// Checks datapoints without sending them, by exactly the rules a <see cref="GraphiteClient"/> applies before it accepts
 /// one (the client runs its checks through this type): a metric name that is not null or empty and has no whitespace or
-/// control character, tags by carbon's rules, a finite value, a timestamp that is not negative, and a line within
-/// carbon's 16384-byte limit (or the UDP datagram) once the client's <see cref="GraphiteClientOptions.MetricPrefix"/> and
-/// <see cref="GraphiteClientOptions.DefaultTags"/> are added. Thread-safe.
+/// control character, tags by carbon's rules, a finite value, a timestamp whisper can store (0 to 4294967295: not
+/// negative, and not in milliseconds), a line within carbon's 16384-byte limit (or the UDP datagram) once the client's
+/// <see cref="GraphiteClientOptions.MetricPrefix"/> and <see cref="GraphiteClientOptions.DefaultTags"/> are added, and
+/// for an untagged name a storage path carbon can create: no node (between dots or slashes) over 255 bytes in UTF-8,
+/// the last one (the file, with <c>.wsp</c>) not over 251, the whole name with its prefix not over 3836. Thread-safe.
 /// </summary>
 /// <example>
 /// <code>

@@ -32,6 +32,11 @@ internal static class DatapointRules
         {
             error = TagRules.CheckSeriesName(metric);
         }
+        else
+        {
+            // Untagged, it is stored under a path made of its nodes (a tagged name under its hash).
+            error = WhisperLimits.CheckPath(metric, metricUtf8Length, prefixBytes);
+        }
 
         if (error is not null)
         {
@@ -43,9 +48,9 @@ internal static class DatapointRules
             return $"its value {value} is not a finite number (carbon drops NaN silently and a non-finite number can kill the connection)";
         }
 
-        if (timestamp < 0)
+        if ((ulong)timestamp > WhisperLimits.MaxTimestamp)
         {
-            return $"its timestamp {timestamp} is negative";
+            return WhisperLimits.CheckTimestamp(timestamp, value);
         }
 
         int nameBytes = prefixBytes + metricUtf8Length + suffixBytes;

@@ -53,4 +53,23 @@ public sealed class SendCommandTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("no-such-host.invalid", result.SingleErrorLine(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("1700000000000", "milliseconds; divide by 1000")]
+    [InlineData("1700000000000000", "microseconds; divide by 1000000")]
+    public async Task Send_TimestampInASmallerUnit_ExitsTwoSayingWhatToDivideBy_WithoutConnecting(string timestamp, string hint)
+    {
+        CliResult result = await CliRun.RunAsync(["send", "a.b", "1.5", timestamp, "--port", ClosedPort()]);
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal($"aiographite send: Datapoint 'a.b' was rejected: its timestamp {timestamp} (value 1.5) is past 4294967295 (2106-02-07 06:28:15 UTC), the latest whisper can store: carbon would take the point, fail to write it and lose the points of the series it holds with it; it looks like {hint}. Nothing of it was sent.", result.SingleErrorLine());
+    }
+
+    [Fact]
+    public async Task Send_PathNodeTooLongForAFileName_ExitsTwoWithoutConnecting()
+    {
+        CliResult result = await CliRun.RunAsync(["send", "a." + new string('n', 256) + ".b", "1", "--port", ClosedPort()]);
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("is 256 bytes in UTF-8, over the 255 a directory name can have", result.SingleErrorLine(), StringComparison.Ordinal);
+    }
 }
+

@@ -146,7 +146,7 @@ public sealed class AddGraphiteBindingTests
     {
         using IHost host = TestHosts.WithGraphite(""" { "Host": "127.0.0.1", "MetricPrefix": "a.prefix.of.forty.bytes.to.tip.the.line" } """).Build();
         GraphiteDatapointValidator validator = host.Services.GetRequiredService<GraphiteDatapointValidator>();
-        var point = new Datapoint("a." + new string('b', 16_340), 1, 1_700_000_000); // fits a line without the prefix
+        var point = new Datapoint("a;t=" + new string('b', 16_340), 1, 1_700_000_000); // fits a line without the prefix
 
         Assert.True(GraphiteDatapointValidator.Default.TryValidate(point, out _));
         Assert.False(validator.TryValidate(point, out string? reason));

@@ -56,8 +56,8 @@ public sealed class DatapointRulesTests
     [Fact]
     public void Check_LineOfExactly16384Bytes_IsAcceptedAndOneMoreIsRejected()
     {
-        // "name 1 1700000000" : name + 1 + 1 + 1 + 10
-        string fits = new('a', MetricNameRules.MaxLineBytes - 13);
+        // "name 1 1700000000" : name + 1 + 1 + 1 + 10. Tagged: an untagged name that long has nodes no file system takes.
+        string fits = "m;t=" + new string('a', MetricNameRules.MaxLineBytes - 13 - 4);
         Assert.Null(DatapointRules.Check(fits, 1, 1_700_000_000, 0, 0, MetricNameRules.MaxLineBytes, out _));
         string tooLong = fits + "a";
         string? reason = DatapointRules.Check(tooLong, 1, 1_700_000_000, 0, 0, MetricNameRules.MaxLineBytes, out _);
@@ -67,7 +67,7 @@ public sealed class DatapointRulesTests
     [Fact]
     public void Check_LongNameCountsUtf8BytesNotChars()
     {
-        string name = new('\u00e9', 8190); // 8190 chars, 16380 UTF-8 bytes: the line is 16393 bytes
+        string name = "m;t=" + new string('\u00e9', 8188); // 8192 chars, 16380 UTF-8 bytes: the line is 16393 bytes
         string? reason = DatapointRules.Check(name, 1, 1_700_000_000, 0, 0, MetricNameRules.MaxLineBytes, out int utf8);
         Assert.Equal(16380, utf8);
         Assert.Contains("over the limit", reason, StringComparison.Ordinal);

@@ -10,7 +10,7 @@ namespace AioGraphite.Tests.Protocols;
 /// </summary>
 public sealed class GraphiteDatapointValidatorTests
 {
-    private static readonly string LongName = "a." + new string('b', 16_340); // 16355-byte line: fits, but not with a 40-byte prefix
+    private static readonly string LongName = "a;t=" + new string('b', 16_340); // 16357-byte line: fits, but not with a 40-byte prefix (tagged: untagged, its node would be too long to store)
 
     public static TheoryData<string?, double, long?, string> Invalid() => new()
     {
@@ -22,7 +22,11 @@ public sealed class GraphiteDatapointValidatorTests
         { "a.b", double.NaN, 1, "finite" },
         { "a.b", double.PositiveInfinity, 1, "finite" },
         { "a.b", 1, -1, "negative" },
-        { "a." + new string('b', 16_370), 1.5, 1_700_000_000, "16384" },
+        { "a;t=" + new string('b', 16_370), 1.5, 1_700_000_000, "16384" },
+        { "a.b", 1, 1_700_000_000_000, "looks like milliseconds" },
+        { "a.b", 1, 4_294_967_296, "past 4294967295" },
+        { "a." + new string('n', 256) + ".c", 1, 1, "256 bytes" },
+        { "a." + new string('n', 252), 1, 1, "252 bytes" },
     };
 
     public static TheoryData<string, double, long?> Valid() => new()
@@ -31,6 +35,7 @@ public sealed class GraphiteDatapointValidatorTests
         { "cpu;host=web1;dc=eu", -2.5, null },
         { "caf\u00e9.\u4e2d\u6587", 0, 0 },
         { LongName, 1, 1_700_000_000 },
+        { "a." + new string('n', 255) + "." + new string('l', 251), 1, 4_294_967_295 },
     };
 
     [Theory]
@@ -74,7 +79,7 @@ public sealed class GraphiteDatapointValidatorTests
         Assert.Contains("16384", reason, StringComparison.Ordinal);
 
         var udp = new GraphiteDatapointValidator(new GraphiteClientOptions { Transport = GraphiteTransport.Udp, MaxDatagramBytes = 512 });
-        Assert.False(udp.TryValidate(new Datapoint("a." + new string('b', 600), 1, 1), out reason));
+        Assert.False(udp.TryValidate(new Datapoint("a;t=" + new string('b', 600), 1, 1), out reason));
         Assert.Contains("UDP datagram", reason, StringComparison.Ordinal);
 
         var tagged = new GraphiteDatapointValidator(new GraphiteClientOptions { DefaultTags = new Dictionary<string, string> { ["env"] = "prod" } });
@@ -102,7 +107,7 @@ public sealed class GraphiteDatapointValidatorTests
         {
             string metric = string.Concat(Enumerable.Range(0, random.Next(1, 6)).Select(_ => pieces[random.Next(pieces.Length)]));
             double value = random.Next(10) == 0 ? double.NaN : random.NextDouble() * 1e6;
-            long timestamp = random.Next(10) == 0 ? -1 : 1_700_000_000;
+            long timestamp = random.Next(10) switch { 0 => -1, 1 => 1_700_000_000_000, 2 => 4_294_967_295, _ => 1_700_000_000 };
             bool expected = validator.TryValidate(new Datapoint(metric, value, timestamp), out string? reason);
             Assert.True(expected == client.TrySend(metric, value, timestamp), $"{metric} {value} {timestamp}: validator says {reason ?? "valid"}");
         }

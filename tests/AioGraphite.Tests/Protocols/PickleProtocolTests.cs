@@ -70,7 +70,7 @@ public sealed class PickleProtocolTests
         Datapoint[] points = [.. Enumerable.Range(0, 2_000).Select(i => new Datapoint(
             RandomName(random, i),
             BitConverter.Int64BitsToDouble(random.NextInt64()) is var d && double.IsFinite(d) ? d : random.NextDouble(),
-            random.Next(4) == 0 ? random.NextInt64(0, long.MaxValue) : random.NextInt64(0, 4_000_000_000)))];
+            random.Next(4) == 0 ? random.NextInt64(2_147_483_648, 4_294_967_296) : random.NextInt64(0, 4_000_000_000)))];
         byte[] message = new PickleProtocol().GenerateMessage(points);
         string result = await PythonScript.RunAsync(UnpickleFramesScript, Convert.ToHexString(message), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(Expected(points), result.Trim());
