@@ -53,13 +53,13 @@ internal sealed class DestinationSender : IDisposable
         _wakeBacklogBytes = Math.Min(WakeBacklogBytes, options.BufferCapacityBytes / WakeBacklogBufferFraction);
         var connections = new ConnectionManager(_factory, new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, Random.Shared.NextDouble), options.TimeProvider, log);
         SegmentWriter writer = SegmentWriter.For(options.Transport, (points, ex) => GraphiteLog.DatagramFailed(log, _factory.Description, points, ex));
-        SpoolWriter? spoolWriter = null;
+        SpoolCoordinator spoolCoordinator = SpoolCoordinator.None;
         if (options.SpoolDirectory is not null)
         {
             SpoolFormat format = protocol is PickleProtocol ? SpoolFormat.Pickle : SpoolFormat.Plaintext;
             string kind = options.Transport == GraphiteTransport.Udp ? "udp" : "tcp";
             _spool = DestinationSpool.Open(options.SpoolDirectory, $"{endpoint.Host}_{kind}", endpoint.Port, format, options.SpoolMaxBytes, options.SpoolFileBytes, out SpoolRecovery recovery);
-            spoolWriter = new SpoolWriter(Buffer, _spool, Counters, options.SpoolSyncInterval, options.TimeProvider, log, _factory.Description, () =>
+            var spoolWriter = new SpoolWriter(Buffer, _spool, Counters, options.SpoolSyncInterval, options.TimeProvider, log, _factory.Description, () =>
             {
                 _loop!.SpaceFreed.Pulse(); // spooled segments may leave memory: room for waiting senders
                 _loop.Wake();
@@ -69,9 +69,13 @@ internal sealed class DestinationSender : IDisposable
             int wakeAfterSegments = options.SpoolSyncInterval <= TimeSpan.Zero ? 1 : (int)Math.Max(1, _wakeBacklogBytes / segmentBytes);
             Buffer.AttachSpool(spoolWriter.Wake, wakeAfterSegments, recovery);
             Report(recovery, log);
+            spoolCoordinator = new DiskSpoolCoordinator(_spool, spoolWriter, Buffer, Counters, log, _factory.Description);
         }
 
-        _loop = new SenderLoop(Buffer, connections, writer, Counters, options, log, _spool, spoolWriter);
+        DeliveryTracker tracker = writer.TracksDelivery
+            ? new LedgerDeliveryTracker(new DeliveryLedger(options.ReplayWindow, options.ReplayWindowBytes, options.ReplayEnabled, options.TimeProvider.TimestampFrequency), Counters, connections.Status)
+            : new SentIsDeliveredTracker(Counters, connections.Status);
+        _loop = new SenderLoop(Buffer, connections, writer, tracker, spoolCoordinator, Counters, options, log);
         Status = connections.Status;
     }
 

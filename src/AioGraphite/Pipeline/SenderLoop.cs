@@ -7,14 +7,14 @@ using Microsoft.Extensions.Logging;
 namespace AioGraphite.Pipeline;
 
 /// <summary>
-/// The single background loop of one destination. Each turn it makes sure there is a connection
-/// (<see cref="ConnectionManager"/>), takes sealed batches from the <see cref="SendBuffer"/>, has the
-/// <see cref="SegmentWriter"/> put them on the connection, records them in the <see cref="DeliveryLedger"/> and reads
-/// the connection's delivery evidence into it. When a caller waits for delivery, or the client closes, it ends the
-/// stream and takes carbon's orderly close as the proof. A lost connection hands the ledger's replay list to the next
-/// one. Nothing here throws into callers.
+/// The single background loop of one destination, and only the loop: each turn it makes sure there is a connection
+/// (<see cref="ConnectionManager"/>), takes sealed batches from the <see cref="SendBuffer"/> (or records read back by
+/// the <see cref="SpoolCoordinator"/>), has the <see cref="SegmentWriter"/> put them on the connection, and tells the
+/// <see cref="DeliveryTracker"/>, which reads what carbon consumed. When a caller waits for delivery, or the client
+/// closes, it ends the stream and takes carbon's orderly close as the proof. The <see cref="DrainController"/> ends it;
+/// <see cref="DeliveryProgress"/> tells the waiting callers. Nothing here throws into callers.
 /// </summary>
-#pragma warning disable CA1001 // _hardStop is disposed when the loop ends (ShutdownAsync), not by an owner.
+#pragma warning disable CA1001 // _drain is disposed when the loop ends (ShutdownAsync), not by an owner.
 internal sealed class SenderLoop
 #pragma warning restore CA1001
 {
@@ -27,9 +27,6 @@ internal sealed class SenderLoop
     /// <summary>Longest wait between looks at the delivery evidence while bytes are not consumed.</summary>
     public static readonly TimeSpan MaxEvidencePollDelay = TimeSpan.FromSeconds(1);
 
-    /// <summary>While closing, how long the loop waits at most before it looks again whether the spool writer has appended the last batches.</summary>
-    public static readonly TimeSpan SpoolWriterPollDelay = TimeSpan.FromMilliseconds(10);
-
     /// <summary>Largest gather write (several segments in one <c>sendmsg</c>): 1 MiB.</summary>
     public const int MaxWriteBytes = 1 << 20;
 
@@ -37,9 +34,9 @@ internal sealed class SenderLoop
     private readonly SendBuffer _buffer;
     private readonly ConnectionManager _connections;
     private readonly SegmentWriter _writer;
-    private readonly DeliveryLedger? _ledger;
-    private readonly DestinationSpool? _spool;
-    private readonly SpoolWriter? _spoolWriter;
+    private readonly DeliveryTracker _tracker;
+    private readonly SpoolCoordinator _spool;
+    private readonly DrainController _drain;
     private readonly PipelineCounters _counters;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
@@ -49,45 +46,32 @@ internal sealed class SenderLoop
 
     // Shared with callers (producers, FlushAsync, WaitForDeliveryAsync, StopAsync).
     private readonly WakeSignal _wake = new();
-    private readonly CancellationTokenSource _hardStop;
-    private readonly SequenceWaiters _flushWaiters = new();
-    private readonly SequenceWaiters _deliveryWaiters = new();
-    private long _writtenSequence;   // every sealed segment up to it is written (or was dropped)
-    private long _confirmedSequence; // every sealed segment up to it is confirmed consumed by carbon's orderly close
-    private long _inFlightPoints;    // written, not yet consumed (published for statistics)
+    private readonly DeliveryProgress _progress = new();
     private int _idle;
-    private volatile bool _draining;
-    private TimeSpan _hardStopTimeout;
 
     // Loop thread only.
     private readonly List<Segment> _pending = [];
     private readonly List<Segment> _released = [];
-    private readonly List<SpoolLocation> _fromDisk = [];
     private readonly List<Segment> _probe = [];
-    private bool _ledgerConfirmed; // carbon's orderly close confirmed everything written, and nothing was written or lost since
     private Task _run = Task.CompletedTask;
     private long? _openSince;
     private long _pendingSettledThrough;
     private TimeSpan _pollDelay = MinEvidencePollDelay;
 
-    public SenderLoop(SendBuffer buffer, ConnectionManager connections, SegmentWriter writer, PipelineCounters counters, GraphiteClientOptions options, ILogger log, DestinationSpool? spool = null, SpoolWriter? spoolWriter = null)
+    public SenderLoop(SendBuffer buffer, ConnectionManager connections, SegmentWriter writer, DeliveryTracker tracker, SpoolCoordinator spool, PipelineCounters counters, GraphiteClientOptions options, ILogger log)
     {
         _buffer = buffer;
-        _spool = spool;
-        _spoolWriter = spoolWriter;
         _connections = connections;
         _writer = writer;
+        _tracker = tracker;
+        _spool = spool;
         _counters = counters;
         _time = options.TimeProvider;
         _log = log;
         _batchInterval = options.BatchInterval;
         _receiptTimeout = options.DeadPeerTimeout;
         _maxWriteBytes = Math.Max(buffer.SegmentBytes, MaxWriteBytes);
-        _hardStop = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
-        if (writer.TracksDelivery)
-        {
-            _ledger = new DeliveryLedger(options.ReplayWindow, options.ReplayWindowBytes, options.ReplayEnabled, _time.TimestampFrequency);
-        }
+        _drain = new DrainController(_time);
     }
 
     /// <summary>Signals room freed in the buffer, or the connection going away (producers waiting for room look again).</summary>
@@ -97,7 +81,7 @@ internal sealed class SenderLoop
     public bool IsConnected => _connections.IsConnected;
 
     /// <summary>Points written and not yet consumed by carbon.</summary>
-    public long InFlightPoints => Volatile.Read(ref _inFlightPoints);
+    public long InFlightPoints => _tracker.InFlightPoints;
 
     /// <summary>Starts the loop, with an already open connection or none (lazy connect).</summary>
     public void Start(GraphiteConnection? connection)
@@ -107,11 +91,11 @@ internal sealed class SenderLoop
             _connections.Adopt(connection);
         }
 
-        _spoolWriter?.Start();
+        _spool.Start();
         _run = Task.Run(RunAsync);
     }
 
-    /// <summary>Tells the loop there is work (cheap, never blocks).</summary>
+    /// <summary>Tells the loop there is work (cheap, never blocks): a wake-up only while it is idle.</summary>
     public void Wake()
     {
         if (Volatile.Read(ref _idle) != 0)
@@ -121,43 +105,18 @@ internal sealed class SenderLoop
     }
 
     /// <summary>Completes once everything accepted before the call is written (or dropped).</summary>
-    public Task FlushAsync(CancellationToken cancellationToken) => WaitUntilAsync(_flushWaiters, ref _writtenSequence, cancellationToken);
+    public Task FlushAsync(CancellationToken cancellationToken) => _progress.FlushAsync(_buffer.SealOpen(), WakeNow, cancellationToken);
 
     /// <summary>
     /// Completes once carbon has consumed everything accepted before the call (or it was dropped): the sender writes it,
     /// ends the stream and waits for carbon's orderly close. Over UDP, once it is sent.
     /// </summary>
-    public Task WaitForDeliveryAsync(CancellationToken cancellationToken) => WaitUntilAsync(_deliveryWaiters, ref _confirmedSequence, cancellationToken);
+    public Task WaitForDeliveryAsync(CancellationToken cancellationToken) => _progress.WaitForDeliveryAsync(_buffer.SealOpen(), WakeNow, cancellationToken);
 
-    /// <summary>Seals what was accepted before the call and waits until <paramref name="reached"/> (which the loop advances) covers it.</summary>
-    private Task WaitUntilAsync(SequenceWaiters waiters, ref long reached, CancellationToken cancellationToken)
-    {
-        long target = _buffer.SealOpen();
-        if (Volatile.Read(ref reached) >= target)
-        {
-            return Task.CompletedTask;
-        }
-
-        Task done = waiters.Add(target);
-        WakeNow();
-        waiters.CompleteUpTo(Volatile.Read(ref reached)); // the loop may have passed the target before the waiter was added
-        return done.WaitAsync(cancellationToken);
-    }
-
-    /// <summary>Delivers within <paramref name="timeout"/>, then stops; returns the points carbon did not consume.</summary>
+    /// <summary>Delivers within <paramref name="timeout"/>, then stops.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {
-        _draining = true;
-        _hardStopTimeout = timeout;
-        try
-        {
-            _hardStop.CancelAfter(timeout);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The loop has already ended.
-        }
-
+        _drain.Begin(timeout, WakeNow);
         WakeNow();
         await _run.ConfigureAwait(false);
     }
@@ -177,7 +136,7 @@ internal sealed class SenderLoop
                     break;
                 }
             }
-            catch (Exception ex) when (!_hardStop.IsCancellationRequested)
+            catch (Exception ex) when (!_drain.HardStopped)
             {
                 GraphiteLog.SenderFault(_log, _connections.Description, ex);
                 await LoseConnectionAsync().ConfigureAwait(false);
@@ -197,14 +156,14 @@ internal sealed class SenderLoop
         GraphiteConnection? connection = _connections.Current;
         if (connection is null)
         {
-            if (_draining && _pending.Count == 0 && _buffer.BufferedPoints == 0 && (_ledger?.ReplayCount ?? 0) == 0)
+            if (_drain.Draining && _pending.Count == 0 && _buffer.BufferedPoints == 0 && _tracker.ReplayCount == 0)
             {
                 return false;
             }
 
             if (!await ConnectAsync().ConfigureAwait(false))
             {
-                return !_hardStop.IsCancellationRequested;
+                return !_drain.HardStopped;
             }
 
             connection = _connections.Current!;
@@ -220,35 +179,36 @@ internal sealed class SenderLoop
         {
             // Read the flag once: sealing and the decision to stop must agree, or a close that lands between
             // them would stop the loop with the open batch never sealed (and lose it).
-            bool draining = _draining;
-            long sealIfOpenedBy = _time.GetTimestamp() - (long)(_batchInterval.TotalSeconds * _time.TimestampFrequency);
-            _openSince = _buffer.TakeQueued(_pending, _maxWriteBytes, draining, sealIfOpenedBy, out _pendingSettledThrough, _spool is null ? null : _fromDisk);
-            if (_fromDisk.Count > 0)
+            bool draining = _drain.Draining;
+            long sealIfOpenedBy = Now - (long)(_batchInterval.TotalSeconds * _time.TimestampFrequency);
+            _openSince = _buffer.TakeQueued(_pending, _maxWriteBytes, draining, sealIfOpenedBy, out _pendingSettledThrough, _spool.FromDisk);
+            if (_spool.FromDisk is { Count: > 0 })
             {
-                ReadFromSpool();
+                _spool.ReadBack(_pending, _released);
+                SettleReleased();
                 return true;
             }
 
             if (_pending.Count == 0)
             {
-                Reached(_pendingSettledThrough);
+                _progress.Written(_pendingSettledThrough);
                 if (draining && _buffer.AwaitsSpoolWriter)
                 {
                     // Closing: the last batches must reach the disk before they may be sent, and the spool writer
-                    // (woken by the seal) wakes the loop when they have. Up to the close's deadline.
-                    if (_hardStop.IsCancellationRequested)
+                    // (woken by the seal) wakes the loop when they have; so does the hard stop.
+                    if (_drain.HardStopped)
                     {
                         return false;
                     }
 
-                    await WaitForWorkAsync(connection, forSpoolWriter: true).ConfigureAwait(false);
+                    await WaitForWorkAsync(connection, untilWoken: true).ConfigureAwait(false);
                     return true;
                 }
 
                 if (draining)
                 {
                     // Everything is written: end with carbon's proof (TCP), then stop.
-                    return _ledger is not null && connection.BytesWritten > 0 && await ConfirmDeliveryAsync(connection).ConfigureAwait(false);
+                    return _tracker.TracksDelivery && connection.BytesWritten > 0 && await ConfirmDeliveryAsync(connection).ConfigureAwait(false);
                 }
 
                 if (DeliveryDue(connection))
@@ -261,7 +221,7 @@ internal sealed class SenderLoop
             }
         }
 
-        if (_connections.Probing && _ledger is { UnconsumedCount: > 0 })
+        if (_connections.Probing && _tracker.UnconsumedCount > 0)
         {
             // After a lost connection, one segment at a time until carbon is seen consuming on this one.
             await WaitForWorkAsync(connection).ConfigureAwait(false);
@@ -280,17 +240,16 @@ internal sealed class SenderLoop
             return false; // replays and taken batches go first
         }
 
-        long highest = _deliveryWaiters.HighestTarget;
-        long written = Volatile.Read(ref _writtenSequence);
+        long highest = _progress.HighestDeliveryTarget;
+        long written = _progress.WrittenSequence;
         if (highest == 0 || written < highest)
         {
             return false;
         }
 
-        if (_ledger is null || (connection.BytesWritten == 0 && _ledger.UndeliveredPoints == 0))
+        if (!_tracker.WantsReceipt(connection))
         {
-            // UDP has no proof beyond sending; a fresh connection after a confirmed one carries nothing unconfirmed.
-            Confirmed(written);
+            _progress.Confirmed(written);
             return false;
         }
 
@@ -299,14 +258,14 @@ internal sealed class SenderLoop
 
     private async Task<bool> ConnectAsync()
     {
-        ConnectOutcome outcome = await _connections.ConnectAsync(_hardStop.Token).ConfigureAwait(false);
+        ConnectOutcome outcome = await _connections.ConnectAsync(_drain.HardStop).ConfigureAwait(false);
         switch (outcome)
         {
             case ConnectOutcome.Failed:
                 return false;
             case ConnectOutcome.Reconnected:
                 _counters.Reconnected();
-                long replayPoints = _ledger?.TakeReplay(_pending) ?? 0;
+                long replayPoints = _tracker.TakeReplay(_pending);
                 GraphiteLog.Reconnected(_log, _connections.Description, _connections.AttemptsToConnect, replayPoints);
                 break;
             case ConnectOutcome.Renewed:
@@ -318,19 +277,19 @@ internal sealed class SenderLoop
     }
 
     /// <summary>
-    /// Waits for work (see <see cref="WaitAsync"/>), or, with <paramref name="forSpoolWriter"/> while closing, for the spool
-    /// writer to put the last batches on disk (looking again every <see cref="SpoolWriterPollDelay"/> at the most).
+    /// Waits for work (see <see cref="WaitAsync"/>), or, with <paramref name="untilWoken"/>, only for a wake-up (the
+    /// spool writer's, the hard stop's) or the connection closing.
     /// </summary>
-    private async Task WaitForWorkAsync(GraphiteConnection connection, bool forSpoolWriter = false)
+    private async Task WaitForWorkAsync(GraphiteConnection connection, bool untilWoken = false)
     {
         // Producers wake the loop only while it is idle (a channel write per batch is not free): announce it,
         // then look once more, so a batch sealed in between is not missed.
         Interlocked.Exchange(ref _idle, 1);
         try
         {
-            if (!_wake.IsSet && !_buffer.HasNewWork(_openSince) && (forSpoolWriter || !_draining))
+            if (!_wake.IsSet && !_buffer.HasNewWork(_openSince) && (untilWoken || !_drain.Draining))
             {
-                await (forSpoolWriter ? _wake.WaitAsync(SpoolWriterPollDelay, _time, connection.Closed) : WaitAsync(connection)).ConfigureAwait(false);
+                await (untilWoken ? _wake.WaitAsync(null, _time, connection.Closed) : WaitAsync(connection)).ConfigureAwait(false);
             }
         }
         finally
@@ -358,7 +317,7 @@ internal sealed class SenderLoop
             due = _batchInterval - _time.GetElapsedTime(opened);
         }
 
-        if (_ledger is { UnconsumedCount: > 0 })
+        if (_tracker.UnconsumedCount > 0)
         {
             due = due is { } d && d < _pollDelay ? d : _pollDelay;
             _pollDelay = _pollDelay * 2 < MaxEvidencePollDelay ? _pollDelay * 2 : MaxEvidencePollDelay;
@@ -388,16 +347,16 @@ internal sealed class SenderLoop
             batch = _probe;
         }
 
-        WriteResult result = await _writer.WriteAsync(connection, batch, _hardStop.Token).ConfigureAwait(false);
-        if (batch == _probe && result.ConnectionLost)
-        {
-            _pending.InsertRange(0, _probe); // not written: it goes back in front
-            _probe.Clear();
-        }
-
+        WriteResult result = await _writer.WriteAsync(connection, batch, _drain.HardStop).ConfigureAwait(false);
         if (result.ConnectionLost)
         {
-            if (!_hardStop.IsCancellationRequested)
+            if (batch == _probe)
+            {
+                _pending.InsertRange(0, _probe); // not written: it goes back in front
+                _probe.Clear();
+            }
+
+            if (!_drain.HardStopped)
             {
                 GraphiteLog.Disconnected(_log, _connections.Description, result.Failure!.Message, HeldBytes());
             }
@@ -409,22 +368,17 @@ internal sealed class SenderLoop
         Written(batch, streamStart, result.LostPoints);
     }
 
-    /// <summary>Accounts for a successful write of <paramref name="batch"/> (all pending segments, or a probe) and hands them to the ledger (or, for UDP, settles them).</summary>
+    /// <summary>Accounts for a successful write of <paramref name="batch"/> (all pending segments, or a probe) and hands it to the tracker.</summary>
     private void Written(List<Segment> batch, long streamStart, long lostPoints)
     {
-        long now = Now;
-        _ledgerConfirmed = false;
         long points = 0;
         long replayed = 0;
         long bytes = 0;
         long firstTimeBytes = 0;
         int firstTimeSegments = 0;
-        long offset = streamStart;
-        var delivered = default(DeliveryTally);
         foreach (Segment s in batch)
         {
             bytes += s.Length;
-            offset += s.Length;
             if (s.IsReplay)
             {
                 replayed += s.Points;
@@ -435,181 +389,82 @@ internal sealed class SenderLoop
                 firstTimeBytes += s.Length;
                 firstTimeSegments++;
             }
-
-            if (_ledger is not null)
-            {
-                _ledger.Written(s, offset, now);
-            }
-            else
-            {
-                // UDP: a datagram sent is all there is to know.
-                delivered.Points += s.Points;
-                delivered.Segments++;
-                _released.Add(s);
-            }
         }
 
+        _tracker.Written(batch, streamStart, Now, lostPoints, _released);
         batch.Clear();
         _buffer.Settle(points, firstTimeBytes, firstTimeSegments, _released);
         _released.Clear();
         _counters.Written(points - lostPoints, replayed, bytes);
         _counters.Undelivered(lostPoints, DropReason.TransportError);
-        Delivered(delivered.Points - lostPoints);
         _pollDelay = MinEvidencePollDelay;
-        PublishInFlight();
         if (_pending.Count == 0)
         {
             _connections.Status.Replaying(false); // every pending segment, replays first, is written
-            Reached(_pendingSettledThrough);
+            _progress.Written(_pendingSettledThrough);
         }
 
         SpaceFreed.Pulse();
-        if (_ledger is null)
+        if (!_tracker.TracksDelivery)
         {
             _connections.Proven(); // UDP: nothing more to learn
-            Confirmed(Volatile.Read(ref _writtenSequence));
+            _progress.Confirmed(_progress.WrittenSequence);
         }
 
         RetireSpooled();
     }
 
-    /// <summary>Reads the records taken from the spool back into segments (the oldest first) for the next write.</summary>
-    private void ReadFromSpool()
-    {
-        foreach (SpoolLocation record in _fromDisk)
-        {
-            Segment segment = _buffer.RentForRecord(record.PayloadLength);
-            bool read;
-            try
-            {
-                read = _spool!.TryRead(record, segment);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
-            {
-                read = false;
-            }
-
-            if (read)
-            {
-                segment.Durability = SegmentDurability.Spooled;
-                _pending.Add(segment);
-                continue;
-            }
-
-            GraphiteLog.SpoolRecordLost(_log, _connections.Description, _spool!.Directory, record.Points);
-            _buffer.RecordLost(record.Points, record.PayloadLength);
-            _counters.Undelivered(record.Points, DropReason.SpoolCorrupt);
-            _released.Add(segment);
-        }
-
-        _fromDisk.Clear();
-        Settle(default);
-    }
-
-    /// <summary>Tells the spool writer what is retired: every record below the lowest sequence the pipeline still holds.</summary>
+    /// <summary>Tells the spool what may be retired: every record below the lowest sequence the pipeline still holds.</summary>
     private void RetireSpooled()
     {
-        if (_spoolWriter is null)
-        {
-            return;
-        }
-
         long lowest = _pendingSettledThrough + 1;
         foreach (Segment s in _pending)
         {
             lowest = Math.Min(lowest, s.Sequence);
         }
 
-        if (_ledger is not null)
-        {
-            lowest = Math.Min(lowest, _ledger.LowestSequence);
-        }
-
-        _spoolWriter.Retire(lowest - 1);
+        _spool.Retire(Math.Min(lowest, _tracker.LowestSequence));
     }
 
-    /// <summary>Every sealed segment up to <paramref name="sequence"/> is written or was dropped.</summary>
-    private void Reached(long sequence)
-    {
-        if (sequence > Volatile.Read(ref _writtenSequence))
-        {
-            Volatile.Write(ref _writtenSequence, sequence);
-        }
-
-        _flushWaiters.CompleteUpTo(Volatile.Read(ref _writtenSequence));
-    }
-
-    private void Confirmed(long sequence)
-    {
-        if (sequence > Volatile.Read(ref _confirmedSequence))
-        {
-            Volatile.Write(ref _confirmedSequence, sequence);
-        }
-
-        _deliveryWaiters.CompleteUpTo(Volatile.Read(ref _confirmedSequence));
-    }
-
-    /// <summary>Reads the connection's evidence of what carbon has consumed into the ledger, and settles what it delivered.</summary>
+    /// <summary>Reads the connection's evidence of what carbon has consumed; a connection on which carbon consumes is proven.</summary>
     private void ReadEvidence(GraphiteConnection connection)
     {
-        if (_ledger is null || (_ledger.UnconsumedCount == 0 && _ledger.RetainedCount == 0))
-        {
-            return;
-        }
-
-        long consumed = _ledger.UnconsumedCount > 0 ? connection.ReadConsumedBytes() : 0;
-        var delivered = default(DeliveryTally);
-        if (_ledger.Observe(consumed, Now, ref delivered, _released))
+        if (_tracker.ReadEvidence(connection, Now, _released))
         {
             _connections.Proven();
         }
 
-        bool retired = _released.Count > 0;
-        Settle(delivered);
-        if (retired)
+        if (_released.Count > 0)
         {
+            SettleReleased();
             RetireSpooled();
         }
     }
 
-    private void Settle(DeliveryTally delivered)
+    /// <summary>Gives the segments done with back to the buffer's pool.</summary>
+    private void SettleReleased()
     {
         if (_released.Count > 0)
         {
             _buffer.Settle(0, 0, 0, _released);
             _released.Clear();
         }
-
-        if (delivered.Segments > 0)
-        {
-            Delivered(delivered.Points);
-            PublishInFlight();
-        }
-    }
-
-    private void Delivered(long points)
-    {
-        if (points > 0)
-        {
-            _connections.Status.Delivered(); // first: whoever sees the count sees the time
-            _counters.Delivered(points);
-        }
     }
 
     /// <summary>
     /// Ends the stream and waits for carbon's orderly close: the proof that it consumed everything written on this
-    /// connection. Then the connection is renewed (or, when closing, the loop stops). Without the proof within the
-    /// dead-peer timeout the connection counts as lost, and the unconfirmed bytes are replayed on a new one.
+    /// connection. Then the connection is renewed (or, when closing with nothing left, the loop stops). Without the proof
+    /// within the dead-peer timeout the connection counts as lost, and the unconfirmed bytes are replayed on a new one.
     /// </summary>
     private async Task<bool> ConfirmDeliveryAsync(GraphiteConnection connection)
     {
-        long through = Volatile.Read(ref _writtenSequence);
+        long through = _progress.WrittenSequence;
         long bytes = connection.BytesWritten;
         long endSentAt = Now;
         bool confirmed;
         try
         {
-            confirmed = await connection.EndStreamAsync(_receiptTimeout, _hardStop.Token).ConfigureAwait(false);
+            confirmed = await connection.EndStreamAsync(_receiptTimeout, _drain.HardStop).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -618,7 +473,7 @@ internal sealed class SenderLoop
 
         if (!confirmed)
         {
-            if (_hardStop.IsCancellationRequested)
+            if (_drain.HardStopped)
             {
                 return false;
             }
@@ -628,63 +483,48 @@ internal sealed class SenderLoop
             return true;
         }
 
-        var delivered = default(DeliveryTally);
-        _ledger!.ConfirmAll(endSentAt, Now, ref delivered, _released);
-        _ledgerConfirmed = _ledger.ReplayCount == 0;
-        Settle(delivered);
+        _tracker.ReceiptConfirmed(endSentAt, Now, _released);
+        SettleReleased();
         RetireSpooled();
-        PublishInFlight();
         GraphiteLog.DeliveryConfirmed(_log, _connections.Description, bytes);
         await _connections.EndedAsync().ConfigureAwait(false);
-        Confirmed(through);
-        if (!_draining)
-        {
-            return true;
-        }
+        _progress.Confirmed(through);
 
         // Closing: done once carbon confirmed everything (a delivery waiter's receipt may come before the last batches).
-        return !NothingLeft;
+        return !_drain.Draining || !NothingLeft;
     }
 
     /// <summary>Whether the pipeline holds nothing carbon has not confirmed by its orderly close: a clean end.</summary>
-    private bool NothingLeft => _ledgerConfirmed && _pending.Count == 0 && _buffer.BufferedPoints == 0 && !_buffer.AwaitsSpoolWriter;
+    private bool NothingLeft => _tracker.EverythingConfirmed && _pending.Count == 0 && _buffer.BufferedPoints == 0 && !_buffer.AwaitsSpoolWriter;
 
-    /// <summary>The connection broke: what carbon may have lost goes to the replay list; the connection is closed.</summary>
+    /// <summary>The connection broke: what carbon may have lost goes to the replay set; the connection is closed.</summary>
     private async Task LoseConnectionAsync()
     {
-        _ledgerConfirmed = false;
-        if (_ledger is not null)
+        long lost = _tracker.ConnectionLost(_released);
+        if (lost > 0)
         {
-            long lost = _ledger.ConnectionLost(_released);
-            if (lost > 0)
-            {
-                GraphiteLog.ConnectionLostWithoutReplay(_log, _connections.Description, lost);
-                _counters.Undelivered(lost, DropReason.ConnectionLost);
-            }
-
-            Settle(default);
-            _connections.Status.Replaying(_ledger.ReplayCount > 0 || _pending.Exists(static s => s.IsReplay));
+            GraphiteLog.ConnectionLostWithoutReplay(_log, _connections.Description, lost);
+            _counters.Undelivered(lost, DropReason.ConnectionLost);
         }
 
+        SettleReleased();
+        _connections.Status.Replaying(_tracker.ReplayCount > 0 || _pending.Exists(static s => s.IsReplay));
         await _connections.LostAsync().ConfigureAwait(false);
-        PublishInFlight();
         SpaceFreed.Pulse();
     }
 
-    private void PublishInFlight() => Volatile.Write(ref _inFlightPoints, _ledger?.UndeliveredPoints ?? 0);
+    private long HeldBytes() => _buffer.BufferedBytes + _tracker.HeldBytes;
 
-    private long HeldBytes() => _buffer.BufferedBytes + (_ledger?.HeldBytes ?? 0);
-
+    /// <summary>
+    /// The loop ended: what carbon did not confirm (never taken from the buffer, taken and not written, or written and
+    /// not consumed, or consumed but possibly lost) is kept in the spool for the next client, or counted; then the
+    /// spool is released and the waiters told.
+    /// </summary>
     private async Task ShutdownAsync()
     {
         await _connections.LostAsync().ConfigureAwait(false);
-        if (_spoolWriter is not null)
-        {
-            await _spoolWriter.StopAsync().ConfigureAwait(false); // everything sealed is on disk and synced
-        }
+        await _spool.StopWriterAsync().ConfigureAwait(false); // everything sealed is on disk and synced
 
-        // What carbon did not consume: never taken from the buffer, taken and not written (first time or replay), or
-        // written and unconsumed in the ledger. With a spool, what is on disk stays there for the next client.
         // Unless carbon confirmed everything at the end, what it consumed but may still lose is kept too.
         var leftovers = new Leftovers();
         bool clean = NothingLeft;
@@ -694,56 +534,13 @@ internal sealed class SenderLoop
             leftovers.Add(s);
         }
 
-        _ledger?.Close(clean, _released, ref leftovers);
+        _tracker.Close(clean, _released, ref leftovers);
         _pending.Clear();
         _released.Clear();
         _connections.Status.Replaying(false);
-        PublishInFlight();
-        if (_spool is not null)
-        {
-            CloseSpool(leftovers);
-        }
-
-        long undelivered = leftovers.UndeliveredPoints;
-        if (undelivered > 0)
-        {
-            _counters.Undelivered(undelivered, DropReason.CloseTimeout);
-            GraphiteLog.Undelivered(_log, _connections.Description, undelivered, (long)_hardStopTimeout.TotalMilliseconds);
-        }
-
-        if (leftovers.NotReplayedPoints > 0)
-        {
-            _counters.NotReplayed(leftovers.NotReplayedPoints, kept: _spool is not null);
-            if (_spool is null)
-            {
-                GraphiteLog.NotReplayed(_log, _connections.Description, leftovers.NotReplayedPoints);
-            }
-        }
-
-        _flushWaiters.FailAll(new GraphiteException($"The client for {_connections.Description} closed before {undelivered} point(s) could be written."));
-        _deliveryWaiters.FailAll(new GraphiteException($"The client for {_connections.Description} closed before carbon confirmed delivery; {undelivered} point(s) were not consumed."));
+        _spool.Close(leftovers, _buffer.LastSequence);
+        _drain.Account(leftovers, _spool.KeepsLeftovers, _counters, _progress, _log, _connections.Description);
         SpaceFreed.Pulse();
-        _hardStop.Dispose();
-    }
-
-    /// <summary>Retires what carbon consumed, leaves the rest for the next client, and releases the spool (an empty one is removed).</summary>
-    private void CloseSpool(in Leftovers leftovers)
-    {
-        long retired = leftovers.LowestKept == long.MaxValue ? _buffer.LastSequence : leftovers.LowestKept - 1;
-        try
-        {
-            _spool!.RemoveIfEmpty(retired);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            GraphiteLog.SpoolFailed(_log, _connections.Description, _spool!.Directory, ex.Message);
-        }
-
-        if (leftovers.KeptPoints > 0)
-        {
-            GraphiteLog.SpoolLeftForNextStart(_log, _connections.Description, _spool.Directory, leftovers.KeptPoints);
-        }
-
-        _spool.Dispose();
+        _drain.Dispose();
     }
 }

@@ -1,0 +1,89 @@
+using AioGraphite.Diagnostics;
+using AioGraphite.Protocols;
+using AioGraphite.Spool;
+using Microsoft.Extensions.Logging;
+
+namespace AioGraphite.Pipeline;
+
+/// <summary>The <see cref="SpoolCoordinator"/> of a client with a <see cref="DestinationSpool"/> and its <see cref="SpoolWriter"/>.</summary>
+internal sealed class DiskSpoolCoordinator : SpoolCoordinator
+{
+    private readonly DestinationSpool _spool;
+    private readonly SpoolWriter _writer;
+    private readonly SendBuffer _buffer;
+    private readonly PipelineCounters _counters;
+    private readonly ILogger _log;
+    private readonly string _description;
+    private readonly List<SpoolLocation> _fromDisk = [];
+
+    public DiskSpoolCoordinator(DestinationSpool spool, SpoolWriter writer, SendBuffer buffer, PipelineCounters counters, ILogger log, string description)
+    {
+        _spool = spool;
+        _writer = writer;
+        _buffer = buffer;
+        _counters = counters;
+        _log = log;
+        _description = description;
+    }
+
+    public override List<SpoolLocation> FromDisk => _fromDisk;
+
+    public override bool KeepsLeftovers => true;
+
+    public override void Start() => _writer.Start();
+
+    public override void ReadBack(List<Segment> pending, List<Segment> released)
+    {
+        foreach (SpoolLocation record in _fromDisk)
+        {
+            Segment segment = _buffer.RentForRecord(record.PayloadLength);
+            bool read;
+            try
+            {
+                read = _spool.TryRead(record, segment);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            {
+                read = false;
+            }
+
+            if (read)
+            {
+                segment.Durability = SegmentDurability.Spooled;
+                pending.Add(segment);
+                continue;
+            }
+
+            GraphiteLog.SpoolRecordLost(_log, _description, _spool.Directory, record.Points);
+            _buffer.RecordLost(record.Points, record.PayloadLength);
+            _counters.Undelivered(record.Points, DropReason.SpoolCorrupt);
+            released.Add(segment);
+        }
+
+        _fromDisk.Clear();
+    }
+
+    public override void Retire(long lowestHeld) => _writer.Retire(lowestHeld - 1);
+
+    public override Task StopWriterAsync() => _writer.StopAsync();
+
+    public override void Close(in Leftovers leftovers, long lastSequence)
+    {
+        long retired = leftovers.LowestKept == long.MaxValue ? lastSequence : leftovers.LowestKept - 1;
+        try
+        {
+            _spool.RemoveIfEmpty(retired);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            GraphiteLog.SpoolFailed(_log, _description, _spool.Directory, ex.Message);
+        }
+
+        if (leftovers.KeptPoints > 0)
+        {
+            GraphiteLog.SpoolLeftForNextStart(_log, _description, _spool.Directory, leftovers.KeptPoints);
+        }
+
+        _spool.Dispose();
+    }
+}
