@@ -51,9 +51,6 @@ internal sealed class DeliveryLedger
     /// <summary>Written segments on the current connection not yet consumed.</summary>
     public int UnconsumedCount => _unconsumed.Count;
 
-    /// <summary>Bytes of consumed segments kept for replay.</summary>
-    public long RetainedBytes => _retainedBytes;
-
     /// <summary>Segments kept for replay.</summary>
     public int RetainedCount => _retained.Count;
 

@@ -12,9 +12,6 @@ internal abstract class GraphiteConnection : IAsyncDisposable
     /// </summary>
     public abstract Task<bool> Closed { get; }
 
-    /// <summary>What <see cref="ReadConsumedBytes"/> rests on.</summary>
-    public abstract DeliveryEvidence Evidence { get; }
-
     /// <summary>Bytes of this connection's stream written so far (successful writes only).</summary>
     public abstract long BytesWritten { get; }
 

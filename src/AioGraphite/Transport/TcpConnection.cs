@@ -25,8 +25,6 @@ internal sealed class TcpConnection : GraphiteConnection
 
     public override Task<bool> Closed => _closed;
 
-    public override DeliveryEvidence Evidence => _estimator is null ? DeliveryEvidence.WriteTime : DeliveryEvidence.Kernel;
-
     public override long BytesWritten => Volatile.Read(ref _written);
 
     public override async ValueTask WriteAsync(IList<ArraySegment<byte>> buffers, CancellationToken cancellationToken)

@@ -45,13 +45,8 @@ internal sealed class TlsConnection : GraphiteConnection
 
     public override Task<bool> Closed => _closed;
 
-    public override DeliveryEvidence Evidence => _estimator is null ? DeliveryEvidence.WriteTime : DeliveryEvidence.Kernel;
-
     /// <summary>Plaintext bytes written so far.</summary>
     public override long BytesWritten => Volatile.Read(ref _written);
-
-    /// <summary>Bytes of the TCP stream written so far (TLS records, the handshake included).</summary>
-    public long WireBytesWritten => _wire.BytesWritten;
 
     /// <summary>The negotiated protocol (TLS 1.2 or 1.3).</summary>
     public SslProtocols Protocol => _ssl.SslProtocol;

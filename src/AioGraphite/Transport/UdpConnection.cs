@@ -12,8 +12,6 @@ internal sealed class UdpConnection : GraphiteConnection
 
     public override Task<bool> Closed { get; } = new TaskCompletionSource<bool>().Task;
 
-    public override DeliveryEvidence Evidence => DeliveryEvidence.None;
-
     public override long BytesWritten => Volatile.Read(ref _written);
 
     public override async ValueTask WriteAsync(IList<ArraySegment<byte>> buffers, CancellationToken cancellationToken)

@@ -192,7 +192,7 @@ public sealed class DeliveryLedgerTests
         var tally = default(DeliveryTally);
         ledger.Observe(300, 0, ref tally, _released);
         Assert.Equal([segments[0]], _released);
-        Assert.Equal(200, ledger.RetainedBytes);
+        Assert.Equal(300, ledger.HeldBytes); // 200 retained, 100 unconsumed
         Assert.Equal(1, ledger.UnconsumedCount);
     }
 
@@ -210,7 +210,7 @@ public sealed class DeliveryLedgerTests
 
         Assert.Equal([b, c], _released);
         Assert.Equal(1, ledger.RetainedCount);
-        Assert.Equal(60, ledger.RetainedBytes);
+        Assert.Equal(60, ledger.HeldBytes);
         ledger.ConnectionLost(_released);
         var pending = new List<Segment>();
         Assert.Equal(6, ledger.TakeReplay(pending));

@@ -17,8 +17,6 @@ internal sealed class MemoryConnection : GraphiteConnection
 
     public override Task<bool> Closed => _closed.Task;
 
-    public override DeliveryEvidence Evidence => DeliveryEvidence.Kernel;
-
     public override long BytesWritten
     {
         get
