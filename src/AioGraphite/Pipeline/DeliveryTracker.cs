@@ -20,9 +20,6 @@ internal abstract class DeliveryTracker
         Status = status;
     }
 
-    /// <summary>Whether there is anything to learn from carbon (the receipt, the evidence); false over UDP.</summary>
-    public abstract bool TracksDelivery { get; }
-
     /// <summary>Points written and not yet consumed by carbon (published for statistics).</summary>
     public long InFlightPoints => Volatile.Read(ref _inFlightPoints);
 
@@ -50,9 +47,10 @@ internal abstract class DeliveryTracker
 
     /// <summary>
     /// <paramref name="batch"/> was written from <paramref name="streamStart"/> on (<paramref name="lostPoints"/> of its
-    /// points could not be sent); segments done with are added to <paramref name="released"/>.
+    /// points could not be sent); segments done with are added to <paramref name="released"/>. Returns whether writing
+    /// is all the confirmation there will be (UDP).
     /// </summary>
-    public abstract void Written(List<Segment> batch, long streamStart, long now, long lostPoints, List<Segment> released);
+    public abstract bool Written(List<Segment> batch, long streamStart, long now, long lostPoints, List<Segment> released);
 
     /// <summary>Reads the connection's evidence; returns whether carbon consumed anything since the last look.</summary>
     public abstract bool ReadEvidence(GraphiteConnection connection, long now, List<Segment> released);

@@ -16,8 +16,6 @@ internal sealed class LedgerDeliveryTracker : DeliveryTracker
     public LedgerDeliveryTracker(DeliveryLedger ledger, PipelineCounters counters, ConnectionStatusRecorder status)
         : base(counters, status) => _ledger = ledger;
 
-    public override bool TracksDelivery => true;
-
     public override int UnconsumedCount => _ledger.UnconsumedCount;
 
     public override int ReplayCount => _ledger.ReplayCount;
@@ -31,7 +29,7 @@ internal sealed class LedgerDeliveryTracker : DeliveryTracker
     /// <summary>A fresh connection after a confirmed one carries nothing unconfirmed: no receipt needed.</summary>
     public override bool WantsReceipt(GraphiteConnection connection) => connection.BytesWritten > 0 || _ledger.UndeliveredPoints > 0;
 
-    public override void Written(List<Segment> batch, long streamStart, long now, long lostPoints, List<Segment> released)
+    public override bool Written(List<Segment> batch, long streamStart, long now, long lostPoints, List<Segment> released)
     {
         _confirmed = false;
         long offset = streamStart;
@@ -42,6 +40,7 @@ internal sealed class LedgerDeliveryTracker : DeliveryTracker
         }
 
         PublishInFlight(_ledger.UndeliveredPoints);
+        return false;
     }
 
     public override bool ReadEvidence(GraphiteConnection connection, long now, List<Segment> released)

@@ -208,7 +208,7 @@ internal sealed class SenderLoop
                 if (draining)
                 {
                     // Everything is written: end with carbon's proof (TCP), then stop.
-                    return _tracker.TracksDelivery && connection.BytesWritten > 0 && await ConfirmDeliveryAsync(connection).ConfigureAwait(false);
+                    return connection.BytesWritten > 0 && _tracker.WantsReceipt(connection) && await ConfirmDeliveryAsync(connection).ConfigureAwait(false);
                 }
 
                 if (DeliveryDue(connection))
@@ -391,7 +391,7 @@ internal sealed class SenderLoop
             }
         }
 
-        _tracker.Written(batch, streamStart, Now, lostPoints, _released);
+        bool confirmedByWriting = _tracker.Written(batch, streamStart, Now, lostPoints, _released);
         batch.Clear();
         _buffer.Settle(points, firstTimeBytes, firstTimeSegments, _released);
         _released.Clear();
@@ -405,7 +405,7 @@ internal sealed class SenderLoop
         }
 
         SpaceFreed.Pulse();
-        if (!_tracker.TracksDelivery)
+        if (confirmedByWriting)
         {
             _connections.Proven(); // UDP: nothing more to learn
             _progress.Confirmed(_progress.WrittenSequence);

@@ -14,8 +14,6 @@ internal sealed class SentIsDeliveredTracker : DeliveryTracker
     {
     }
 
-    public override bool TracksDelivery => false;
-
     public override int UnconsumedCount => 0;
 
     public override int ReplayCount => 0;
@@ -28,7 +26,7 @@ internal sealed class SentIsDeliveredTracker : DeliveryTracker
 
     public override bool WantsReceipt(GraphiteConnection connection) => false;
 
-    public override void Written(List<Segment> batch, long streamStart, long now, long lostPoints, List<Segment> released)
+    public override bool Written(List<Segment> batch, long streamStart, long now, long lostPoints, List<Segment> released)
     {
         long points = 0;
         foreach (Segment s in batch)
@@ -38,6 +36,7 @@ internal sealed class SentIsDeliveredTracker : DeliveryTracker
         }
 
         Delivered(points - lostPoints);
+        return true;
     }
 
     public override bool ReadEvidence(GraphiteConnection connection, long now, List<Segment> released) => false;

@@ -58,7 +58,7 @@ public sealed class PipelineComponentTests : IDisposable
         LedgerDeliveryTracker tracker = NewLedgerTracker();
         List<Segment> batch = [Segment(100, 3, 1), Segment(100, 4, 2)];
         await connection.WriteAsync([.. batch.Select(s => new ArraySegment<byte>(s.Buffer, 0, s.Length))], Ct);
-        tracker.Written(batch, 0, _time.GetTimestamp(), 0, _released);
+        Assert.False(tracker.Written(batch, 0, _time.GetTimestamp(), 0, _released)); // the evidence or the receipt will tell
         Assert.Equal(7, tracker.InFlightPoints);
         Assert.True(tracker.WantsReceipt(connection));
 
@@ -115,10 +115,9 @@ public sealed class PipelineComponentTests : IDisposable
         MemoryConnection connection = await Connect(carbon);
         var tracker = new SentIsDeliveredTracker(_counters, _status);
         Segment a = Segment(100, 3, 1), b = Segment(100, 4, 2);
-        tracker.Written([a, b], 0, 0, lostPoints: 1, _released);
+        Assert.True(tracker.Written([a, b], 0, 0, lostPoints: 1, _released)); // confirmed by writing
         Assert.Equal([a, b], _released);
         Assert.Equal(6, Stats.PointsDelivered);
-        Assert.False(tracker.TracksDelivery);
         Assert.False(tracker.WantsReceipt(connection));
         Assert.Equal((0, 0, long.MaxValue, 0L), (tracker.UnconsumedCount, tracker.ReplayCount, tracker.LowestSequence, tracker.InFlightPoints));
         Assert.Equal(0, tracker.TakeReplay([]));
