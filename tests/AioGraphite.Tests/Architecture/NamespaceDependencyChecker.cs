@@ -18,7 +18,8 @@ internal sealed record TypeUse(string File, int Line, string FromNamespace, stri
 /// Checks which namespaces of the AioGraphite assembly each source file uses against the rules table of
 /// docs/architecture.md ("Namespace dependencies"). A file uses a namespace when its code (comments, strings and
 /// preprocessor lines removed) names one of that namespace's types: a simple name not reached by member access
-/// (<c>x.Name</c> is a member), or a name qualified by its namespace. Types are known by reflection over the assembly,
+/// (<c>x.Name</c> is a member), or a name qualified by its namespace; a <c>using</c> directive of a namespace counts as a
+/// use of it. Types are known by reflection over the assembly,
 /// internal and nested ones included; generic arity is ignored, and a simple name that several namespaces declare
 /// counts for all of them (<see cref="TypeUse.Ambiguous"/>).
 /// </summary>
@@ -147,6 +148,18 @@ internal sealed partial class NamespaceDependencyChecker
                 continue; // alias::Name (global:: is part of the match)
             }
 
+            if (Namespaces.FirstOrDefault(n => n == chain.Value.Replace(" ", string.Empty, StringComparison.Ordinal)) is { } imported
+                && UsingDirective().IsMatch(code.AsSpan(Math.Max(0, chain.Index - 200), Math.Min(chain.Index, 200))))
+            {
+                if (imported != from)
+                {
+                    // using AioGraphite.X; counts as a use of X (an extension method, say, is used without naming its type)
+                    uses.TryAdd("using " + imported, new TypeUse(file, 1 + code.AsSpan(0, chain.Index).Count('\n'), from, "using " + imported, imported, Ambiguous: false, IsPublic: true));
+                }
+
+                continue;
+            }
+
             string[] parts = [.. GlobalPrefix().Replace(chain.Value, string.Empty).Split('.', StringSplitOptions.TrimEntries).Select(p => p.TrimStart('@'))];
             int line = 1 + code.AsSpan(0, chain.Index).Count('\n');
             foreach (var (ns, fullName, ambiguous, isPublic) in Resolve(parts))
@@ -268,6 +281,9 @@ internal sealed partial class NamespaceDependencyChecker
 
     [GeneratedRegex(@"(?<![\w@])(?:global\s*::\s*)?@?[A-Za-z_]\w*(?:\s*\.\s*@?[A-Za-z_]\w*)*")]
     private static partial Regex QualifiedName();
+
+    [GeneratedRegex(@"(?:^|[;{}\n])\s*(?:global\s+)?using\s+(?:\w+\s*=\s*)?$", RegexOptions.RightToLeft)]
+    private static partial Regex UsingDirective();
 
     [GeneratedRegex(@"^global\s*::\s*")]
     private static partial Regex GlobalPrefix();

@@ -80,7 +80,7 @@ public sealed class NamespaceDependencyTests(ITestOutputHelper output)
     {
         var checker = LibraryChecker();
         const string source = """
-            using AioGraphite.Pipeline;
+            using System.Text;
 
             namespace AioGraphite.Spool;
 
@@ -97,6 +97,25 @@ public sealed class NamespaceDependencyTests(ITestOutputHelper output)
         Assert.Contains("src/AioGraphite/Spool/Fake.cs:7", violation, StringComparison.Ordinal);
         Assert.Contains("AioGraphite.Pipeline.SendBuffer", violation, StringComparison.Ordinal);
         Assert.Contains("the rule is \"AioGraphite.Spool may use AioGraphite (public types)\"", violation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Checker_CountsAUsingDirectiveAsAUse()
+    {
+        var checker = LibraryChecker();
+        const string source = """
+            using System.Text;
+            using AioGraphite.Protocols;
+            global using AioGraphite.Pipeline;
+            using Alias = AioGraphite.Transport;
+
+            namespace AioGraphite.Spool;
+            """;
+
+        var uses = checker.Scan("Fake.cs", source);
+
+        Assert.Equal(["using AioGraphite.Protocols", "using AioGraphite.Pipeline", "using AioGraphite.Transport"], uses.Select(u => u.Type));
+        Assert.Equal([2, 3, 4], uses.Select(u => u.Line));
     }
 
     [Fact]
