@@ -136,10 +136,10 @@ internal sealed class SenderLoop
             return Task.CompletedTask;
         }
 
-        Task done = waiters.Add(target);
+        Task done = waiters.Add(target, cancellationToken); // a cancelled wait leaves the list (it would stay there otherwise)
         WakeNow();
         waiters.CompleteUpTo(Volatile.Read(ref reached)); // the loop may have passed the target before the waiter was added
-        return done.WaitAsync(cancellationToken);
+        return done;
     }
 
     /// <summary>Delivers within <paramref name="timeout"/>, then stops; returns the points carbon did not consume.</summary>
