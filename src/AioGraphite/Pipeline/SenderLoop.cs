@@ -30,6 +30,13 @@ internal sealed class SenderLoop
     /// <summary>While closing, how long the loop waits at most before it looks again whether the spool writer has appended the last batches.</summary>
     public static readonly TimeSpan SpoolWriterPollDelay = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>
+    /// How long, past the close's deadline, the spool writer may take to finish its last write and sync, and then the loop
+    /// to release the spool, before the close goes on without them (a disk that hangs: an NFS or FUSE mount that never
+    /// answers). <c>CloseAsync</c> returns within <c>DrainTimeout</c> plus twice this.
+    /// </summary>
+    public static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(1);
+
     /// <summary>Largest gather write (several segments in one <c>sendmsg</c>): 1 MiB.</summary>
     public const int MaxWriteBytes = 1 << 20;
 
@@ -58,6 +65,8 @@ internal sealed class SenderLoop
     private int _idle;
     private volatile bool _draining;
     private TimeSpan _hardStopTimeout;
+    private long _stopDeadline;      // when the close gives up delivering (a GetTimestamp value)
+    private int _leftoversCounted;   // the loop's shutdown, or the close that gave up on the loop, counted what was left
 
     // Loop thread only.
     private readonly List<Segment> _pending = [];
@@ -142,11 +151,15 @@ internal sealed class SenderLoop
         return done;
     }
 
-    /// <summary>Delivers within <paramref name="timeout"/>, then stops; returns the points carbon did not consume.</summary>
+    /// <summary>
+    /// Delivers within <paramref name="timeout"/>, then stops, counting what carbon did not consume. Returns within
+    /// <paramref name="timeout"/> plus twice <see cref="CloseGrace"/> even when the spool's disk hangs.
+    /// </summary>
     public async Task StopAsync(TimeSpan timeout)
     {
-        _draining = true;
         _hardStopTimeout = timeout;
+        Volatile.Write(ref _stopDeadline, _time.GetTimestamp() + (long)(timeout.TotalSeconds * _time.TimestampFrequency));
+        _draining = true;
         try
         {
             _hardStop.CancelAfter(timeout);
@@ -157,7 +170,40 @@ internal sealed class SenderLoop
         }
 
         WakeNow();
-        await _run.ConfigureAwait(false);
+        try
+        {
+            await _run.WaitAsync(timeout + CloseGrace + CloseGrace, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            GiveUpOnHungLoop();
+        }
+    }
+
+    /// <summary>
+    /// The loop did not stop in time: it hangs in a spool read or in releasing the spool (a sick disk). The close goes on
+    /// without it: what carbon did not consume is counted and logged, waiters fail. The loop ends by itself if the disk
+    /// ever answers.
+    /// </summary>
+    private void GiveUpOnHungLoop()
+    {
+        long points = _buffer.BufferedPoints + InFlightPoints;
+        if (Interlocked.Exchange(ref _leftoversCounted, 1) == 0)
+        {
+            _counters.Undelivered(points, DropReason.CloseTimeout);
+            GraphiteLog.SenderHung(_log, _connections.Description, (long)(2 * CloseGrace.TotalMilliseconds), points);
+        }
+
+        _flushWaiters.FailAll(new GraphiteException($"The client for {_connections.Description} closed before the points could be written."));
+        _deliveryWaiters.FailAll(new GraphiteException($"The client for {_connections.Description} closed before carbon confirmed delivery."));
+        SpaceFreed.Pulse();
+    }
+
+    /// <summary>Time left until the close's deadline (zero when it has passed).</summary>
+    private TimeSpan UntilStopDeadline()
+    {
+        long left = Volatile.Read(ref _stopDeadline) - _time.GetTimestamp();
+        return left > 0 ? TimeSpan.FromSeconds(left / (double)_time.TimestampFrequency) : TimeSpan.Zero;
     }
 
     private void WakeNow() => _wake.Set();
@@ -633,9 +679,13 @@ internal sealed class SenderLoop
     private async Task ShutdownAsync()
     {
         await _connections.LostAsync().ConfigureAwait(false);
-        if (_spoolWriter is not null)
+        bool spoolReleasable = true;
+        if (_spoolWriter is not null && !await _spoolWriter.StopAsync(UntilStopDeadline() + CloseGrace).ConfigureAwait(false))
         {
-            await _spoolWriter.StopAsync().ConfigureAwait(false); // everything sealed is on disk and synced
+            // Its write or sync hangs: what it had not spooled is lost with the memory, and the spool (which it may be
+            // writing to) is left to it; it releases it if the write ever returns.
+            spoolReleasable = false;
+            GraphiteLog.SpoolWriterHung(_log, _connections.Description, _spool!.Directory, (long)CloseGrace.TotalMilliseconds);
         }
 
         // What carbon did not consume: never taken from the buffer, taken and not written (first time or replay), or
@@ -657,11 +707,11 @@ internal sealed class SenderLoop
         PublishInFlight();
         if (_spool is not null)
         {
-            CloseSpool(leftovers);
+            CloseSpool(leftovers, spoolReleasable);
         }
 
         long undelivered = leftovers.Points;
-        if (undelivered > 0)
+        if (undelivered > 0 && Interlocked.Exchange(ref _leftoversCounted, 1) == 0)
         {
             _counters.Undelivered(undelivered, DropReason.CloseTimeout);
             GraphiteLog.Undelivered(_log, _connections.Description, undelivered, (long)_hardStopTimeout.TotalMilliseconds);
@@ -673,9 +723,22 @@ internal sealed class SenderLoop
         _hardStop.Dispose();
     }
 
-    /// <summary>Retires what carbon consumed, leaves the rest for the next client, and releases the spool (an empty one is removed).</summary>
-    private void CloseSpool(in Leftovers leftovers)
+    /// <summary>
+    /// Retires what carbon consumed, leaves the rest for the next client, and releases the spool (an empty one is removed);
+    /// without <paramref name="releasable"/> (the spool writer hangs in a write) it only says what stays on disk.
+    /// </summary>
+    private void CloseSpool(in Leftovers leftovers, bool releasable)
     {
+        if (!releasable)
+        {
+            if (leftovers.KeptPoints > 0)
+            {
+                GraphiteLog.SpoolLeftForNextStart(_log, _connections.Description, _spool!.Directory, leftovers.KeptPoints);
+            }
+
+            return;
+        }
+
         long retired = leftovers.LowestKept == long.MaxValue ? _buffer.LastSequence : leftovers.LowestKept - 1;
         try
         {
