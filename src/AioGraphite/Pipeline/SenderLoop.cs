@@ -187,7 +187,7 @@ internal sealed class SenderLoop
     /// </summary>
     private void GiveUpOnHungLoop()
     {
-        long points = _buffer.BufferedPoints + InFlightPoints;
+        long points = _counters.Outstanding;
         if (Interlocked.Exchange(ref _leftoversCounted, 1) == 0)
         {
             _counters.Undelivered(points, DropReason.CloseTimeout);
@@ -212,7 +212,9 @@ internal sealed class SenderLoop
 
     private async Task RunAsync()
     {
-        while (true)
+        // Once the close has given up on the loop (held up by the disk past its deadline) and counted what was left, the
+        // loop sends nothing more: it only releases what it holds.
+        while (Volatile.Read(ref _leftoversCounted) == 0)
         {
             try
             {
