@@ -26,5 +26,6 @@ return options.Mode switch
     "stalled" => await StalledBenchmark.RunAsync(options),
     "latency" => await LatencyBenchmark.RunAsync(options),
     "spool-recovery" => await SpoolRecoveryBenchmark.RunAsync(options),
+    "soak" => await SoakBenchmark.RunAsync(options),
     _ => await CarbonBenchmark.RunAsync(options),
 };

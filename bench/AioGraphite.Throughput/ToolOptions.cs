@@ -5,12 +5,21 @@ namespace AioGraphite.Throughput;
 /// <summary>Command-line settings of the throughput tool.</summary>
 internal sealed record ToolOptions
 {
+    /// <summary>Soak mode's default duration.</summary>
+    public static readonly TimeSpan DefaultSoakDuration = TimeSpan.FromMinutes(30);
+
+    /// <summary>Soak mode's default time between samples.</summary>
+    public static readonly TimeSpan DefaultSampleEvery = TimeSpan.FromSeconds(10);
+
+    /// <summary>Soak mode's longest default warm-up.</summary>
+    public static readonly TimeSpan MaxDefaultSoakWarmup = TimeSpan.FromMinutes(5);
+
     public const string Usage = """
         AioGraphite.Throughput: end-to-end throughput of GraphiteClient over loopback TCP.
 
           dotnet run -c Release --project bench/AioGraphite.Throughput -- [options]
 
-          --mode sink|carbon|relay|stalled|latency|spool-recovery
+          --mode sink|carbon|relay|stalled|latency|spool-recovery|soak
                                   sink (default): a byte-counting loopback sink started here, plus the raw-socket ceiling.
                                   carbon: a real carbon-cache; relay: carbon-c-relay in front of carbon-cache.
                                   stalled: a sink that accepts and never reads (memory stays bounded?).
@@ -19,6 +28,7 @@ internal sealed record ToolOptions
                                   frozen or partitioned (see the latency options below).
                                   spool-recovery: fills a disk spool (--spool DIR, --points bytes' worth of records) with
                                   carbon unreachable, closes, and times how long opening a client on it takes (recovery).
+                                  soak: a long run at a steady rate, watching the memory (see the soak options below).
           --stalled               same as --mode stalled
           --points N              points per run (default 20M; 1M for carbon/relay; 10M for stalled). Suffixes k, M, G.
           --runs K                measured runs per protocol, the median is reported (default 5; 1 for carbon/relay/stalled)
@@ -60,6 +70,19 @@ internal sealed record ToolOptions
           --warmup-seconds S      seconds at the same rate against the healthy server before the fault (default 2)
           --target sink|carbon    the server: the loopback sink started here (default), or a throw-away carbon-cache
                                   (frozen = SIGSTOP, SIGCONT after the row; needs scripts/install-carbon.sh)
+
+        Soak mode (does a long-lived client keep its memory? plaintext unless --protocol is given; every client option
+        is the default unless --spool / --buffer-bytes / --batch-bytes / --no-replay are given):
+          --soak DURATION         same as --mode soak, for DURATION: 90s, 30m, 2h, or seconds (default 30m)
+          --rate N                points per second, one TrySend per point without a timestamp (default 100k), into a
+                                  loopback sink started here (it reads and counts the lines)
+          --spool DIR             with a disk spool in DIR
+          --sample-every S        seconds between samples (default 10): the live managed heap after a full collection
+                                  (GC.GetTotalMemory(true)) and the resident set (Environment.WorkingSet), one progress
+                                  line each
+          --soak-warmup S         seconds left out of the slope (default a fifth of the duration, at most 300)
+                                  At the end: start, end and the least-squares slope (bytes/s) of heap and resident set
+                                  over the samples after the warm-up, and a Markdown row of them.
         """;
 
     public string Mode { get; init; } = "sink";
@@ -74,7 +97,7 @@ internal sealed record ToolOptions
     public IReadOnlyList<string>? ProtocolsGiven { get; init; }
 
     /// <summary>Both protocols by default; plaintext only in latency mode.</summary>
-    public IReadOnlyList<string> Protocols => ProtocolsGiven ?? (Mode == "latency" ? ["plaintext"] : ["plaintext", "pickle"]);
+    public IReadOnlyList<string> Protocols => ProtocolsGiven ?? (Mode is "latency" or "soak" ? ["plaintext"] : ["plaintext", "pickle"]);
 
     /// <summary>The API given with --api, or null for the mode's default.</summary>
     public string? ApiGiven { get; init; }
@@ -122,6 +145,18 @@ internal sealed record ToolOptions
 
     /// <summary>Latency mode: sink or carbon.</summary>
     public string Target { get; init; } = "sink";
+
+    /// <summary>Soak mode: how long to run.</summary>
+    public TimeSpan SoakDuration { get; init; } = DefaultSoakDuration;
+
+    /// <summary>Soak mode: time between samples.</summary>
+    public TimeSpan SampleEvery { get; init; } = DefaultSampleEvery;
+
+    /// <summary>Soak mode: the warm-up given with --soak-warmup, or null for the default.</summary>
+    public TimeSpan? SoakWarmup { get; init; }
+
+    /// <summary>Soak mode: the warm-up left out of the slope: as given, else a fifth of the run, at most <see cref="MaxDefaultSoakWarmup"/>.</summary>
+    public TimeSpan SoakWarmupOrDefault => SoakWarmup ?? TimeSpan.FromTicks(Math.Min(SoakDuration.Ticks / 5, MaxDefaultSoakWarmup.Ticks));
 
     public long PointsOrDefault => Points ?? Mode switch
     {
@@ -186,7 +221,10 @@ internal sealed record ToolOptions
             string Next() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{arg} needs a value");
             o = arg switch
             {
-                "--mode" => o with { Mode = OneOf(Next(), "sink", "carbon", "relay", "stalled", "latency", "spool-recovery") },
+                "--mode" => o with { Mode = OneOf(Next(), "sink", "carbon", "relay", "stalled", "latency", "spool-recovery", "soak") },
+                "--soak" => o with { Mode = "soak", SoakDuration = ParseDuration(Next()) },
+                "--sample-every" => o with { SampleEvery = TimeSpan.FromSeconds(ParseSeconds(Next())) },
+                "--soak-warmup" => o with { SoakWarmup = TimeSpan.FromSeconds(ParseSeconds(Next())) },
                 "--spool" => o with { Spool = Path.GetFullPath(Next()) },
                 "--spool-bytes" => o with { SpoolBytes = ParseCount(Next()) },
                 "--stalled" => o with { Mode = "stalled" },
@@ -247,7 +285,20 @@ internal sealed record ToolOptions
             throw new UsageException("--rate and --seconds must be positive, --warmup-seconds not negative");
         }
 
+        if (o.Mode == "soak" && (o.SoakDuration <= TimeSpan.Zero || o.SampleEvery <= TimeSpan.Zero || o.SoakWarmup < TimeSpan.Zero || o.ProtocolsGiven is { Count: > 1 }))
+        {
+            throw new UsageException("--soak and --sample-every must be positive, --soak-warmup not negative, --protocol one of plaintext|pickle");
+        }
+
         return o;
+    }
+
+    /// <summary>Parses 90s, 30m, 2h, or a number of seconds.</summary>
+    public static TimeSpan ParseDuration(string text)
+    {
+        (string suffix, double seconds) unit = text.EndsWith('h') ? ("h", 3600) : text.EndsWith('m') ? ("m", 60) : text.EndsWith('s') ? ("s", 1) : (string.Empty, 1);
+        double value = ParseSeconds(text[..^unit.suffix.Length]);
+        return value > 0 ? TimeSpan.FromSeconds(value * unit.seconds) : throw new UsageException($"'{text}' is not a positive duration (examples: 90s, 30m, 2h)");
     }
 
     private static string OneOf(string value, params string[] allowed) =>

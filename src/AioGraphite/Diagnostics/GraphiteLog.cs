@@ -70,4 +70,13 @@ internal static partial class GraphiteLog
 
     [LoggerMessage(EventId = 22, EventName = "NotReplayed", Level = LogLevel.Error, Message = "Closing: {Count} point(s) carbon at {Destination} read but may have lost (its connection was lost, or it had not been seen running for the replay window since) were not sent again, and there is no spool to keep them")]
     public static partial void NotReplayed(ILogger logger, string destination, long count);
+
+    [LoggerMessage(EventId = 23, EventName = "SpoolWriterHung", Level = LogLevel.Error, Message = "Closing: the spool of {Destination} in {Directory} did not finish its write or sync within the close's deadline (+{GraceMs} ms): the disk hangs? The close goes on without it; what it had not spooled counts as undelivered, and the spool is released when the write returns")]
+    public static partial void SpoolWriterHung(ILogger logger, string destination, string directory, long graceMs);
+
+    [LoggerMessage(EventId = 24, EventName = "SpoolReleasedAfterClose", Level = LogLevel.Warning, Message = "Spool of {Destination} in {Directory}: the write that held up the close has returned; the spool is released")]
+    public static partial void SpoolReleasedAfterClose(ILogger logger, string destination, string directory);
+
+    [LoggerMessage(EventId = 25, EventName = "SenderHung", Level = LogLevel.Error, Message = "Closing: the sender of {Destination} did not stop within the close's deadline (+{GraceMs} ms), held up by the spool's disk? The close goes on without it: {Points} point(s) not consumed by carbon count as undelivered")]
+    public static partial void SenderHung(ILogger logger, string destination, long graceMs, long points);
 }

@@ -62,9 +62,9 @@ internal sealed class DeliveryProgress
             return Task.CompletedTask;
         }
 
-        Task done = waiters.Add(target);
+        Task done = waiters.Add(target, cancellationToken); // a cancelled wait leaves the list (it would stay there otherwise)
         wake();
         waiters.CompleteUpTo(Volatile.Read(ref reached)); // the loop may have passed the target before the waiter was added
-        return done.WaitAsync(cancellationToken);
+        return done;
     }
 }

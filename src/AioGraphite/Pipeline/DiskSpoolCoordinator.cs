@@ -15,6 +15,7 @@ internal sealed class DiskSpoolCoordinator : SpoolCoordinator
     private readonly ILogger _log;
     private readonly string _description;
     private readonly List<SpoolLocation> _fromDisk = [];
+    private bool _writerAbandoned;
 
     public DiskSpoolCoordinator(DestinationSpool spool, SpoolWriter writer, SendBuffer buffer, PipelineCounters counters, ILogger log, string description)
     {
@@ -65,10 +66,32 @@ internal sealed class DiskSpoolCoordinator : SpoolCoordinator
 
     public override void Retire(long lowestHeld) => _writer.Retire(lowestHeld - 1);
 
-    public override Task StopWriterAsync() => _writer.StopAsync();
+    public override async Task<bool> StopWriterAsync(TimeSpan timeout)
+    {
+        if (await _writer.StopAsync(timeout).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        // Its write or sync hangs: what it had not spooled is lost with the memory, and the spool (which it may be
+        // writing to) is left to it; it releases it if the write ever returns.
+        _writerAbandoned = true;
+        GraphiteLog.SpoolWriterHung(_log, _description, _spool.Directory, (long)DrainController.CloseGrace.TotalMilliseconds);
+        return false;
+    }
 
     public override void Close(in Leftovers leftovers, long lastSequence)
     {
+        if (_writerAbandoned)
+        {
+            if (leftovers.KeptPoints > 0)
+            {
+                GraphiteLog.SpoolLeftForNextStart(_log, _description, _spool.Directory, leftovers.KeptPoints);
+            }
+
+            return;
+        }
+
         long retired = leftovers.LowestKept == long.MaxValue ? lastSequence : leftovers.LowestKept - 1;
         try
         {

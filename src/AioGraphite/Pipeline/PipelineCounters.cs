@@ -36,6 +36,13 @@ internal sealed class PipelineCounters
         _tags = tags;
     }
 
+    /// <summary>
+    /// Points accepted (or recovered from the spool) and not yet counted delivered, dropped or undelivered: what a close
+    /// that gives up on a hung sender counts as undelivered.
+    /// </summary>
+    public long Outstanding => Math.Max(0, Interlocked.Read(ref _accepted) + Interlocked.Read(ref _recovered) - Interlocked.Read(ref _delivered)
+        - Interlocked.Read(ref _droppedBufferFull) - Interlocked.Read(ref _undelivered));
+
     /// <summary>The meter tags of the destination.</summary>
     public TagList Tags => _tags;
 

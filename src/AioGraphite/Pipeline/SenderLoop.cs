@@ -113,12 +113,23 @@ internal sealed class SenderLoop
     /// </summary>
     public Task WaitForDeliveryAsync(CancellationToken cancellationToken) => _progress.WaitForDeliveryAsync(_buffer.SealOpen(), WakeNow, cancellationToken);
 
-    /// <summary>Delivers within <paramref name="timeout"/>, then stops.</summary>
+    /// <summary>
+    /// Delivers within <paramref name="timeout"/>, then stops, counting what carbon did not consume. Returns within
+    /// <paramref name="timeout"/> plus twice <see cref="DrainController.CloseGrace"/> even when the spool's disk hangs.
+    /// </summary>
     public async Task StopAsync(TimeSpan timeout)
     {
         _drain.Begin(timeout, WakeNow);
         WakeNow();
-        await _run.ConfigureAwait(false);
+        try
+        {
+            await _run.WaitAsync(timeout + DrainController.CloseGrace + DrainController.CloseGrace, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _drain.GiveUpOnHungLoop(_counters, _progress, _log, _connections.Description);
+            SpaceFreed.Pulse();
+        }
     }
 
     private void WakeNow() => _wake.Set();
@@ -127,7 +138,9 @@ internal sealed class SenderLoop
 
     private async Task RunAsync()
     {
-        while (true)
+        // Once the close has given up on the loop (held up by the disk past its deadline) and counted what was left, the
+        // loop sends nothing more: it only releases what it holds.
+        while (!_drain.Accounted)
         {
             try
             {
@@ -523,7 +536,7 @@ internal sealed class SenderLoop
     private async Task ShutdownAsync()
     {
         await _connections.LostAsync().ConfigureAwait(false);
-        await _spool.StopWriterAsync().ConfigureAwait(false); // everything sealed is on disk and synced
+        await _spool.StopWriterAsync(_drain.UntilDeadline + DrainController.CloseGrace).ConfigureAwait(false); // everything sealed is on disk and synced, unless the disk hangs
 
         // Unless carbon confirmed everything at the end, what it consumed but may still lose is kept too.
         var leftovers = new Leftovers();

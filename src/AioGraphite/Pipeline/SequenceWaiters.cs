@@ -2,11 +2,11 @@ namespace AioGraphite.Pipeline;
 
 /// <summary>
 /// Callers waiting until the sender reaches a segment sequence (written, or confirmed delivered). Thread-safe:
-/// callers add, the sender loop completes.
+/// callers add, the sender loop completes. A wait given up through its token leaves the list at once.
 /// </summary>
 internal sealed class SequenceWaiters
 {
-    private readonly List<(long Target, TaskCompletionSource Done)> _waiters = [];
+    private readonly List<Waiter> _waiters = [];
 
     /// <summary>Whether anyone waits.</summary>
     public bool Any
@@ -28,9 +28,9 @@ internal sealed class SequenceWaiters
             lock (_waiters)
             {
                 long highest = 0;
-                foreach ((long target, TaskCompletionSource _) in _waiters)
+                foreach (Waiter w in _waiters)
                 {
-                    highest = Math.Max(highest, target);
+                    highest = Math.Max(highest, w.Target);
                 }
 
                 return highest;
@@ -38,16 +38,33 @@ internal sealed class SequenceWaiters
         }
     }
 
-    /// <summary>A task that completes once <see cref="CompleteUpTo"/> reaches <paramref name="target"/>.</summary>
-    public Task Add(long target)
+    /// <summary>
+    /// A task that completes once <see cref="CompleteUpTo"/> reaches <paramref name="target"/>, or is cancelled (and
+    /// forgotten) when <paramref name="cancellationToken"/> is.
+    /// </summary>
+    public Task Add(long target, CancellationToken cancellationToken = default)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_waiters)
+        if (cancellationToken.IsCancellationRequested)
         {
-            _waiters.Add((target, done));
+            return Task.FromCanceled(cancellationToken);
         }
 
-        return done.Task;
+        var waiter = new Waiter(this, target);
+        lock (_waiters)
+        {
+            _waiters.Add(waiter);
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            waiter.Registration = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Cancel(token), waiter);
+            if (waiter.Task.IsCompleted)
+            {
+                waiter.Registration.Unregister(); // completed before the registration was stored: its completer missed it
+            }
+        }
+
+        return waiter.Task;
     }
 
     /// <summary>Completes every waiter whose target is at or below <paramref name="reached"/>.</summary>
@@ -62,7 +79,8 @@ internal sealed class SequenceWaiters
                     return false;
                 }
 
-                w.Done.TrySetResult();
+                w.Registration.Unregister();
+                w.TrySetResult();
                 return true;
             });
         }
@@ -73,12 +91,37 @@ internal sealed class SequenceWaiters
     {
         lock (_waiters)
         {
-            foreach ((long _, TaskCompletionSource done) in _waiters)
+            foreach (Waiter w in _waiters)
             {
-                done.TrySetException(error);
+                w.Registration.Unregister();
+                w.TrySetException(error);
             }
 
             _waiters.Clear();
+        }
+    }
+
+    /// <summary>Forgets a waiter whose caller gave up.</summary>
+    private void Remove(Waiter waiter)
+    {
+        lock (_waiters)
+        {
+            _waiters.Remove(waiter);
+        }
+    }
+
+    /// <summary>One wait: its target, and its registration on the caller's token (unregistered when it completes).</summary>
+    private sealed class Waiter(SequenceWaiters owner, long target) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public long Target { get; } = target;
+
+        public CancellationTokenRegistration Registration { get; set; }
+
+        /// <summary>The caller's token was cancelled: leaves the list, then cancels the caller's task.</summary>
+        public void Cancel(CancellationToken token)
+        {
+            owner.Remove(this);
+            TrySetCanceled(token);
         }
     }
 }

@@ -42,8 +42,11 @@ internal class SpoolCoordinator
     {
     }
 
-    /// <summary>Appends and syncs everything sealed so far, then stops the writer.</summary>
-    public virtual Task StopWriterAsync() => Task.CompletedTask;
+    /// <summary>
+    /// Appends and syncs everything sealed so far, then stops the writer, waiting at most <paramref name="timeout"/> (a
+    /// disk that hangs); false when the writer was abandoned (the spool is then left to it).
+    /// </summary>
+    public virtual Task<bool> StopWriterAsync(TimeSpan timeout) => Task.FromResult(true);
 
     /// <summary>Closing: retires what carbon no longer needs, keeps <paramref name="leftovers"/> for the next client, releases the spool.</summary>
     public virtual void Close(in Leftovers leftovers, long lastSequence)

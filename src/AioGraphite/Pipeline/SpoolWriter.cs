@@ -22,6 +22,10 @@ internal sealed class SpoolWriter
     /// <summary>Largest append (one gather write).</summary>
     private const int MaxAppendBytes = 4 << 20;
 
+    private const int Running = 0;
+    private const int Ended = 1;
+    private const int Abandoned = 2;
+
     // Set once.
     private readonly SendBuffer _buffer;
     private readonly DestinationSpool _spool;
@@ -36,6 +40,7 @@ internal sealed class SpoolWriter
     private readonly WakeSignal _wake = new();
     private long _retiredThrough;
     private volatile bool _stopping;
+    private int _state = Running; // Running, Ended, or Abandoned by the close (a hung write): then the writer releases the spool
 
     // Writer thread only.
     private readonly List<Segment> _batch = [];
@@ -76,19 +81,39 @@ internal sealed class SpoolWriter
         }
     }
 
-    /// <summary>Appends and syncs everything sealed so far, then stops.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Appends and syncs everything sealed so far, then stops; waits at most <paramref name="timeout"/>. False when the writer
+    /// has not stopped by then (a write or sync that hangs: a sick disk): it is abandoned, touches the buffer no more, and
+    /// releases the spool itself when the write returns; the caller must then leave the spool alone.
+    /// </summary>
+    public async Task<bool> StopAsync(TimeSpan timeout)
     {
         _stopping = true;
         Wake();
-        await _run.ConfigureAwait(false);
+        try
+        {
+            await _run.WaitAsync(timeout, _time).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException) when (Interlocked.CompareExchange(ref _state, Abandoned, Running) == Running)
+        {
+            return false;
+        }
+        catch (TimeoutException)
+        {
+            await _run.ConfigureAwait(false); // it ended just now
+            return true;
+        }
     }
+
+    /// <summary>Whether the close has given up on the writer (from then on it leaves the buffer alone).</summary>
+    private bool IsAbandoned => Volatile.Read(ref _state) == Abandoned;
 
     private async Task RunAsync()
     {
         try
         {
-            while (true)
+            while (!IsAbandoned)
             {
                 // Read the flag once: sealing the open segment and the decision to stop must agree, or a stop that lands
                 // between them would end the writer with the last points never spooled.
@@ -136,13 +161,38 @@ internal sealed class SpoolWriter
                 await WaitAsync().ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException && !IsAbandoned)
         {
             // Never into callers: the spool stops, the buffer carries on in memory.
             GraphiteLog.SpoolFailed(_log, _description, _spool.Directory, ex.Message);
             _counters.SpoolError();
             _buffer.SuspendSpool();
             _wakeSender();
+        }
+        catch (Exception) when (IsAbandoned)
+        {
+            // The close went on without the writer; the buffer it would report to is gone.
+        }
+        finally
+        {
+            if (Interlocked.Exchange(ref _state, Ended) == Abandoned)
+            {
+                ReleaseAbandonedSpool();
+            }
+        }
+    }
+
+    /// <summary>The close gave up on a hung write, which has now returned: the writer releases the spool (files and lock).</summary>
+    private void ReleaseAbandonedSpool()
+    {
+        try
+        {
+            _spool.Dispose();
+            GraphiteLog.SpoolReleasedAfterClose(_log, _description, _spool.Directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            GraphiteLog.SpoolFailed(_log, _description, _spool.Directory, ex.Message);
         }
     }
 
@@ -164,7 +214,13 @@ internal sealed class SpoolWriter
         }
 
         _locations.Clear();
-        if (!_spool.TryAppend(_batch, _locations, out string? failure))
+        bool appended = _spool.TryAppend(_batch, _locations, out string? failure);
+        if (IsAbandoned)
+        {
+            return false; // the write hung past the close, which discarded the buffer: nothing to mark
+        }
+
+        if (!appended)
         {
             Fail(failure!);
             _wakeSender();
@@ -188,6 +244,11 @@ internal sealed class SpoolWriter
         if (_syncInterval <= TimeSpan.Zero)
         {
             Sync(); // "every batch": durable before it counts as spooled
+            if (IsAbandoned)
+            {
+                return false;
+            }
+
             if (!_healthy)
             {
                 // The sync failed: the batch went back to memory with everything else waiting for the spool

@@ -21,6 +21,7 @@ internal sealed class DestinationSpool : IDisposable
     private readonly long _maxBytes;
     private readonly long _fileBytes;
     private readonly SpoolFormat _format;
+    private readonly SpoolDisk _disk;
     private readonly List<ReadOnlyMemory<byte>> _gather = [];
     private byte[] _headers = new byte[SpoolRecord.HeaderBytes * 64];
     private readonly byte[] _readHeader = new byte[SpoolRecord.HeaderBytes]; // the sender loop's
@@ -31,8 +32,9 @@ internal sealed class DestinationSpool : IDisposable
     private int _fileCount;
     private long _checkpointed;
 
-    private DestinationSpool(string directory, SpoolLock spoolLock, SpoolFormat format, long maxBytes, long fileBytes)
+    private DestinationSpool(string directory, SpoolLock spoolLock, SpoolFormat format, long maxBytes, long fileBytes, SpoolDisk disk)
     {
+        _disk = disk;
         Directory = directory;
         _lock = spoolLock;
         _format = format;
@@ -70,9 +72,10 @@ internal sealed class DestinationSpool : IDisposable
 
     /// <summary>
     /// Opens (creating it if needed) the spool of one destination under <paramref name="root"/>, takes its lock and
-    /// recovers it. Throws <see cref="GraphiteException"/> naming the path and the reason when it cannot.
+    /// recovers it. Throws <see cref="GraphiteException"/> naming the path and the reason when it cannot. Appends, syncs and
+    /// reads back go through <paramref name="disk"/> (default: <see cref="SpoolDisk.Default"/>).
     /// </summary>
-    public static DestinationSpool Open(string root, string host, int port, SpoolFormat format, long maxBytes, long fileBytes, out SpoolRecovery recovery)
+    public static DestinationSpool Open(string root, string host, int port, SpoolFormat format, long maxBytes, long fileBytes, out SpoolRecovery recovery, SpoolDisk? disk = null)
     {
         string directory = SpoolDirectoryLayout.ForDestination(root, host, port, format);
         SpoolLock spoolLock;
@@ -90,7 +93,7 @@ internal sealed class DestinationSpool : IDisposable
             throw new GraphiteException($"Cannot use the spool directory '{directory}': {ex.Message} Check that it exists or can be created, and that this process may write there.", ex);
         }
 
-        var spool = new DestinationSpool(directory, spoolLock, format, maxBytes, fileBytes);
+        var spool = new DestinationSpool(directory, spoolLock, format, maxBytes, fileBytes, disk ?? SpoolDisk.Default);
         try
         {
             recovery = spool.Recover();
@@ -152,7 +155,7 @@ internal sealed class DestinationSpool : IDisposable
 
         try
         {
-            RandomAccess.Write(file.Handle, _gather, file.Length);
+            _disk.Write(file.Handle, _gather, file.Length);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -186,7 +189,7 @@ internal sealed class DestinationSpool : IDisposable
         {
             if (file.Dirty)
             {
-                RandomAccess.FlushToDisk(file.Handle);
+                _disk.FlushToDisk(file.Handle);
                 file.Dirty = false;
             }
         }
@@ -208,7 +211,7 @@ internal sealed class DestinationSpool : IDisposable
         long read;
         try
         {
-            read = RandomAccess.Read(location.File.Handle, _readBuffers, location.Offset);
+            read = _disk.Read(location.File.Handle, _readBuffers, location.Offset);
         }
         finally
         {
