@@ -1,12 +1,10 @@
 using System.Runtime.InteropServices;
-using AioGraphite.Diagnostics;
-using AioGraphite.Naming;
 using AioGraphite.Pipeline;
 using AioGraphite.Protocols;
 
 namespace AioGraphite;
 
-/// <content>Sending: validation at the edge, routing, formatting into the buffer, the full-buffer policy.</content>
+/// <content>Sending: the public calls, their argument checks and the wait for room; the destinations check and append (<see cref="DestinationSender"/>, <see cref="ShardedProducer"/>).</content>
 public sealed partial class GraphiteClient
 {
     /// <summary>
@@ -127,7 +125,7 @@ public sealed partial class GraphiteClient
 
             blocked = stillBlocked!;
             TimeSpan remaining = Options.FullBufferWaitTimeout - _time.GetElapsedTime(progressAt);
-            if (remaining <= TimeSpan.Zero || !MayWait(blocked))
+            if (remaining <= TimeSpan.Zero || !blocked.MayWait)
             {
                 if (remaining <= TimeSpan.Zero)
                 {
@@ -151,43 +149,27 @@ public sealed partial class GraphiteClient
         ThrowIfRejected(ref rejections, points.Length, paramName);
     }
 
-    /// <summary>An awaiting caller waits for room under the Wait policy, and under the drop policies while carbon takes data.</summary>
-    private bool MayWait(DestinationSender d) => _waitForRoom || d.IsTakingData;
-
     /// <summary>
-    /// Validates, routes and appends points from <paramref name="start"/>; returns the index it stopped at (when it
-    /// must wait for room in <paramref name="blocked"/>, resuming at <paramref name="replica"/>) or the length.
+    /// Hands points from <paramref name="start"/> to the destination (which checks and appends them) or, over several
+    /// destinations, to the sharded producer; returns the index it stopped at (when it must wait for room in
+    /// <paramref name="blocked"/>, resuming at <paramref name="replica"/>) or the length.
     /// </summary>
     private int Append(ReadOnlySpan<Datapoint> points, int start, long ts, bool allowWait, ref Rejections rejections, ref int replica, out DestinationSender? blocked) =>
         Append(points, start, ts, allowWait, ref rejections, ref replica, out blocked, out _);
 
     private int Append(ReadOnlySpan<Datapoint> points, int start, long ts, bool allowWait, ref Rejections rejections, ref int replica, out DestinationSender? blocked, out long droppedNewest)
     {
-        blocked = null;
-        droppedNewest = 0;
         long rejectedBefore = rejections.Count;
         int next;
-        if (_router is null)
+        if (_sharded is null)
         {
             DestinationSender d = _destinations[0];
-            var outcome = default(BatchOutcome);
-            bool wait = allowWait && MayWait(d);
-            lock (d.Buffer.Sync)
-            {
-                ObjectDisposedException.ThrowIf(d.Buffer.IsCompletedLocked, this);
-                next = AppendLocked(d, points, start, ts, wait, ref outcome, ref rejections);
-            }
-
-            d.Report(ref outcome);
-            droppedNewest = outcome.DroppedNewest;
-            if (next < points.Length)
-            {
-                blocked = d;
-            }
+            next = d.Append(points, start, ts, allowWait, ref rejections, out droppedNewest);
+            blocked = next < points.Length ? d : null;
         }
         else
         {
-            next = AppendRouted(points, start, ts, allowWait, ref rejections, ref replica, out blocked, out droppedNewest);
+            next = _sharded.Append(points, start, ts, allowWait, ref rejections, ref replica, out blocked, out droppedNewest);
         }
 
         long rejected = rejections.Count - rejectedBefore;
@@ -198,115 +180,6 @@ public sealed partial class GraphiteClient
 
         return next;
     }
-
-    private int AppendLocked(DestinationSender d, ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref BatchOutcome outcome, ref Rejections rejections)
-    {
-        for (int i = start; i < points.Length; i++)
-        {
-            ref readonly Datapoint p = ref points[i];
-            long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
-
-            // A name checked before (the same string object) skips the name checks; value and timestamp are
-            // checked every time. Tagged names with default tags to merge take the full path.
-            if (p.Metric is { } known && d.Names.TryGet(known, out int knownBytes, out bool tagged) && !(tagged && _defaultTags is not null)
-                && double.IsFinite(p.Value) && (ulong)ts <= WhisperLimits.MaxTimestamp)
-            {
-                if (!d.AppendLocked(new PointText(_prefix, known, knownBytes, _tagSuffix, p.Value, ts), _dropOldest && !wait, wait, ref outcome))
-                {
-                    return i;
-                }
-
-                continue;
-            }
-
-            if (!TryPrepare(in p, defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out ts, out string? error))
-            {
-                rejections.Add(p.Metric, error!, i);
-                continue;
-            }
-
-            Remember(d, p.Metric, metric, metricBytes, suffix.Length);
-            if (!d.AppendLocked(new PointText(_prefix, metric, metricBytes, suffix, p.Value, ts), _dropOldest && !wait, wait, ref outcome))
-            {
-                return i;
-            }
-        }
-
-        return points.Length;
-    }
-
-    private int AppendRouted(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool allowWait, ref Rejections rejections, ref int replica, out DestinationSender? blocked, out long droppedNewest)
-    {
-        blocked = null;
-        droppedNewest = 0;
-        for (int i = start; i < points.Length; i++)
-        {
-            ref readonly Datapoint p = ref points[i];
-            string metric;
-            ReadOnlySpan<byte> suffix = _tagSuffix;
-            int metricBytes;
-            long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
-            int[] targets;
-
-            // A name routed before as checked (same text) skips the name checks, as the single-destination path does
-            // with its name cache; value and timestamp are checked every time.
-            if (p.Metric is { } known && _router!.TryGetChecked(known, out targets, out metricBytes) && !(_defaultTags is not null && known.Contains(';', StringComparison.Ordinal))
-                && double.IsFinite(p.Value) && (ulong)ts <= WhisperLimits.MaxTimestamp)
-            {
-                metric = known;
-            }
-            else
-            {
-                if (!TryPrepare(in p, defaultTimestamp, out metric, out suffix, out metricBytes, out ts, out string? error))
-                {
-                    rejections.Add(p.Metric, error!, i);
-                    continue;
-                }
-
-                targets = _router!.Route(metric, FitsAnyLine(metricBytes, suffix.Length) && ReferenceEquals(metric, p.Metric) ? metricBytes : -1);
-            }
-
-            for (; replica < targets.Length; replica++)
-            {
-                DestinationSender d = _destinations[targets[replica]];
-                var outcome = default(BatchOutcome);
-                bool appended;
-                bool wait = allowWait && MayWait(d);
-                lock (d.Buffer.Sync)
-                {
-                    ObjectDisposedException.ThrowIf(d.Buffer.IsCompletedLocked, this);
-                    appended = d.AppendLocked(new PointText(_prefix, metric, metricBytes, suffix, p.Value, ts), _dropOldest && !wait, wait, ref outcome);
-                }
-
-                d.Report(ref outcome);
-                droppedNewest += outcome.DroppedNewest;
-                if (!appended)
-                {
-                    blocked = d;
-                    return i;
-                }
-            }
-
-            replica = 0;
-        }
-
-        return points.Length;
-    }
-
-    /// <summary>Remembers a checked name in the destination's cache when it fits a line whatever the value and timestamp (so only the name decided).</summary>
-    private void Remember(DestinationSender d, string? given, string metric, int metricBytes, int suffixBytes)
-    {
-        if (ReferenceEquals(metric, given) && FitsAnyLine(metricBytes, suffixBytes))
-        {
-            d.Names.Store(metric, metricBytes, metric.Contains(';', StringComparison.Ordinal));
-        }
-    }
-
-    private bool FitsAnyLine(int metricBytes, int suffixBytes) => _rules.FitsAnyLine(metricBytes, suffixBytes);
-
-    /// <summary>Applies default timestamp and tags and checks the point (<see cref="GraphiteDatapointValidator"/>); false with the reason when it is invalid.</summary>
-    private bool TryPrepare(in Datapoint p, long defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out long ts, out string? error) =>
-        _rules.TryPrepare(in p, defaultTimestamp, out metric, out suffix, out metricBytes, out ts, out error);
 
     private static void ThrowIfRejected(ref Rejections rejections, int count, string paramName)
     {

@@ -8,7 +8,7 @@ namespace AioGraphite.Pipeline;
 /// until the spool writer has appended it, and only then may it be sent; when memory is full the oldest spooled segment
 /// leaves memory (its record is read back when its turn comes) instead of being dropped. Records an earlier process left
 /// are sent first. When the spool is unavailable (a full disk, an I/O error) new segments stay in memory only, under the
-/// full-buffer policy, until the spool writer resumes. Everything here runs under <see cref="Sync"/>.
+/// full-buffer policy, until the spool writer resumes. Everything here runs under the destination's lock.
 /// </content>
 internal sealed partial class SendBuffer
 {

@@ -13,7 +13,7 @@ internal sealed partial class SendBuffer
     /// <summary>Fewest segments kept pooled when idle, however large the segments.</summary>
     private const int MinIdlePoolSegments = 8;
 
-    private readonly Lock _sync = new();
+    private readonly Lock _sync;
     private readonly WireFormat _format;
     private readonly int _segmentBytes;
     private readonly int _maxSegments;
@@ -29,13 +29,15 @@ internal sealed partial class SendBuffer
     private readonly int _poolLimit;
     private int _toppingUp; // 1 while a TopUpPool is queued or running
 
+    /// <param name="sync">The destination's lock (<see cref="DestinationSender"/> owns it; producers append under it).</param>
     /// <param name="format">The format writer of this buffer.</param>
     /// <param name="segmentBytes">Size of a segment.</param>
     /// <param name="capacityBytes">Most bytes queued or taken and not yet written (<see cref="GraphiteClientOptions.BufferCapacityBytes"/>).</param>
     /// <param name="retainedBytes">Most bytes the delivery ledger keeps for replay (<see cref="GraphiteClientOptions.ReplayWindowBytes"/>): its segments come back to the pool too.</param>
     /// <param name="time">The clock.</param>
-    public SendBuffer(WireFormat format, int segmentBytes, long capacityBytes, long retainedBytes, TimeProvider time)
+    public SendBuffer(Lock sync, WireFormat format, int segmentBytes, long capacityBytes, long retainedBytes, TimeProvider time)
     {
+        _sync = sync;
         _format = format;
         _segmentBytes = Math.Min(segmentBytes, format.MaxSegmentBytes);
         _maxSegments = (int)Math.Max(2, Math.Min(int.MaxValue, capacityBytes / _segmentBytes));
@@ -48,9 +50,6 @@ internal sealed partial class SendBuffer
         _poolLimit = (int)Math.Min(int.MaxValue, (long)_maxSegments + (retainedBytes / _segmentBytes) + 1);
         IdlePoolSegments = Math.Max(MinIdlePoolSegments, 2 * (SenderLoop.MaxWriteBytes / _segmentBytes));
     }
-
-    /// <summary>The lock callers hold while appending a batch.</summary>
-    public Lock Sync => _sync;
 
     /// <summary>Segments kept pooled when the sender is idle: enough to refill after its largest write (1 MiB).</summary>
     public int IdlePoolSegments { get; }
@@ -123,7 +122,7 @@ internal sealed partial class SendBuffer
     public long BufferedBytes => Volatile.Read(ref _bufferedBytes);
 
     /// <summary>
-    /// Appends a point; the caller holds <see cref="Sync"/>. Returns <see cref="AppendResult.NoRoom"/> when
+    /// Appends a point; the caller holds the destination's lock. Returns <see cref="AppendResult.NoRoom"/> when
     /// the buffer is full and <paramref name="dropOldest"/> is false; with it, the oldest queued segment is
     /// dropped (its point count added to <paramref name="droppedPoints"/>) to make room.
     /// </summary>
@@ -348,13 +347,16 @@ internal sealed partial class SendBuffer
                 return false;
             }
 
-            _completed = true;
+            Volatile.Write(ref _completed, true);
             return true;
         }
     }
 
-    /// <summary>Called with <see cref="Sync"/> held: throws when completed.</summary>
+    /// <summary>Whether <see cref="Complete"/> was called; read with the destination's lock held.</summary>
     public bool IsCompletedLocked => _completed;
+
+    /// <summary>Whether <see cref="Complete"/> was called; read without the lock (a producer's early check).</summary>
+    public bool IsCompleted => Volatile.Read(ref _completed);
 
     /// <summary>Adds what was accepted and never taken by the sender (queued, open, or on disk only) to <paramref name="leftovers"/>; empties the buffer.</summary>
     public void DiscardAll(ref Leftovers leftovers)
