@@ -192,7 +192,7 @@ internal sealed partial class DestinationSender
     /// <summary>Appends one point (the lock held); false when the caller must wait for room.</summary>
     private bool AppendLocked(in PointText text, bool dropOldest, bool wait, ref BatchOutcome outcome)
     {
-        switch (Buffer.AppendLocked(text, dropOldest, ref outcome.DroppedOldest))
+        switch (Buffer.AppendLocked(text, dropOldest, ref outcome.DroppedOldest, ref outcome.Deferred))
         {
             case AppendResult.Appended:
                 break;
@@ -219,9 +219,10 @@ internal sealed partial class DestinationSender
         return true;
     }
 
-    /// <summary>After appending (the lock released): wakes the loop, counts, logs drops.</summary>
+    /// <summary>After appending (the lock released): runs what the buffer deferred, wakes the loop, counts, logs drops.</summary>
     private void Report(ref BatchOutcome outcome)
     {
+        Buffer.RunDeferred(outcome.Deferred);
         if (outcome.Wake)
         {
             _loop.Wake();
