@@ -12,8 +12,11 @@ namespace AioGraphite.Pipeline;
 /// </content>
 internal sealed partial class DestinationSender
 {
-    // Set at construction; read by any producer.
+    // The destination's lock, owned here: producers take it in AppendChunk (once per chunk), the sender loop and the
+    // spool writer through SendBuffer's methods (it guards the BatchQueue and the SpoolStaging).
     private readonly Lock _sync = new();
+
+    // Set at construction; read by any producer.
     private readonly GraphiteDatapointValidator _rules;
     private readonly byte[] _prefix;
     private readonly byte[] _tagSuffix;
@@ -28,8 +31,8 @@ internal sealed partial class DestinationSender
     private long _dropsSinceLog;
     private long _stalledAtBytes = -1;
 
-    /// <summary>Names already checked for this destination's callers (thread-safe: looked up before the lock).</summary>
-    public ValidatedNameCache Names { get; } = new();
+    // Any producer, without the lock (the cache is thread-safe): names already checked for this destination's callers.
+    private readonly ValidatedNameCache _names = new();
 
     /// <summary>
     /// Whether carbon (or the disk spool) is taking data: connected, and no awaiting send has given up on room since the
@@ -146,7 +149,7 @@ internal sealed partial class DestinationSender
     private bool TryPrepare(in Datapoint p, long defaultTimestamp, out PreparedPoint prepared, out string? error)
     {
         long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
-        if (p.Metric is { } known && Names.TryGet(known, out int knownBytes, out bool tagged) && !(tagged && _mergesDefaultTags)
+        if (p.Metric is { } known && _names.TryGet(known, out int knownBytes, out bool tagged) && !(tagged && _mergesDefaultTags)
             && double.IsFinite(p.Value) && (ulong)ts <= WhisperLimits.MaxTimestamp)
         {
             prepared = new PreparedPoint(known, knownBytes, withTagSuffix: true, p.Value, ts);
@@ -163,7 +166,7 @@ internal sealed partial class DestinationSender
         // Remembered when it fits a line whatever the value and timestamp (so only the name decided).
         if (ReferenceEquals(metric, p.Metric) && _rules.FitsAnyLine(metricBytes, suffix.Length))
         {
-            Names.Store(metric, metricBytes, metric.Contains(';', StringComparison.Ordinal));
+            _names.Store(metric, metricBytes, metric.Contains(';', StringComparison.Ordinal));
         }
 
         prepared = new PreparedPoint(metric, metricBytes, withTagSuffix: !suffix.IsEmpty, p.Value, ts);

@@ -42,7 +42,6 @@ internal sealed partial class DestinationSender : IDisposable
     /// <param name="instruments">The client's meter instruments.</param>
     public DestinationSender(GraphiteDestination endpoint, IGraphiteProtocol protocol, GraphiteClientOptions options, GraphiteDatapointValidator rules, ILogger log, GraphiteInstruments instruments)
     {
-        Endpoint = endpoint;
         _time = options.TimeProvider;
         _log = log;
         _rules = rules;
@@ -82,8 +81,6 @@ internal sealed partial class DestinationSender : IDisposable
         _loop = new SenderLoop(Buffer, connections, writer, Counters, options, log, _spool, spoolWriter);
         Status = connections.Status;
     }
-
-    public GraphiteDestination Endpoint { get; }
 
     /// <summary><c>host:port</c>, for logs and errors.</summary>
     public string Description => _factory.Description;

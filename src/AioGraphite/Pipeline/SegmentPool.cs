@@ -42,7 +42,7 @@ internal sealed class SegmentPool
     public int IdleSegments { get; }
 
     /// <summary>Segments <see cref="TopUp"/> keeps ready: half of <see cref="IdleSegments"/>.</summary>
-    public int SpareSegments => IdleSegments / 2;
+    private int SpareSegments => IdleSegments / 2;
 
     /// <summary>Segments currently pooled.</summary>
     public int Count

@@ -23,9 +23,6 @@ internal sealed class SpoolStaging
     // Written under the destination's lock; read by producers without it.
     private volatile bool _healthy;
 
-    /// <summary>Whether a spool is attached.</summary>
-    public bool IsAttached => _wakeWriter is not null;
-
     /// <summary>Whether a spool is attached and working: a full buffer then frees room as fast as the disk takes data. Any thread.</summary>
     public bool TakesData => _healthy;
 
