@@ -6,13 +6,13 @@ namespace AioGraphite.Pipeline;
 
 /// <content>
 /// The producers' half: points are checked outside the lock (the validated-name cache first, then
-/// <see cref="GraphiteDatapointValidator"/>), then formatted into the buffer under this destination's lock, a chunk
-/// at a time; the full-buffer policy decides between waiting for room, dropping the oldest batch and dropping the
+/// <see cref="GraphiteDatapointValidator"/>), then formatted into the buffer under this destination's lock, once per
+/// call; the full-buffer policy decides between waiting for room, dropping the oldest batch and dropping the
 /// point. Producers run on any thread; after the lock is released they wake the loop, count and log.
 /// </content>
 internal sealed partial class DestinationSender
 {
-    // The destination's lock, owned here: producers take it in AppendChunk (once per chunk), the sender loop and the
+    // The destination's lock, owned here: producers take it in AppendPrepared (once per call), the sender loop and the
     // spool writer through SendBuffer's methods (it guards the BatchQueue and the SpoolStaging).
     private readonly Lock _sync = new();
 
@@ -25,6 +25,13 @@ internal sealed partial class DestinationSender
     private readonly bool _waitForRoom;
     private readonly string _fullBufferReason;
     private readonly long _wakeBacklogBytes;
+
+    /// <summary>Most points checked ahead and appended under one lock (an array of 40 KiB).</summary>
+    private const int MaxPreparedPerLock = 1024;
+
+    // Any producer, each slot taken and given back with Interlocked.Exchange: arrays of points checked ahead of the lock
+    // for larger calls, as many as there are cores, reused so that the steady state allocates nothing.
+    private readonly PreparedPoint[]?[] _preparedSpares = new PreparedPoint[]?[Environment.ProcessorCount];
 
     // Any producer, interlocked.
     private long _lastDropLog;
@@ -49,8 +56,10 @@ internal sealed partial class DestinationSender
 
     /// <summary>
     /// Checks and appends <paramref name="points"/> from <paramref name="start"/> (this destination takes them all);
-    /// returns the index it stopped at when it must wait for room, or the length. Invalid points are added to
-    /// <paramref name="rejections"/> in order, each once.
+    /// returns the index it stopped at when it must wait for room, or the length. Every point is checked before the lock
+    /// is taken; then the lock is taken once for the whole call (so the loop sees a call's points together, as before
+    /// the checks left the lock), and invalid points are added to <paramref name="rejections"/> in order, under it, up to
+    /// where the call stops: each once, however often the caller resumes.
     /// </summary>
     /// <param name="points">The caller's points.</param>
     /// <param name="start">The first point to append.</param>
@@ -61,23 +70,20 @@ internal sealed partial class DestinationSender
     /// <exception cref="ObjectDisposedException">The client was closed.</exception>
     public int Append(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool allowWait, ref Rejections rejections, out long droppedNewest)
     {
-        ObjectDisposedException.ThrowIf(Buffer.IsCompleted, typeof(GraphiteClient));
         var outcome = default(BatchOutcome);
         bool wait = allowWait && MayWait;
-        int next;
+        int count = points.Length - start;
         try
         {
-            next = points.Length - start == 1
-                ? AppendOne(in points[start], start, defaultTimestamp, wait, ref rejections, ref outcome)
-                : AppendChunked(points, start, defaultTimestamp, wait, ref rejections, ref outcome);
+            return count == 1 ? AppendOne(in points[start], start, defaultTimestamp, wait, ref rejections, ref outcome)
+                : count <= PreparedPointChunk.Length ? AppendFew(points, start, defaultTimestamp, wait, ref rejections, ref outcome)
+                : AppendMany(points, start, defaultTimestamp, wait, ref rejections, ref outcome);
         }
         finally
         {
             Report(ref outcome);
+            droppedNewest = outcome.DroppedNewest;
         }
-
-        droppedNewest = outcome.DroppedNewest;
-        return next;
     }
 
     /// <summary>Appends one point already checked (the sharded path); false when the caller must wait for room.</summary>
@@ -85,7 +91,8 @@ internal sealed partial class DestinationSender
     public bool Append(in PreparedPoint point, bool allowWait, ref long droppedNewest)
     {
         var outcome = default(BatchOutcome);
-        bool appended = AppendChunk(new ReadOnlySpan<PreparedPoint>(in point), allowWait && MayWait, ref outcome) == 1;
+        var none = default(Rejections); // a checked point is never rejected here
+        bool appended = AppendPrepared(new ReadOnlySpan<PreparedPoint>(in point), 0, allowWait && MayWait, ref none, ref outcome) == 1;
         Report(ref outcome);
         droppedNewest += outcome.DroppedNewest;
         return appended;
@@ -94,73 +101,109 @@ internal sealed partial class DestinationSender
     /// <summary>Wakes the loop (a producer waits for room).</summary>
     public void Wake() => _loop.Wake();
 
+    /// <summary>One point (<c>TrySend</c>, <c>SendAsync</c>): checked into a local, without the chunk's zeroing.</summary>
     private int AppendOne(in Datapoint point, int index, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome)
     {
-        if (!TryPrepare(in point, defaultTimestamp, out PreparedPoint prepared, out string? error))
+        PreparedPoint one = Prepare(in point, defaultTimestamp);
+        return index + AppendPrepared(new ReadOnlySpan<PreparedPoint>(in one), index, wait, ref rejections, ref outcome);
+    }
+
+    /// <summary>Up to a chunk of points (a small batch, or none): checked into a buffer on the stack.</summary>
+    private int AppendFew(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome)
+    {
+        int count = points.Length - start;
+        var chunk = default(PreparedPointChunk);
+        Span<PreparedPoint> prepared = ((Span<PreparedPoint>)chunk)[..count];
+        for (int i = 0; i < count; i++)
         {
-            rejections.Add(point.Metric, error!, index);
-            return index + 1;
+            prepared[i] = Prepare(in points[start + i], defaultTimestamp);
         }
 
-        return index + AppendChunk(new ReadOnlySpan<PreparedPoint>(in prepared), wait, ref outcome);
+        return start + AppendPrepared(prepared, start, wait, ref rejections, ref outcome);
     }
 
     /// <summary>
-    /// Checks a run of valid points (up to a chunk) outside the lock, appends it under the lock, then records the invalid
-    /// point that ended the run: rejections stay in order and are never counted twice when the caller must wait.
+    /// A larger batch: checked into a reused array, a slice of up to <see cref="MaxPreparedPerLock"/> points at a time,
+    /// each slice appended under one lock (a batch up to that size is appended as a whole, as before the checks left the
+    /// lock).
     /// </summary>
-    private int AppendChunked(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome)
+    private int AppendMany(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome)
     {
-        var chunk = default(PreparedPointChunk);
+        PreparedPoint[] buffer = RentPrepared();
         int i = start;
-        while (i < points.Length)
+        try
         {
-            int n = 0;
-            string? error = null;
-            while (i + n < points.Length && n < PreparedPointChunk.Length && TryPrepare(in points[i + n], defaultTimestamp, out chunk[n], out error))
+            while (i < points.Length)
             {
-                n++;
-            }
-
-            if (n > 0)
-            {
-                int appended = AppendChunk(((ReadOnlySpan<PreparedPoint>)chunk)[..n], wait, ref outcome);
-                i += appended;
-                if (appended < n)
+                int count = Math.Min(points.Length - i, MaxPreparedPerLock);
+                Span<PreparedPoint> prepared = buffer.AsSpan(0, count);
+                for (int k = 0; k < count; k++)
                 {
-                    return i;
+                    prepared[k] = Prepare(in points[i + k], defaultTimestamp);
+                }
+
+                int taken = AppendPrepared(prepared, i, wait, ref rejections, ref outcome);
+                i += taken;
+                if (taken < count)
+                {
+                    break;
                 }
             }
+        }
+        finally
+        {
+            buffer.AsSpan(0, Math.Min(points.Length - start, MaxPreparedPerLock)).Clear(); // keeps no metric names alive
+            ReturnPrepared(buffer);
+        }
 
-            if (error is not null)
+        return i;
+    }
+
+    /// <summary>A spare array for <see cref="AppendMany"/>, or a new one when every spare is in use.</summary>
+    private PreparedPoint[] RentPrepared()
+    {
+        PreparedPoint[]?[] spares = _preparedSpares;
+        for (int i = 0; i < spares.Length; i++)
+        {
+            if (Interlocked.Exchange(ref spares[i], null) is { } spare)
             {
-                rejections.Add(points[i].Metric, error, i);
-                i++;
+                return spare;
             }
         }
 
-        return points.Length;
+        return new PreparedPoint[MaxPreparedPerLock];
+    }
+
+    /// <summary>Gives an array back to a free slot (or to the garbage collector when all are full).</summary>
+    private void ReturnPrepared(PreparedPoint[] buffer)
+    {
+        PreparedPoint[]?[] spares = _preparedSpares;
+        for (int i = 0; i < spares.Length; i++)
+        {
+            if (Interlocked.CompareExchange(ref spares[i], buffer, null) is null)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>
-    /// Checks one point: a name checked before (the same string object) skips the name checks; value and timestamp are
-    /// checked every time. Tagged names with default tags to merge take the full path.
+    /// Checks one point, outside the lock: a name checked before (the same string object) skips the name checks; value
+    /// and timestamp are checked every time. Tagged names with default tags to merge take the full path. An invalid point
+    /// comes back as <see cref="PreparedPoint.Rejected"/>.
     /// </summary>
-    private bool TryPrepare(in Datapoint p, long defaultTimestamp, out PreparedPoint prepared, out string? error)
+    private PreparedPoint Prepare(in Datapoint p, long defaultTimestamp)
     {
         long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
         if (p.Metric is { } known && _names.TryGet(known, out int knownBytes, out bool tagged) && !(tagged && _mergesDefaultTags)
             && double.IsFinite(p.Value) && (ulong)ts <= WhisperLimits.MaxTimestamp)
         {
-            prepared = new PreparedPoint(known, knownBytes, withTagSuffix: true, p.Value, ts);
-            error = null;
-            return true;
+            return new PreparedPoint(known, knownBytes, withTagSuffix: true, p.Value, ts);
         }
 
-        if (!_rules.TryPrepare(in p, defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out ts, out error))
+        if (!_rules.TryPrepare(in p, defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out ts, out string? error))
         {
-            prepared = default;
-            return false;
+            return PreparedPoint.Rejected(p.Metric, error);
         }
 
         // Remembered when it fits a line whatever the value and timestamp (so only the name decided).
@@ -169,12 +212,15 @@ internal sealed partial class DestinationSender
             _names.Store(metric, metricBytes, metric.Contains(';', StringComparison.Ordinal));
         }
 
-        prepared = new PreparedPoint(metric, metricBytes, withTagSuffix: !suffix.IsEmpty, p.Value, ts);
-        return true;
+        return new PreparedPoint(metric, metricBytes, withTagSuffix: !suffix.IsEmpty, p.Value, ts);
     }
 
-    /// <summary>Appends checked points under the lock; returns how many were taken (appended or dropped) before the first that must wait.</summary>
-    private int AppendChunk(ReadOnlySpan<PreparedPoint> points, bool wait, ref BatchOutcome outcome)
+    /// <summary>
+    /// Appends checked points under the lock, one lock for all; records the rejected ones (numbered from
+    /// <paramref name="firstIndex"/>) in order. Returns how many were taken (appended, dropped or rejected) before the
+    /// first that must wait for room.
+    /// </summary>
+    private int AppendPrepared(ReadOnlySpan<PreparedPoint> points, int firstIndex, bool wait, ref Rejections rejections, ref BatchOutcome outcome)
     {
         bool dropOldest = _dropOldest && !wait;
         lock (_sync)
@@ -182,7 +228,12 @@ internal sealed partial class DestinationSender
             ObjectDisposedException.ThrowIf(Buffer.IsCompletedLocked, typeof(GraphiteClient));
             for (int i = 0; i < points.Length; i++)
             {
-                if (!AppendLocked(points[i].Text(_prefix, _tagSuffix), dropOldest, wait, ref outcome))
+                ref readonly PreparedPoint p = ref points[i];
+                if (p.Error is not null)
+                {
+                    rejections.Add(p.Metric, p.Error, firstIndex + i);
+                }
+                else if (!AppendLocked(p.Text(_prefix, _tagSuffix), dropOldest, wait, ref outcome))
                 {
                     return i;
                 }

@@ -3,13 +3,13 @@ using System.Runtime.CompilerServices;
 namespace AioGraphite.Pipeline;
 
 /// <summary>
-/// Points of one call checked outside the lock and appended under it together: the lock is taken once per chunk, not per
-/// point, and a chunk lives on the caller's stack.
+/// The points of a small call (up to <see cref="Length"/>) checked outside the lock, on the caller's stack; larger calls
+/// rent an array.
 /// </summary>
 [InlineArray(Length)]
 internal struct PreparedPointChunk
 {
-    /// <summary>Points per chunk: the lock is taken once for this many (512 bytes of stack).</summary>
+    /// <summary>Most points checked on the stack (640 bytes); a larger call rents a pooled array.</summary>
     public const int Length = 16;
 
     private PreparedPoint _first;

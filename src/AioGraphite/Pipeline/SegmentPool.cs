@@ -5,8 +5,11 @@ namespace AioGraphite.Pipeline;
 /// <summary>
 /// The segments of one destination that are not in use: rented to open a batch (or to read a spool record back),
 /// returned when written, dropped or retired, trimmed after a quiet spell, and topped up off the producers' path with
-/// segments whose pages are already touched. Its own short lock, never held while calling out: a producer rents under
-/// the destination's lock (destination lock, then pool lock; never the other way round).
+/// segments whose pages are already touched. Guarded by the destination's lock, which it is given: producers and the
+/// loop call it with that lock held (entering it again is cheap: <see cref="Lock"/> is reentrant), the top-up work item
+/// and <see cref="Trim"/> take it. One lock rather than a second one, so a producer never meets a lock that is
+/// contended only now and then (its first contention would allocate a wait event on the producer's thread). Nothing is
+/// called back, allocated or touched under it.
 /// </summary>
 internal sealed class SegmentPool
 {
@@ -17,19 +20,21 @@ internal sealed class SegmentPool
     private readonly int _segmentBytes;
     private readonly int _limit;
 
-    // Producers (Rent), the sender loop (Return, Trim, RentForRecord) and the top-up work item, under _sync.
-    private readonly Lock _sync = new();
+    // Producers (Rent, Return), the sender loop (Return, Trim, RentForRecord) and the top-up work item, under _sync.
+    private readonly Lock _sync;
     private readonly Stack<Segment> _pool = new();
     private bool _stopped;
 
     // Interlocked: 1 while a TopUp is queued or running.
     private int _toppingUp;
 
+    /// <param name="sync">The destination's lock.</param>
     /// <param name="segmentBytes">Size of a segment.</param>
     /// <param name="limit">Most segments pooled: what the buffer and the replay window can hold together, plus one.</param>
     /// <param name="idleSegments">Segments kept when the sender is idle (<see cref="Trim"/>).</param>
-    public SegmentPool(int segmentBytes, int limit, int idleSegments)
+    public SegmentPool(Lock sync, int segmentBytes, int limit, int idleSegments)
     {
+        _sync = sync;
         _segmentBytes = segmentBytes;
         _limit = limit;
         IdleSegments = idleSegments;

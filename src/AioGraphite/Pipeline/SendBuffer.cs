@@ -5,9 +5,9 @@ namespace AioGraphite.Pipeline;
 
 /// <summary>
 /// The bounded buffer between producers and the sender loop, a thin facade over its three parts: the
-/// <see cref="SegmentPool"/> (its own lock), the <see cref="BatchQueue"/> (open segment, sealed batches, capacity) and
-/// the <see cref="SpoolStaging"/> (what waits for the spool writer, records on disk only). The queue and the staging are
-/// guarded by the destination's lock, which <see cref="DestinationSender"/> owns: producers append under it
+/// <see cref="SegmentPool"/>, the <see cref="BatchQueue"/> (open segment, sealed batches, capacity) and
+/// the <see cref="SpoolStaging"/> (what waits for the spool writer, records on disk only). All three are guarded by the
+/// destination's lock, which <see cref="DestinationSender"/> owns: producers append under it
 /// (<see cref="AppendLocked"/>), the loop and the spool writer take it through the methods here, each once per call.
 /// Nothing is called back under the lock: wake-ups and the pool's top-up run after it is released
 /// (<see cref="DeferredWork"/>, <see cref="RunDeferred"/>).
@@ -20,8 +20,8 @@ internal sealed class SendBuffer
     private readonly BatchQueue _queue;
     private readonly SpoolStaging _staging = new();
 
-    // Written under _sync; read by producers without it (their early check).
-    private volatile bool _completed;
+    // Under _sync (producers read it with the lock held).
+    private bool _completed;
 
     /// <param name="sync">The destination's lock (<see cref="DestinationSender"/> owns it; producers append under it).</param>
     /// <param name="format">The format writer of this buffer.</param>
@@ -41,7 +41,7 @@ internal sealed class SendBuffer
         // memory forever. Idle: enough to refill after the sender's largest write (1 MiB).
         int poolLimit = (int)Math.Min(int.MaxValue, (long)maxSegments + (retainedBytes / segmentBytes) + 1);
         int idleSegments = Math.Max(SegmentPool.MinIdleSegments, 2 * (SenderLoop.MaxWriteBytes / segmentBytes));
-        _pool = new SegmentPool(segmentBytes, poolLimit, idleSegments);
+        _pool = new SegmentPool(sync, segmentBytes, poolLimit, idleSegments);
         _queue = new BatchQueue(format, _pool, _staging, maxSegments, time);
     }
 
@@ -65,9 +65,6 @@ internal sealed class SendBuffer
 
     /// <summary>Whether <see cref="Complete"/> was called; read with the destination's lock held.</summary>
     public bool IsCompletedLocked => _completed;
-
-    /// <summary>Whether <see cref="Complete"/> was called; read without the lock (a producer's early check).</summary>
-    public bool IsCompleted => _completed;
 
     /// <summary>When the open segment got its first point (<see cref="TimeProvider.GetTimestamp"/>), or null when it has none.</summary>
     public long? OpenSince

@@ -11,7 +11,7 @@ namespace AioGraphite.Tests.Pipeline;
 public sealed class BatchQueueTests
 {
     private readonly FakeTimeProvider _time = new();
-    private readonly SegmentPool _pool = new(TenPointSegmentBytes, limit: 16, idleSegments: 8);
+    private readonly SegmentPool _pool = new(new Lock(), TenPointSegmentBytes, limit: 16, idleSegments: 8);
     private long _dropped;
     private DeferredWork _deferred;
 

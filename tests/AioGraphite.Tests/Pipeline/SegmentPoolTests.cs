@@ -12,7 +12,7 @@ public sealed class SegmentPoolTests
     [Fact]
     public void Rent_EmptyPool_GivesANewSegmentAndAsksForOneTopUpOnly()
     {
-        var pool = new SegmentPool(SegmentBytes, limit: 10, idleSegments: 8);
+        var pool = new SegmentPool(new Lock(), SegmentBytes, limit: 10, idleSegments: 8);
 
         Segment s = pool.Rent(out bool first);
         pool.Rent(out bool second);
@@ -26,7 +26,7 @@ public sealed class SegmentPoolTests
     [Fact]
     public void TopUp_FillsToTheSpareCountWithTouchedSegments_AndAllowsTheNextRequest()
     {
-        var pool = new SegmentPool(SegmentBytes, limit: 10, idleSegments: 8);
+        var pool = new SegmentPool(new Lock(), SegmentBytes, limit: 10, idleSegments: 8);
         pool.Rent(out bool asked);
         Assert.True(asked);
 
@@ -46,7 +46,7 @@ public sealed class SegmentPoolTests
     [Fact]
     public void TopUp_AfterStop_AddsNothing()
     {
-        var pool = new SegmentPool(SegmentBytes, limit: 10, idleSegments: 8);
+        var pool = new SegmentPool(new Lock(), SegmentBytes, limit: 10, idleSegments: 8);
         pool.Stop();
 
         pool.TopUp();
@@ -59,7 +59,7 @@ public sealed class SegmentPoolTests
     [Fact]
     public void Return_ResetsAndKeepsSegmentsUpToTheLimit_OfThePoolsSizeOnly()
     {
-        var pool = new SegmentPool(SegmentBytes, limit: 2, idleSegments: 8);
+        var pool = new SegmentPool(new Lock(), SegmentBytes, limit: 2, idleSegments: 8);
         var used = new Segment(SegmentBytes) { Length = 10, Points = 3, Sequence = 7 };
 
         pool.Return(used);
@@ -74,7 +74,7 @@ public sealed class SegmentPoolTests
     [Fact]
     public void Trim_KeepsTheIdleCount()
     {
-        var pool = new SegmentPool(SegmentBytes, limit: 100, idleSegments: 8);
+        var pool = new SegmentPool(new Lock(), SegmentBytes, limit: 100, idleSegments: 8);
         for (int i = 0; i < 20; i++)
         {
             pool.Return(new Segment(SegmentBytes));
@@ -88,7 +88,7 @@ public sealed class SegmentPoolTests
     [Fact]
     public void RentForRecord_LargerThanASegment_GivesALargerNewSegment_SmallerTakesAPooledOne()
     {
-        var pool = new SegmentPool(SegmentBytes, limit: 10, idleSegments: 8);
+        var pool = new SegmentPool(new Lock(), SegmentBytes, limit: 10, idleSegments: 8);
         var pooled = new Segment(SegmentBytes);
         pool.Return(pooled);
 
