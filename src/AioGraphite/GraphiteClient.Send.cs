@@ -1,10 +1,9 @@
 using System.Runtime.InteropServices;
 using AioGraphite.Pipeline;
-using AioGraphite.Protocols;
 
 namespace AioGraphite;
 
-/// <content>Sending: the public calls, their argument checks and the wait for room; the destinations check and append (<see cref="DestinationSender"/>, <see cref="ShardedProducer"/>).</content>
+/// <content>Sending: the public calls and their argument checks; <see cref="SendCoordinator"/> hands the points to the destinations (which check and append them) and waits for room.</content>
 public sealed partial class GraphiteClient
 {
     /// <summary>
@@ -26,14 +25,14 @@ public sealed partial class GraphiteClient
         long defaultTimestamp = timestamp is long t && t != 0 ? t : Now(); // the clock only when the point needs it
         var rejections = default(Rejections);
         int replica = 0;
-        int next = Append(new ReadOnlySpan<Datapoint>(in point), 0, defaultTimestamp, allowWait: true, ref rejections, ref replica, out DestinationSender? blocked);
+        int next = _sendCoordinator.Append(new ReadOnlySpan<Datapoint>(in point), 0, defaultTimestamp, allowWait: true, ref rejections, ref replica, out DestinationSender? blocked, out _);
         if (next == 1)
         {
-            ThrowIfRejected(ref rejections, 1, nameof(metric));
+            SendCoordinator.ThrowIfRejected(ref rejections, 1, nameof(metric));
             return default;
         }
 
-        return WaitAndAppendAsync(new[] { point }, next, replica, blocked!, defaultTimestamp, rejections, nameof(metric), cancellationToken);
+        return _sendCoordinator.WaitAndAppendAsync(new[] { point }, next, replica, blocked!, defaultTimestamp, rejections, nameof(metric), cancellationToken);
     }
 
     /// <summary>
@@ -55,14 +54,14 @@ public sealed partial class GraphiteClient
         ReadOnlySpan<Datapoint> span = array ?? (dataset is List<Datapoint> list ? CollectionsMarshal.AsSpan(list) : (array = [.. dataset]));
         var rejections = default(Rejections);
         int replica = 0;
-        int next = Append(span, 0, ts, allowWait: true, ref rejections, ref replica, out DestinationSender? blocked);
+        int next = _sendCoordinator.Append(span, 0, ts, allowWait: true, ref rejections, ref replica, out DestinationSender? blocked, out _);
         if (next == span.Length)
         {
-            ThrowIfRejected(ref rejections, span.Length, nameof(dataset));
+            SendCoordinator.ThrowIfRejected(ref rejections, span.Length, nameof(dataset));
             return default;
         }
 
-        return WaitAndAppendAsync(array ?? span.ToArray(), next, replica, blocked!, ts, rejections, nameof(dataset), cancellationToken);
+        return _sendCoordinator.WaitAndAppendAsync(array ?? span.ToArray(), next, replica, blocked!, ts, rejections, nameof(dataset), cancellationToken);
     }
 
     /// <summary>
@@ -89,7 +88,7 @@ public sealed partial class GraphiteClient
         long droppedNewest;
         try
         {
-            Append(new ReadOnlySpan<Datapoint>(in point), 0, timestamp is long t && t != 0 ? t : Now(), allowWait: false, ref rejections, ref replica, out _, out droppedNewest);
+            _sendCoordinator.Append(new ReadOnlySpan<Datapoint>(in point), 0, timestamp is long t && t != 0 ? t : Now(), allowWait: false, ref rejections, ref replica, out _, out droppedNewest);
         }
         catch (ObjectDisposedException)
         {
@@ -97,101 +96,6 @@ public sealed partial class GraphiteClient
         }
 
         return rejections.Count == 0 && droppedNewest == 0;
-    }
-
-    /// <summary>
-    /// Waits for room and appends the rest. Gives up, dropping what still does not fit (counted), when no room was freed
-    /// for <see cref="GraphiteClientOptions.FullBufferWaitTimeout"/>, or at once when carbon is not connected and the
-    /// policy drops.
-    /// </summary>
-    private async ValueTask WaitAndAppendAsync(Datapoint[] points, int next, int replica, DestinationSender blocked, long ts, Rejections rejections, string paramName, CancellationToken cancellationToken)
-    {
-        long progressAt = _time.GetTimestamp();
-        while (true)
-        {
-            Task space = blocked.SpaceFreed.WaitAsync();
-            blocked.Wake();
-            int before = next;
-            next = Append(points, next, ts, allowWait: true, ref rejections, ref replica, out DestinationSender? stillBlocked);
-            if (next == points.Length)
-            {
-                break;
-            }
-
-            if (next != before)
-            {
-                progressAt = _time.GetTimestamp();
-            }
-
-            blocked = stillBlocked!;
-            TimeSpan remaining = Options.FullBufferWaitTimeout - _time.GetElapsedTime(progressAt);
-            if (remaining <= TimeSpan.Zero || !blocked.MayWait)
-            {
-                if (remaining <= TimeSpan.Zero)
-                {
-                    blocked.MarkStalled(); // later sends do not wait again until carbon takes data
-                }
-
-                // Give up waiting: what still does not fit is dropped, and counted.
-                Append(points, next, ts, allowWait: false, ref rejections, ref replica, out _);
-                break;
-            }
-
-            try
-            {
-                await space.WaitAsync(remaining, _time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-            }
-        }
-
-        ThrowIfRejected(ref rejections, points.Length, paramName);
-    }
-
-    /// <summary>
-    /// Hands points from <paramref name="start"/> to the destination (which checks and appends them) or, over several
-    /// destinations, to the sharded producer; returns the index it stopped at (when it must wait for room in
-    /// <paramref name="blocked"/>, resuming at <paramref name="replica"/>) or the length.
-    /// </summary>
-    private int Append(ReadOnlySpan<Datapoint> points, int start, long ts, bool allowWait, ref Rejections rejections, ref int replica, out DestinationSender? blocked) =>
-        Append(points, start, ts, allowWait, ref rejections, ref replica, out blocked, out _);
-
-    private int Append(ReadOnlySpan<Datapoint> points, int start, long ts, bool allowWait, ref Rejections rejections, ref int replica, out DestinationSender? blocked, out long droppedNewest)
-    {
-        long rejectedBefore = rejections.Count;
-        int next;
-        if (_sharded is null)
-        {
-            DestinationSender d = _destinations[0];
-            next = d.Append(points, start, ts, allowWait, ref rejections, out droppedNewest);
-            blocked = next < points.Length ? d : null;
-        }
-        else
-        {
-            next = _sharded.Append(points, start, ts, allowWait, ref rejections, ref replica, out blocked, out droppedNewest);
-        }
-
-        long rejected = rejections.Count - rejectedBefore;
-        if (rejected > 0)
-        {
-            _edge.Rejected(rejected);
-        }
-
-        return next;
-    }
-
-    private static void ThrowIfRejected(ref Rejections rejections, int count, string paramName)
-    {
-        if (rejections.Count == 0)
-        {
-            return;
-        }
-
-        string reason = count == 1
-            ? rejections.FirstReason!
-            : $"{rejections.FirstReason} (datapoint {rejections.FirstIndex}); {rejections.Count} of {count} datapoints were rejected and the other {count - rejections.Count} were accepted";
-        throw DatapointRules.Rejected(rejections.FirstMetric, reason, paramName);
     }
 
     private long Now() => _time.GetUtcNow().ToUnixTimeSeconds();

@@ -30,7 +30,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
 {
     private readonly DestinationSender[] _destinations;
     private readonly PipelineCounters _edge;
-    private readonly ShardedProducer? _sharded;
+    private readonly SendCoordinator _sendCoordinator;
     private readonly GraphiteInstruments _instruments;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
@@ -58,10 +58,13 @@ public sealed partial class GraphiteClient : IAsyncDisposable
             _instruments.ObserveGauge("aiographite.spool.records", "{record}", "Records in the disk spool's files.", () => Gauge(d => d.Snapshot(0).Spool.Records));
             _instruments.ObserveGauge("aiographite.spool.files", "{file}", "Record files of the disk spool.", () => Gauge(d => d.Snapshot(0).Spool.Files));
         }
+        ShardedProducer? sharded = null;
         if (destinations.Count > 1)
         {
-            _sharded = new ShardedProducer(new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, _rules.PrefixText, _rules.TagSuffixText, options.Hashing), _destinations, _rules);
+            sharded = new ShardedProducer(new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, _rules.PrefixText, _rules.TagSuffixText, options.Hashing), _destinations, _rules);
         }
+
+        _sendCoordinator = new SendCoordinator(_destinations, sharded, _edge, _time, options.FullBufferWaitTimeout);
     }
 
     /// <summary>The server's host name or address (the first destination's, in a cluster).</summary>
