@@ -96,7 +96,7 @@ public sealed partial class GraphiteClient
         {
             foreach (DestinationSender d in _destinations)
             {
-                d.Buffer.Complete();
+                d.Complete();
             }
 
             await Task.WhenAll(_destinations.Select(d => d.StopAsync(drainTimeout))).ConfigureAwait(false);

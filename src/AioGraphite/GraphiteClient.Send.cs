@@ -1,12 +1,9 @@
 using System.Runtime.InteropServices;
-using AioGraphite.Diagnostics;
-using AioGraphite.Naming;
 using AioGraphite.Pipeline;
-using AioGraphite.Protocols;
 
 namespace AioGraphite;
 
-/// <content>Sending: validation at the edge, routing, formatting into the buffer, the full-buffer policy.</content>
+/// <content>Sending: the public calls and their argument checks; <see cref="SendCoordinator"/> hands the points to the destinations (which check and append them) and waits for room.</content>
 public sealed partial class GraphiteClient
 {
     /// <summary>
@@ -28,14 +25,14 @@ public sealed partial class GraphiteClient
         long defaultTimestamp = timestamp is long t && t != 0 ? t : Now(); // the clock only when the point needs it
         var rejections = default(Rejections);
         int replica = 0;
-        int next = Append(new ReadOnlySpan<Datapoint>(in point), 0, defaultTimestamp, allowWait: true, ref rejections, ref replica, out DestinationSender? blocked);
+        int next = _sendCoordinator.Append(new ReadOnlySpan<Datapoint>(in point), 0, defaultTimestamp, allowWait: true, ref rejections, ref replica, out DestinationSender? blocked, out _);
         if (next == 1)
         {
-            ThrowIfRejected(ref rejections, 1, nameof(metric));
+            SendCoordinator.ThrowIfRejected(ref rejections, 1, nameof(metric));
             return default;
         }
 
-        return WaitAndAppendAsync(new[] { point }, next, replica, blocked!, defaultTimestamp, rejections, nameof(metric), cancellationToken);
+        return _sendCoordinator.WaitAndAppendAsync(new[] { point }, next, replica, blocked!, defaultTimestamp, rejections, nameof(metric), cancellationToken);
     }
 
     /// <summary>
@@ -57,14 +54,14 @@ public sealed partial class GraphiteClient
         ReadOnlySpan<Datapoint> span = array ?? (dataset is List<Datapoint> list ? CollectionsMarshal.AsSpan(list) : (array = [.. dataset]));
         var rejections = default(Rejections);
         int replica = 0;
-        int next = Append(span, 0, ts, allowWait: true, ref rejections, ref replica, out DestinationSender? blocked);
+        int next = _sendCoordinator.Append(span, 0, ts, allowWait: true, ref rejections, ref replica, out DestinationSender? blocked, out _);
         if (next == span.Length)
         {
-            ThrowIfRejected(ref rejections, span.Length, nameof(dataset));
+            SendCoordinator.ThrowIfRejected(ref rejections, span.Length, nameof(dataset));
             return default;
         }
 
-        return WaitAndAppendAsync(array ?? span.ToArray(), next, replica, blocked!, ts, rejections, nameof(dataset), cancellationToken);
+        return _sendCoordinator.WaitAndAppendAsync(array ?? span.ToArray(), next, replica, blocked!, ts, rejections, nameof(dataset), cancellationToken);
     }
 
     /// <summary>
@@ -91,7 +88,7 @@ public sealed partial class GraphiteClient
         long droppedNewest;
         try
         {
-            Append(new ReadOnlySpan<Datapoint>(in point), 0, timestamp is long t && t != 0 ? t : Now(), allowWait: false, ref rejections, ref replica, out _, out droppedNewest);
+            _sendCoordinator.Append(new ReadOnlySpan<Datapoint>(in point), 0, timestamp is long t && t != 0 ? t : Now(), allowWait: false, ref rejections, ref replica, out _, out droppedNewest);
         }
         catch (ObjectDisposedException)
         {
@@ -99,226 +96,6 @@ public sealed partial class GraphiteClient
         }
 
         return rejections.Count == 0 && droppedNewest == 0;
-    }
-
-    /// <summary>
-    /// Waits for room and appends the rest. Gives up, dropping what still does not fit (counted), when no room was freed
-    /// for <see cref="GraphiteClientOptions.FullBufferWaitTimeout"/>, or at once when carbon is not connected and the
-    /// policy drops.
-    /// </summary>
-    private async ValueTask WaitAndAppendAsync(Datapoint[] points, int next, int replica, DestinationSender blocked, long ts, Rejections rejections, string paramName, CancellationToken cancellationToken)
-    {
-        long progressAt = _time.GetTimestamp();
-        while (true)
-        {
-            Task space = blocked.SpaceFreed.WaitAsync();
-            blocked.Wake();
-            int before = next;
-            next = Append(points, next, ts, allowWait: true, ref rejections, ref replica, out DestinationSender? stillBlocked);
-            if (next == points.Length)
-            {
-                break;
-            }
-
-            if (next != before)
-            {
-                progressAt = _time.GetTimestamp();
-            }
-
-            blocked = stillBlocked!;
-            TimeSpan remaining = Options.FullBufferWaitTimeout - _time.GetElapsedTime(progressAt);
-            if (remaining <= TimeSpan.Zero || !MayWait(blocked))
-            {
-                if (remaining <= TimeSpan.Zero)
-                {
-                    blocked.MarkStalled(); // later sends do not wait again until carbon takes data
-                }
-
-                // Give up waiting: what still does not fit is dropped, and counted.
-                Append(points, next, ts, allowWait: false, ref rejections, ref replica, out _);
-                break;
-            }
-
-            try
-            {
-                await space.WaitAsync(remaining, _time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-            }
-        }
-
-        ThrowIfRejected(ref rejections, points.Length, paramName);
-    }
-
-    /// <summary>An awaiting caller waits for room under the Wait policy, and under the drop policies while carbon takes data.</summary>
-    private bool MayWait(DestinationSender d) => _waitForRoom || d.IsTakingData;
-
-    /// <summary>
-    /// Validates, routes and appends points from <paramref name="start"/>; returns the index it stopped at (when it
-    /// must wait for room in <paramref name="blocked"/>, resuming at <paramref name="replica"/>) or the length.
-    /// </summary>
-    private int Append(ReadOnlySpan<Datapoint> points, int start, long ts, bool allowWait, ref Rejections rejections, ref int replica, out DestinationSender? blocked) =>
-        Append(points, start, ts, allowWait, ref rejections, ref replica, out blocked, out _);
-
-    private int Append(ReadOnlySpan<Datapoint> points, int start, long ts, bool allowWait, ref Rejections rejections, ref int replica, out DestinationSender? blocked, out long droppedNewest)
-    {
-        blocked = null;
-        droppedNewest = 0;
-        long rejectedBefore = rejections.Count;
-        int next;
-        if (_router is null)
-        {
-            DestinationSender d = _destinations[0];
-            var outcome = default(BatchOutcome);
-            bool wait = allowWait && MayWait(d);
-            lock (d.Buffer.Sync)
-            {
-                ObjectDisposedException.ThrowIf(d.Buffer.IsCompletedLocked, this);
-                next = AppendLocked(d, points, start, ts, wait, ref outcome, ref rejections);
-            }
-
-            d.Report(ref outcome);
-            droppedNewest = outcome.DroppedNewest;
-            if (next < points.Length)
-            {
-                blocked = d;
-            }
-        }
-        else
-        {
-            next = AppendRouted(points, start, ts, allowWait, ref rejections, ref replica, out blocked, out droppedNewest);
-        }
-
-        long rejected = rejections.Count - rejectedBefore;
-        if (rejected > 0)
-        {
-            _edge.Rejected(rejected);
-        }
-
-        return next;
-    }
-
-    private int AppendLocked(DestinationSender d, ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref BatchOutcome outcome, ref Rejections rejections)
-    {
-        for (int i = start; i < points.Length; i++)
-        {
-            ref readonly Datapoint p = ref points[i];
-            long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
-
-            // A name checked before (the same string object) skips the name checks; value and timestamp are
-            // checked every time. Tagged names with default tags to merge take the full path.
-            if (p.Metric is { } known && d.Names.TryGet(known, out int knownBytes, out bool tagged) && !(tagged && _defaultTags is not null)
-                && double.IsFinite(p.Value) && (ulong)ts <= WhisperLimits.MaxTimestamp)
-            {
-                if (!d.AppendLocked(new PointText(_prefix, known, knownBytes, _tagSuffix, p.Value, ts), _dropOldest && !wait, wait, ref outcome))
-                {
-                    return i;
-                }
-
-                continue;
-            }
-
-            if (!TryPrepare(in p, defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out ts, out string? error))
-            {
-                rejections.Add(p.Metric, error!, i);
-                continue;
-            }
-
-            Remember(d, p.Metric, metric, metricBytes, suffix.Length);
-            if (!d.AppendLocked(new PointText(_prefix, metric, metricBytes, suffix, p.Value, ts), _dropOldest && !wait, wait, ref outcome))
-            {
-                return i;
-            }
-        }
-
-        return points.Length;
-    }
-
-    private int AppendRouted(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool allowWait, ref Rejections rejections, ref int replica, out DestinationSender? blocked, out long droppedNewest)
-    {
-        blocked = null;
-        droppedNewest = 0;
-        for (int i = start; i < points.Length; i++)
-        {
-            ref readonly Datapoint p = ref points[i];
-            string metric;
-            ReadOnlySpan<byte> suffix = _tagSuffix;
-            int metricBytes;
-            long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
-            int[] targets;
-
-            // A name routed before as checked (same text) skips the name checks, as the single-destination path does
-            // with its name cache; value and timestamp are checked every time.
-            if (p.Metric is { } known && _router!.TryGetChecked(known, out targets, out metricBytes) && !(_defaultTags is not null && known.Contains(';', StringComparison.Ordinal))
-                && double.IsFinite(p.Value) && (ulong)ts <= WhisperLimits.MaxTimestamp)
-            {
-                metric = known;
-            }
-            else
-            {
-                if (!TryPrepare(in p, defaultTimestamp, out metric, out suffix, out metricBytes, out ts, out string? error))
-                {
-                    rejections.Add(p.Metric, error!, i);
-                    continue;
-                }
-
-                targets = _router!.Route(metric, FitsAnyLine(metricBytes, suffix.Length) && ReferenceEquals(metric, p.Metric) ? metricBytes : -1);
-            }
-
-            for (; replica < targets.Length; replica++)
-            {
-                DestinationSender d = _destinations[targets[replica]];
-                var outcome = default(BatchOutcome);
-                bool appended;
-                bool wait = allowWait && MayWait(d);
-                lock (d.Buffer.Sync)
-                {
-                    ObjectDisposedException.ThrowIf(d.Buffer.IsCompletedLocked, this);
-                    appended = d.AppendLocked(new PointText(_prefix, metric, metricBytes, suffix, p.Value, ts), _dropOldest && !wait, wait, ref outcome);
-                }
-
-                d.Report(ref outcome);
-                droppedNewest += outcome.DroppedNewest;
-                if (!appended)
-                {
-                    blocked = d;
-                    return i;
-                }
-            }
-
-            replica = 0;
-        }
-
-        return points.Length;
-    }
-
-    /// <summary>Remembers a checked name in the destination's cache when it fits a line whatever the value and timestamp (so only the name decided).</summary>
-    private void Remember(DestinationSender d, string? given, string metric, int metricBytes, int suffixBytes)
-    {
-        if (ReferenceEquals(metric, given) && FitsAnyLine(metricBytes, suffixBytes))
-        {
-            d.Names.Store(metric, metricBytes, metric.Contains(';', StringComparison.Ordinal));
-        }
-    }
-
-    private bool FitsAnyLine(int metricBytes, int suffixBytes) => _rules.FitsAnyLine(metricBytes, suffixBytes);
-
-    /// <summary>Applies default timestamp and tags and checks the point (<see cref="GraphiteDatapointValidator"/>); false with the reason when it is invalid.</summary>
-    private bool TryPrepare(in Datapoint p, long defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out long ts, out string? error) =>
-        _rules.TryPrepare(in p, defaultTimestamp, out metric, out suffix, out metricBytes, out ts, out error);
-
-    private static void ThrowIfRejected(ref Rejections rejections, int count, string paramName)
-    {
-        if (rejections.Count == 0)
-        {
-            return;
-        }
-
-        string reason = count == 1
-            ? rejections.FirstReason!
-            : $"{rejections.FirstReason} (datapoint {rejections.FirstIndex}); {rejections.Count} of {count} datapoints were rejected and the other {count - rejections.Count} were accepted";
-        throw DatapointRules.Rejected(rejections.FirstMetric, reason, paramName);
     }
 
     private long Now() => _time.GetUtcNow().ToUnixTimeSeconds();

@@ -30,15 +30,10 @@ public sealed partial class GraphiteClient : IAsyncDisposable
 {
     private readonly DestinationSender[] _destinations;
     private readonly PipelineCounters _edge;
-    private readonly MetricRouter? _router;
+    private readonly SendCoordinator _sendCoordinator;
     private readonly GraphiteInstruments _instruments;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
-    private readonly byte[] _prefix;
-    private readonly byte[] _tagSuffix;
-    private readonly IReadOnlyDictionary<string, string>? _defaultTags;
-    private readonly bool _dropOldest;
-    private readonly bool _waitForRoom;
     private readonly GraphiteDatapointValidator _rules;
     private int _closeState;
 
@@ -49,16 +44,11 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         Options = options;
         _time = options.TimeProvider;
         _log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<GraphiteClient>();
-        _dropOldest = options.FullBufferPolicy == FullBufferPolicy.DropOldest;
-        _waitForRoom = options.FullBufferPolicy == FullBufferPolicy.Wait;
         _rules = new GraphiteDatapointValidator(options);
-        _prefix = _rules.Prefix;
-        _defaultTags = _rules.DefaultTags;
-        _tagSuffix = _rules.TagSuffix;
         _instruments = new GraphiteInstruments(
             options.MeterFactory,
-            () => Gauge(d => d.Buffer.BufferedBytes),
-            () => Gauge(d => d.Buffer.BufferedPoints),
+            () => Gauge(d => d.BufferedBytes),
+            () => Gauge(d => d.BufferedPoints),
             () => Gauge(d => d.Snapshot(0).InFlightPoints));
         _destinations = CreateSenders(destinations, protocol, options);
         _edge = new PipelineCounters(_instruments, _destinations[0].Counters.Tags);
@@ -68,10 +58,13 @@ public sealed partial class GraphiteClient : IAsyncDisposable
             _instruments.ObserveGauge("aiographite.spool.records", "{record}", "Records in the disk spool's files.", () => Gauge(d => d.Snapshot(0).Spool.Records));
             _instruments.ObserveGauge("aiographite.spool.files", "{file}", "Record files of the disk spool.", () => Gauge(d => d.Snapshot(0).Spool.Files));
         }
+        ShardedProducer? sharded = null;
         if (destinations.Count > 1)
         {
-            _router = new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, _rules.PrefixText, _rules.TagSuffixText, options.Hashing);
+            sharded = new ShardedProducer(new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, _rules.PrefixText, _rules.TagSuffixText, options.Hashing), _destinations, _rules);
         }
+
+        _sendCoordinator = new SendCoordinator(_destinations, sharded, _edge, _time, options.FullBufferWaitTimeout);
     }
 
     /// <summary>The server's host name or address (the first destination's, in a cluster).</summary>
@@ -241,7 +234,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         {
             foreach (GraphiteDestination d in destinations)
             {
-                senders.Add(new DestinationSender(d, protocol, options, _log, _instruments));
+                senders.Add(new DestinationSender(d, protocol, options, _rules, _log, _instruments));
             }
 
             return [.. senders];

@@ -1,6 +1,6 @@
 namespace AioGraphite.Pipeline;
 
-/// <summary>Outcome of <see cref="SendBuffer.AppendLocked"/>; tells the caller whether to wake the sender.</summary>
+/// <summary>Outcome of <see cref="BatchQueue.Append"/>; tells the caller whether to wake the sender.</summary>
 internal enum AppendResult
 {
     /// <summary>Appended to a segment that already had points.</summary>

@@ -7,4 +7,7 @@ internal struct BatchOutcome
     public long DroppedOldest;
     public long DroppedNewest;
     public bool Wake;
+
+    /// <summary>What the buffer found must follow the lock's release (pool top-up, spool writer wake-up).</summary>
+    public DeferredWork Deferred;
 }

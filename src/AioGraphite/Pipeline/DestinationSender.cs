@@ -9,10 +9,11 @@ namespace AioGraphite.Pipeline;
 
 /// <summary>
 /// Everything of one carbon destination: its buffer (the producers' half), its sender loop with connection, writer and
-/// delivery ledger, its counters and its cache of checked names. The client validates and routes; this appends, wakes
-/// the loop, counts, and answers flush, delivery and stop.
+/// delivery ledger, its counters and its cache of checked names. It owns the lock of its buffer: producers check and
+/// append through it (<c>DestinationSender.Producer.cs</c>), the loop and the spool writer lock through the buffer's
+/// methods. It also answers flush, delivery and stop.
 /// </summary>
-internal sealed class DestinationSender : IDisposable
+internal sealed partial class DestinationSender : IDisposable
 {
     /// <summary>Buffer-full drops are logged at most this often per destination, with the count since the last log.</summary>
     private static readonly TimeSpan DropLogInterval = TimeSpan.FromSeconds(5);
@@ -32,24 +33,30 @@ internal sealed class DestinationSender : IDisposable
     private bool _started;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly string _fullBufferReason;
-    private long _lastDropLog;
-    private long _dropsSinceLog;
-    private long _stalledAtBytes = -1;
-    private readonly long _wakeBacklogBytes;
 
-    public DestinationSender(GraphiteDestination endpoint, IGraphiteProtocol protocol, GraphiteClientOptions options, ILogger log, GraphiteInstruments instruments)
+    /// <param name="endpoint">The destination.</param>
+    /// <param name="protocol">The wire protocol.</param>
+    /// <param name="options">The client's options.</param>
+    /// <param name="rules">The client's checks (prefix, default tags, line limit), shared by its destinations.</param>
+    /// <param name="log">The client's logger.</param>
+    /// <param name="instruments">The client's meter instruments.</param>
+    public DestinationSender(GraphiteDestination endpoint, IGraphiteProtocol protocol, GraphiteClientOptions options, GraphiteDatapointValidator rules, ILogger log, GraphiteInstruments instruments)
     {
-        Endpoint = endpoint;
         _time = options.TimeProvider;
         _log = log;
+        _rules = rules;
+        _prefix = rules.Prefix;
+        _tagSuffix = rules.TagSuffix;
+        _mergesDefaultTags = rules.DefaultTags is not null;
+        _dropOldest = options.FullBufferPolicy == FullBufferPolicy.DropOldest;
+        _waitForRoom = options.FullBufferPolicy == FullBufferPolicy.Wait;
         _fullBufferReason = $"the buffer is full ({options.FullBufferPolicy}, {options.BufferCapacityBytes} bytes)";
         Counters = new PipelineCounters(instruments, GraphiteInstruments.TagsFor(endpoint.Host, endpoint.Port));
         _factory = options.ConnectionFactory?.Invoke(endpoint)
             ?? new SocketConnectionFactory(endpoint.Host, endpoint.Port, options.Transport, options.ConnectTimeout, options.DeadPeerTimeout, options.TimeProvider, options.Tls, log);
         int segmentBytes = options.Transport == GraphiteTransport.Udp ? options.MaxDatagramBytes : options.BatchSizeBytes;
         long retainedBytes = options.ReplayEnabled && options.Transport == GraphiteTransport.Tcp ? options.ReplayWindowBytes : 0;
-        Buffer = new SendBuffer(WireFormat.For(protocol), segmentBytes, options.BufferCapacityBytes, retainedBytes, options.TimeProvider);
+        Buffer = new SendBuffer(_sync, WireFormat.For(protocol), segmentBytes, options.BufferCapacityBytes, retainedBytes, options.TimeProvider);
         _wakeBacklogBytes = Math.Min(WakeBacklogBytes, options.BufferCapacityBytes / WakeBacklogBufferFraction);
         var connections = new ConnectionManager(_factory, new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, Random.Shared.NextDouble), options.TimeProvider, log);
         SegmentWriter writer = SegmentWriter.For(options.Transport, (points, ex) => GraphiteLog.DatagramFailed(log, _factory.Description, points, ex));
@@ -79,8 +86,6 @@ internal sealed class DestinationSender : IDisposable
         Status = connections.Status;
     }
 
-    public GraphiteDestination Endpoint { get; }
-
     /// <summary><c>host:port</c>, for logs and errors.</summary>
     public string Description => _factory.Description;
 
@@ -88,21 +93,14 @@ internal sealed class DestinationSender : IDisposable
 
     public PipelineCounters Counters { get; }
 
+    /// <summary>Points accepted and not yet written (the buffer's count).</summary>
+    public long BufferedPoints => Buffer.BufferedPoints;
+
+    /// <summary>Bytes of sealed batches not yet written (the buffer's count).</summary>
+    public long BufferedBytes => Buffer.BufferedBytes;
+
     /// <summary>The connection's state, kept by the loop.</summary>
     public ConnectionStatusRecorder Status { get; }
-
-    /// <summary>Names already checked for this destination's callers (used under <see cref="SendBuffer.Sync"/>).</summary>
-    public ValidatedNameCache Names { get; } = new();
-
-    /// <summary>
-    /// Whether carbon (or the disk spool) is taking data: connected, and no awaiting send has given up on room since the
-    /// last write; or a working spool. Awaiting callers then wait for room instead of dropping; after one wait in vain (a
-    /// frozen carbon, no spool) the others do not, until the sender writes again.
-    /// </summary>
-    public bool IsTakingData => (_loop.IsConnected && Volatile.Read(ref _stalledAtBytes) != Counters.BytesWritten) || Buffer.SpoolTakesData;
-
-    /// <summary>An awaiting send waited <see cref="GraphiteClientOptions.FullBufferWaitTimeout"/> without room being freed.</summary>
-    public void MarkStalled() => Volatile.Write(ref _stalledAtBytes, Counters.BytesWritten);
 
     /// <summary>Room freed in the buffer, or the connection went away.</summary>
     public AsyncSignal SpaceFreed => _loop.SpaceFreed;
@@ -126,59 +124,8 @@ internal sealed class DestinationSender : IDisposable
         }
     }
 
-    /// <summary>Appends one validated point (the buffer's lock held); false when the caller must wait for room.</summary>
-    public bool AppendLocked(in PointText text, bool dropOldest, bool wait, ref BatchOutcome outcome)
-    {
-        switch (Buffer.AppendLocked(text, dropOldest, ref outcome.DroppedOldest))
-        {
-            case AppendResult.Appended:
-                break;
-            case AppendResult.AppendedFirstInSegment:
-                outcome.Wake = true; // an idle loop may have no timer running: the batch interval starts now
-                break;
-            case AppendResult.AppendedAfterSeal:
-                // An idle loop's batch-interval timer takes a sealed batch within BatchInterval: wake it at once only
-                // for a backlog, so that a steady producer does not pay a thread wake-up (~10 µs here) for every batch.
-                outcome.Wake |= Buffer.BufferedBytes >= _wakeBacklogBytes;
-                break;
-            default:
-                outcome.Wake = true;
-                if (wait)
-                {
-                    return false;
-                }
-
-                outcome.DroppedNewest++;
-                return true;
-        }
-
-        outcome.Accepted++;
-        return true;
-    }
-
-    /// <summary>After appending (the lock released): wakes the loop, counts, logs drops.</summary>
-    public void Report(ref BatchOutcome outcome)
-    {
-        if (outcome.Wake)
-        {
-            _loop.Wake();
-        }
-
-        if (outcome.Accepted > 0)
-        {
-            Counters.Accepted(outcome.Accepted);
-        }
-
-        long dropped = outcome.DroppedOldest + outcome.DroppedNewest;
-        if (dropped > 0)
-        {
-            Counters.DroppedBufferFull(dropped);
-            LogDrops(dropped);
-        }
-    }
-
-    /// <summary>Wakes the loop (a producer waits for room).</summary>
-    public void Wake() => _loop.Wake();
+    /// <summary>No more appends (the client closes): a producer from now on gets <see cref="ObjectDisposedException"/>.</summary>
+    public void Complete() => Buffer.Complete();
 
     public Task FlushAsync(CancellationToken cancellationToken) => _loop.FlushAsync(cancellationToken);
 
@@ -210,17 +157,6 @@ internal sealed class DestinationSender : IDisposable
         if (recovery.QuarantinedFiles > 0)
         {
             GraphiteLog.SpoolQuarantined(log, _factory.Description, _spool!.Directory, recovery.QuarantinedFiles);
-        }
-    }
-
-    private void LogDrops(long dropped)
-    {
-        long total = Interlocked.Add(ref _dropsSinceLog, dropped);
-        long last = Interlocked.Read(ref _lastDropLog);
-        if ((last == 0 || _time.GetElapsedTime(last) >= DropLogInterval) && Interlocked.CompareExchange(ref _lastDropLog, _time.GetTimestamp(), last) == last)
-        {
-            Interlocked.Add(ref _dropsSinceLog, -total);
-            GraphiteLog.PointsDropped(_log, Description, total, _fullBufferReason);
         }
     }
 }

@@ -1,221 +1,131 @@
 using AioGraphite.Protocols;
+using AioGraphite.Spool;
 
 namespace AioGraphite.Pipeline;
 
 /// <summary>
-/// The bounded buffer between callers and the sender loop: callers format points straight into the open
-/// segment under a short lock; full segments are sealed and queued for the loop. Bounded in whole segments: queued
-/// ones and those the sender took and has not written yet. Written segments belong to the delivery ledger, bounded
-/// by what the kernels accept (unconsumed) and by the replay window (consumed).
+/// The bounded buffer between producers and the sender loop, a thin facade over its three parts: the
+/// <see cref="SegmentPool"/>, the <see cref="BatchQueue"/> (open segment, sealed batches, capacity) and
+/// the <see cref="SpoolStaging"/> (what waits for the spool writer, records on disk only). All three are guarded by the
+/// destination's lock, which <see cref="DestinationSender"/> owns: producers append under it
+/// (<see cref="AppendLocked"/>), the loop and the spool writer take it through the methods here, each once per call.
+/// Nothing is called back under the lock: wake-ups and the pool's top-up run after it is released
+/// (<see cref="DeferredWork"/>, <see cref="RunDeferred"/>).
 /// </summary>
-internal sealed partial class SendBuffer
+internal sealed class SendBuffer
 {
-    /// <summary>Fewest segments kept pooled when idle, however large the segments.</summary>
-    private const int MinIdlePoolSegments = 8;
+    // Set at construction.
+    private readonly Lock _sync;
+    private readonly SegmentPool _pool;
+    private readonly BatchQueue _queue;
+    private readonly SpoolStaging _staging = new();
 
-    private readonly Lock _sync = new();
-    private readonly WireFormat _format;
-    private readonly int _segmentBytes;
-    private readonly int _maxSegments;
-    private readonly Queue<Segment> _queue = new();
-    private readonly Stack<Segment> _pool = new();
-    private readonly TimeProvider _time;
-    private Segment? _open;
-    private long _nextSequence = 1;
-    private int _unsettledSegments;
-    private long _bufferedPoints;
-    private long _bufferedBytes;
+    // Under _sync (producers read it with the lock held).
     private bool _completed;
-    private readonly int _poolLimit;
-    private int _toppingUp; // 1 while a TopUpPool is queued or running
 
+    /// <param name="sync">The destination's lock (<see cref="DestinationSender"/> owns it; producers append under it).</param>
     /// <param name="format">The format writer of this buffer.</param>
     /// <param name="segmentBytes">Size of a segment.</param>
     /// <param name="capacityBytes">Most bytes queued or taken and not yet written (<see cref="GraphiteClientOptions.BufferCapacityBytes"/>).</param>
     /// <param name="retainedBytes">Most bytes the delivery ledger keeps for replay (<see cref="GraphiteClientOptions.ReplayWindowBytes"/>): its segments come back to the pool too.</param>
     /// <param name="time">The clock.</param>
-    public SendBuffer(WireFormat format, int segmentBytes, long capacityBytes, long retainedBytes, TimeProvider time)
+    public SendBuffer(Lock sync, WireFormat format, int segmentBytes, long capacityBytes, long retainedBytes, TimeProvider time)
     {
-        _format = format;
-        _segmentBytes = Math.Min(segmentBytes, format.MaxSegmentBytes);
-        _maxSegments = (int)Math.Max(2, Math.Min(int.MaxValue, capacityBytes / _segmentBytes));
-        _time = time;
+        _sync = sync;
+        segmentBytes = Math.Min(segmentBytes, format.MaxSegmentBytes);
+        int maxSegments = (int)Math.Max(2, Math.Min(int.MaxValue, capacityBytes / segmentBytes));
 
         // Written segments come back (directly or when the ledger retires them) and are reused, up to the buffer's and
         // the replay window's bounds together: a steady stream, or a backlog that drains and builds up again, allocates
         // nothing. The sender trims the pool to IdlePoolSegments after a quiet spell (TrimPool), so a burst does not hold
-        // memory forever.
-        _poolLimit = (int)Math.Min(int.MaxValue, (long)_maxSegments + (retainedBytes / _segmentBytes) + 1);
-        IdlePoolSegments = Math.Max(MinIdlePoolSegments, 2 * (SenderLoop.MaxWriteBytes / _segmentBytes));
+        // memory forever. Idle: enough to refill after the sender's largest write (1 MiB).
+        int poolLimit = (int)Math.Min(int.MaxValue, (long)maxSegments + (retainedBytes / segmentBytes) + 1);
+        int idleSegments = Math.Max(SegmentPool.MinIdleSegments, 2 * (SenderLoop.MaxWriteBytes / segmentBytes));
+        _pool = new SegmentPool(sync, segmentBytes, poolLimit, idleSegments);
+        _queue = new BatchQueue(format, _pool, _staging, maxSegments, time);
     }
 
-    /// <summary>The lock callers hold while appending a batch.</summary>
-    public Lock Sync => _sync;
-
     /// <summary>Segments kept pooled when the sender is idle: enough to refill after its largest write (1 MiB).</summary>
-    public int IdlePoolSegments { get; }
+    public int IdlePoolSegments => _pool.IdleSegments;
 
     /// <summary>Segments currently pooled.</summary>
-    public int PooledSegments
+    public int PooledSegments => _pool.Count;
+
+    /// <summary>Size of a segment.</summary>
+    public int SegmentBytes => _pool.SegmentBytes;
+
+    /// <summary>Points accepted and not yet written. Any thread.</summary>
+    public long BufferedPoints => _queue.BufferedPoints;
+
+    /// <summary>Bytes of sealed batches not yet written. Any thread.</summary>
+    public long BufferedBytes => _queue.BufferedBytes;
+
+    /// <summary>Whether a spool is attached and working: a full buffer then frees room as fast as the disk takes data. Any thread.</summary>
+    public bool SpoolTakesData => _staging.TakesData;
+
+    /// <summary>Whether <see cref="Complete"/> was called; read with the destination's lock held.</summary>
+    public bool IsCompletedLocked => _completed;
+
+    /// <summary>When the open segment got its first point (<see cref="TimeProvider.GetTimestamp"/>), or null when it has none.</summary>
+    public long? OpenSince
     {
         get
         {
             lock (_sync)
             {
-                return _pool.Count;
+                return _queue.OpenSince;
             }
         }
     }
 
-    /// <summary>
-    /// Fills the pool up to <see cref="SpareSegments"/> with new segments whose pages are touched here, on a thread-pool
-    /// thread, so that a producer opening a segment neither allocates nor takes the first-touch page faults of fresh
-    /// memory (~13 µs for a call that hits one on this machine; one per 4 KiB page while the buffer or the replay window
-    /// grows). Queued by <see cref="TryOpenLocked"/> when the pool runs low.
-    /// </summary>
-    public void TopUpPool()
+    /// <summary>The last sequence given to a sealed segment.</summary>
+    public long LastSequence
     {
-        try
+        get
         {
-            while (true)
+            lock (_sync)
             {
-                lock (_sync)
-                {
-                    if (_pool.Count >= Math.Min(SpareSegments, _poolLimit) || _completed)
-                    {
-                        return;
-                    }
-                }
-
-                var segment = new Segment(_segmentBytes);
-                segment.TouchPages();
-                lock (_sync)
-                {
-                    _pool.Push(segment);
-                }
+                return _queue.LastSequence;
             }
-        }
-        finally
-        {
-            Volatile.Write(ref _toppingUp, 0);
         }
     }
 
-    /// <summary>Segments <see cref="TopUpPool"/> keeps ready: half of <see cref="IdlePoolSegments"/>.</summary>
-    public int SpareSegments => IdlePoolSegments / 2;
+    /// <summary>Whether sealed segments wait for the spool writer to append them (the sender may not take them before).</summary>
+    public bool AwaitsSpoolWriter
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _staging.WaitingCount > 0 || _queue.HeadAwaitsSpool;
+            }
+        }
+    }
 
     /// <summary>Lets idle pooled segments beyond <see cref="IdlePoolSegments"/> go to the garbage collector.</summary>
-    public void TrimPool()
-    {
-        lock (_sync)
-        {
-            while (_pool.Count > IdlePoolSegments)
-            {
-                _pool.Pop();
-            }
-        }
-    }
-
-    public int SegmentBytes => _segmentBytes;
-
-    public long BufferedPoints => Volatile.Read(ref _bufferedPoints);
-
-    public long BufferedBytes => Volatile.Read(ref _bufferedBytes);
+    public void TrimPool() => _pool.Trim();
 
     /// <summary>
-    /// Appends a point; the caller holds <see cref="Sync"/>. Returns <see cref="AppendResult.NoRoom"/> when
-    /// the buffer is full and <paramref name="dropOldest"/> is false; with it, the oldest queued segment is
-    /// dropped (its point count added to <paramref name="droppedPoints"/>) to make room.
+    /// Appends a point; the caller holds the destination's lock, and calls <see cref="RunDeferred"/> with
+    /// <paramref name="deferred"/> after releasing it. Returns <see cref="AppendResult.NoRoom"/> when the buffer is full
+    /// and <paramref name="dropOldest"/> is false; with it, the oldest queued segment is dropped (its point count added to
+    /// <paramref name="droppedPoints"/>) to make room.
     /// </summary>
-    public AppendResult AppendLocked(in PointText point, bool dropOldest, ref long droppedPoints)
+    public AppendResult AppendLocked(in PointText point, bool dropOldest, ref long droppedPoints, ref DeferredWork deferred) =>
+        _queue.Append(point, dropOldest, ref droppedPoints, ref deferred);
+
+    /// <summary>Does what a step under the lock deferred: queues the pool's top-up, wakes the spool writer. Called with no lock held.</summary>
+    public void RunDeferred(in DeferredWork deferred)
     {
-        AppendResult result = AppendResult.Appended;
-        Segment? open = _open;
-        if (open is null)
+        if (deferred.TopUpPool)
         {
-            if (!TryOpenLocked(dropOldest, ref droppedPoints))
-            {
-                return AppendResult.NoRoom;
-            }
-
-            open = _open!;
-            result = AppendResult.AppendedFirstInSegment;
+            _pool.ScheduleTopUp();
         }
 
-        if (!_format.TryAppend(open, point))
+        if (deferred.WakeSpoolWriter)
         {
-            SealOpenLocked();
-            if (!TryOpenLocked(dropOldest, ref droppedPoints))
-            {
-                return AppendResult.NoRoomAfterSeal;
-            }
-
-            open = _open!;
-            if (!_format.TryAppend(open, point))
-            {
-                throw new InvalidOperationException("A validated point does not fit an empty segment.");
-            }
-
-            result = AppendResult.AppendedAfterSeal;
+            _staging.Wake();
         }
-
-        _bufferedPoints++;
-        return result;
-    }
-
-    private bool TryOpenLocked(bool dropOldest, ref long droppedPoints)
-    {
-        if (_queue.Count + _unsettledSegments + 1 > _maxSegments)
-        {
-            // With a spool, the oldest queued segment that is on disk leaves memory instead (read back when its turn
-            // comes): nothing is lost. A segment waiting for the spool writer is never dropped.
-            if (_queue.Count == 0)
-            {
-                return false;
-            }
-
-            if (!TryEvictOldestLocked())
-            {
-                if (!dropOldest || _queue.Peek().Durability == SegmentDurability.Pending)
-                {
-                    return false;
-                }
-
-                Segment oldest = _queue.Dequeue();
-                droppedPoints += oldest.Points;
-                _bufferedPoints -= oldest.Points;
-                _bufferedBytes -= oldest.Length;
-                ReturnLocked(oldest);
-            }
-        }
-
-        Segment s = _pool.Count > 0 ? _pool.Pop() : new Segment(_segmentBytes);
-        if (_pool.Count < SpareSegments / 2 && Interlocked.Exchange(ref _toppingUp, 1) == 0)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(static buffer => buffer.TopUpPool(), this, preferLocal: false);
-        }
-
-        s.OpenedAt = _time.GetTimestamp();
-        _format.BeginFrame(s);
-        _open = s;
-        return true;
-    }
-
-    private void SealOpenLocked()
-    {
-        Segment s = _open!;
-        _open = null;
-        if (s.Points == 0)
-        {
-            ReturnLocked(s);
-            return;
-        }
-
-        _format.EndFrame(s);
-        s.Sequence = _nextSequence++;
-        _bufferedBytes += s.Length;
-        _queue.Enqueue(s);
-        SealedLocked(s);
     }
 
     /// <summary>
@@ -225,20 +135,17 @@ internal sealed partial class SendBuffer
     /// </summary>
     public long SealOpen(bool awaited = true)
     {
+        var deferred = default(DeferredWork);
+        long last;
         lock (_sync)
         {
-            if (_open is { Points: > 0 })
-            {
-                SealOpenLocked();
-            }
-
-            if (awaited)
-            {
-                WakeSpoolWriterLocked();
-            }
-
-            return _nextSequence - 1;
+            _queue.SealOpen(ref deferred);
+            deferred.WakeSpoolWriter |= awaited && _staging.WaitingCount > 0;
+            last = _queue.LastSequence;
         }
+
+        RunDeferred(deferred);
+        return last;
     }
 
     /// <summary>
@@ -254,47 +161,20 @@ internal sealed partial class SendBuffer
     /// <param name="settledThrough">The highest sequence such that every sealed segment up to it is taken now or was taken or dropped before.</param>
     /// <param name="fromDisk">With a spool: receives the records to read back from disk first (recovered at start, or evicted), when there are any; then <paramref name="into"/> stays empty.</param>
     /// <returns>When the open segment still holds points afterwards, the timestamp of its first point; otherwise null.</returns>
-    public long? TakeQueued(List<Segment> into, int maxBytes, bool sealOpen, long sealIfOpenedBy, out long settledThrough, List<Spool.SpoolLocation>? fromDisk = null)
+    public long? TakeQueued(List<Segment> into, int maxBytes, bool sealOpen, long sealIfOpenedBy, out long settledThrough, List<SpoolLocation>? fromDisk = null)
     {
+        var deferred = default(DeferredWork);
+        long? openSince;
         lock (_sync)
         {
-            if (_queue.Count == 0 && _open is { Points: > 0 } open && (sealOpen || open.OpenedAt <= sealIfOpenedBy))
-            {
-                SealOpenLocked();
-            }
+            openSince = _queue.Take(into, maxBytes, sealOpen, sealIfOpenedBy, out settledThrough, fromDisk, ref deferred);
 
-            if (sealOpen)
-            {
-                WakeSpoolWriterLocked(); // closing: the last segments must reach the disk before they may be sent
-            }
-
-            if (fromDisk is not null && TakeFromDiskLocked(fromDisk, maxBytes))
-            {
-                settledThrough = LowestHeldLocked() - 1;
-                return _open is { Points: > 0 } ? _open.OpenedAt : null;
-            }
-
-            int taken = 0;
-            int bytes = 0;
-            while (_queue.Count > 0 && _queue.Peek().Durability != SegmentDurability.Pending && (taken == 0 || bytes + _queue.Peek().Length <= maxBytes))
-            {
-                Segment s = _queue.Dequeue();
-                if (s.Durability == SegmentDurability.Spooled)
-                {
-                    _spooledInQueue.Dequeue(); // its record stays on disk until it is retired
-                }
-
-                bytes += s.Length;
-                into.Add(s);
-                taken++;
-            }
-
-            _unsettledSegments += taken;
-
-            // Every sealed segment up to here is now taken (to be written) or was dropped.
-            settledThrough = LowestHeldLocked() - 1;
-            return _open is { Points: > 0 } ? _open.OpenedAt : null;
+            // Closing: the last segments must reach the disk before they may be sent.
+            deferred.WakeSpoolWriter |= sealOpen && _staging.WaitingCount > 0;
         }
+
+        RunDeferred(deferred);
+        return openSince;
     }
 
     /// <summary>
@@ -305,8 +185,7 @@ internal sealed partial class SendBuffer
     {
         lock (_sync)
         {
-            return (_queue.Count > 0 && _queue.Peek().Durability != SegmentDurability.Pending) || _onDiskOnly.Count > 0
-                || (knownOpenSince is null && _open is { Points: > 0 });
+            return _queue.HasNewWork(knownOpenSince);
         }
     }
 
@@ -319,22 +198,7 @@ internal sealed partial class SendBuffer
     {
         lock (_sync)
         {
-            _bufferedPoints -= writtenPoints;
-            _bufferedBytes -= writtenBytes;
-            _unsettledSegments -= writtenSegments;
-            foreach (Segment s in spare)
-            {
-                ReturnLocked(s);
-            }
-        }
-    }
-
-    private void ReturnLocked(Segment segment)
-    {
-        segment.Reset();
-        if (_pool.Count < _poolLimit && segment.Buffer.Length == _segmentBytes)
-        {
-            _pool.Push(segment);
+            _queue.Settle(writtenPoints, writtenBytes, writtenSegments, spare);
         }
     }
 
@@ -349,43 +213,81 @@ internal sealed partial class SendBuffer
             }
 
             _completed = true;
-            return true;
         }
-    }
 
-    /// <summary>Called with <see cref="Sync"/> held: throws when completed.</summary>
-    public bool IsCompletedLocked => _completed;
+        _pool.Stop();
+        return true;
+    }
 
     /// <summary>Adds what was accepted and never taken by the sender (queued, open, or on disk only) to <paramref name="leftovers"/>; empties the buffer.</summary>
     public void DiscardAll(ref Leftovers leftovers)
     {
         lock (_sync)
         {
-            _unsettledSegments = 0;
-            _toSpool.Clear();
-            _spooledInQueue.Clear();
-            foreach (Spool.SpoolLocation record in _onDiskOnly)
-            {
-                leftovers.Add(record);
-            }
+            _staging.Clear(ref leftovers);
+            _queue.Discard(ref leftovers);
+        }
+    }
 
-            _onDiskOnly.Clear();
-            while (_queue.Count > 0)
-            {
-                Segment s = _queue.Dequeue();
-                leftovers.Add(s);
-                ReturnLocked(s);
-            }
+    /// <summary>
+    /// Attaches the spool: sealed segments wait for <paramref name="wakeSpoolWriter"/>'s writer, and the records an
+    /// earlier process left (<paramref name="recovery"/>) are sent first; new sequences continue after theirs. A seal
+    /// wakes the writer once <paramref name="wakeAfterSegments"/> segments wait (below it the writer's timer takes them).
+    /// </summary>
+    public void AttachSpool(Action wakeSpoolWriter, int wakeAfterSegments, SpoolRecovery recovery)
+    {
+        lock (_sync)
+        {
+            _staging.Attach(wakeSpoolWriter, wakeAfterSegments, recovery.Records);
+            _queue.AddRecovered(recovery);
+        }
+    }
 
-            if (_open is not null)
-            {
-                leftovers.Add(_open);
-                ReturnLocked(_open);
-                _open = null;
-            }
+    /// <summary>The spool writer's work: up to <paramref name="maxBytes"/> of sealed segments waiting for the spool, oldest first (they stay queued).</summary>
+    public void TakeToSpool(List<Segment> into, int maxBytes)
+    {
+        lock (_sync)
+        {
+            _staging.TakeToSpool(into, maxBytes);
+        }
+    }
 
-            _bufferedPoints = 0;
-            _bufferedBytes = 0;
+    /// <summary>The spool writer appended <paramref name="batch"/> (the oldest waiting segments) at <paramref name="locations"/>.</summary>
+    public void MarkSpooled(List<Segment> batch, List<SpoolLocation> locations)
+    {
+        lock (_sync)
+        {
+            _staging.MarkSpooled(batch, locations);
+        }
+    }
+
+    /// <summary>The spool failed: what waits for it stays in memory only, and so do new segments until <see cref="ResumeSpool"/>.</summary>
+    public void SuspendSpool()
+    {
+        lock (_sync)
+        {
+            _staging.Suspend();
+        }
+    }
+
+    /// <summary>The spool works again: new segments go to it.</summary>
+    public void ResumeSpool()
+    {
+        lock (_sync)
+        {
+            _staging.Resume();
+        }
+    }
+
+    /// <summary>Segments to read records back into (from the pool, or new when a record is larger than a segment).</summary>
+    public Segment RentForRecord(int payloadLength) => _pool.RentForRecord(payloadLength);
+
+    /// <summary>A record could not be read back (its bytes no longer match the checksum): its points are given up.</summary>
+    public void RecordLost(int points, int bytes)
+    {
+        lock (_sync)
+        {
+            _queue.RecordLost(points, bytes);
         }
     }
 }

@@ -1,0 +1,308 @@
+using AioGraphite.Diagnostics;
+using AioGraphite.Naming;
+using AioGraphite.Protocols;
+
+namespace AioGraphite.Pipeline;
+
+/// <content>
+/// The producers' half: points are checked outside the lock (the validated-name cache first, then
+/// <see cref="GraphiteDatapointValidator"/>), then formatted into the buffer under this destination's lock, once per
+/// call; the full-buffer policy decides between waiting for room, dropping the oldest batch and dropping the
+/// point. Producers run on any thread; after the lock is released they wake the loop, count and log.
+/// </content>
+internal sealed partial class DestinationSender
+{
+    // The destination's lock, owned here: producers take it in AppendPrepared (once per call), the sender loop and the
+    // spool writer through SendBuffer's methods (it guards the BatchQueue and the SpoolStaging).
+    private readonly Lock _sync = new();
+
+    // Set at construction; read by any producer.
+    private readonly GraphiteDatapointValidator _rules;
+    private readonly byte[] _prefix;
+    private readonly byte[] _tagSuffix;
+    private readonly bool _mergesDefaultTags;
+    private readonly bool _dropOldest;
+    private readonly bool _waitForRoom;
+    private readonly string _fullBufferReason;
+    private readonly long _wakeBacklogBytes;
+
+    /// <summary>Most points checked ahead and appended under one lock (an array of 40 KiB).</summary>
+    private const int MaxPreparedPerLock = 1024;
+
+    // Any producer, each slot taken and given back with Interlocked.Exchange: arrays of points checked ahead of the lock
+    // for larger calls, as many as there are cores, reused so that the steady state allocates nothing.
+    private readonly PreparedPoint[]?[] _preparedSpares = new PreparedPoint[]?[Environment.ProcessorCount];
+
+    // Any producer, interlocked.
+    private long _lastDropLog;
+    private long _dropsSinceLog;
+    private long _stalledAtBytes = -1;
+
+    // Any producer, without the lock (the cache is thread-safe): names already checked for this destination's callers.
+    private readonly ValidatedNameCache _names = new();
+
+    /// <summary>
+    /// Whether carbon (or the disk spool) is taking data: connected, and no awaiting send has given up on room since the
+    /// last write; or a working spool. Awaiting callers then wait for room instead of dropping; after one wait in vain (a
+    /// frozen carbon, no spool) the others do not, until the sender writes again.
+    /// </summary>
+    public bool IsTakingData => (_loop.IsConnected && Volatile.Read(ref _stalledAtBytes) != Counters.BytesWritten) || Buffer.SpoolTakesData;
+
+    /// <summary>An awaiting caller waits for room under the Wait policy, and under the drop policies while carbon takes data.</summary>
+    public bool MayWait => _waitForRoom || IsTakingData;
+
+    /// <summary>An awaiting send waited <see cref="GraphiteClientOptions.FullBufferWaitTimeout"/> without room being freed.</summary>
+    public void MarkStalled() => Volatile.Write(ref _stalledAtBytes, Counters.BytesWritten);
+
+    /// <summary>
+    /// Checks and appends <paramref name="points"/> from <paramref name="start"/> (this destination takes them all);
+    /// returns the index it stopped at when it must wait for room, or the length. Every point is checked before the lock
+    /// is taken; then the lock is taken once for the whole call (so the loop sees a call's points together, as before
+    /// the checks left the lock), and invalid points are added to <paramref name="rejections"/> in order, under it, up to
+    /// where the call stops: each once, however often the caller resumes.
+    /// </summary>
+    /// <param name="points">The caller's points.</param>
+    /// <param name="start">The first point to append.</param>
+    /// <param name="defaultTimestamp">The timestamp of points that have none.</param>
+    /// <param name="allowWait">The caller can wait for room (an awaiting send); otherwise the policy drops.</param>
+    /// <param name="rejections">Collects invalid points.</param>
+    /// <param name="droppedNewest">Points dropped because the buffer was full and the policy keeps old points.</param>
+    /// <exception cref="ObjectDisposedException">The client was closed.</exception>
+    public int Append(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool allowWait, ref Rejections rejections, out long droppedNewest)
+    {
+        var outcome = default(BatchOutcome);
+        bool wait = allowWait && MayWait;
+        int count = points.Length - start;
+        try
+        {
+            return count == 1 ? AppendOne(in points[start], start, defaultTimestamp, wait, ref rejections, ref outcome)
+                : count <= PreparedPointChunk.Length ? AppendFew(points, start, defaultTimestamp, wait, ref rejections, ref outcome)
+                : AppendMany(points, start, defaultTimestamp, wait, ref rejections, ref outcome);
+        }
+        finally
+        {
+            Report(ref outcome);
+            droppedNewest = outcome.DroppedNewest;
+        }
+    }
+
+    /// <summary>Appends one point already checked (the sharded path); false when the caller must wait for room.</summary>
+    /// <exception cref="ObjectDisposedException">The client was closed.</exception>
+    public bool Append(in PreparedPoint point, bool allowWait, ref long droppedNewest)
+    {
+        var outcome = default(BatchOutcome);
+        var none = default(Rejections); // a checked point is never rejected here
+        bool appended = AppendPrepared(new ReadOnlySpan<PreparedPoint>(in point), 0, allowWait && MayWait, ref none, ref outcome) == 1;
+        Report(ref outcome);
+        droppedNewest += outcome.DroppedNewest;
+        return appended;
+    }
+
+    /// <summary>Wakes the loop (a producer waits for room).</summary>
+    public void Wake() => _loop.Wake();
+
+    /// <summary>One point (<c>TrySend</c>, <c>SendAsync</c>): checked into a local, without the chunk's zeroing.</summary>
+    private int AppendOne(in Datapoint point, int index, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome)
+    {
+        PreparedPoint one = Prepare(in point, defaultTimestamp);
+        return index + AppendPrepared(new ReadOnlySpan<PreparedPoint>(in one), index, wait, ref rejections, ref outcome);
+    }
+
+    /// <summary>Up to a chunk of points (a small batch, or none): checked into a buffer on the stack.</summary>
+    private int AppendFew(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome)
+    {
+        int count = points.Length - start;
+        var chunk = default(PreparedPointChunk);
+        Span<PreparedPoint> prepared = ((Span<PreparedPoint>)chunk)[..count];
+        for (int i = 0; i < count; i++)
+        {
+            prepared[i] = Prepare(in points[start + i], defaultTimestamp);
+        }
+
+        return start + AppendPrepared(prepared, start, wait, ref rejections, ref outcome);
+    }
+
+    /// <summary>
+    /// A larger batch: checked into a reused array, a slice of up to <see cref="MaxPreparedPerLock"/> points at a time,
+    /// each slice appended under one lock (a batch up to that size is appended as a whole, as before the checks left the
+    /// lock).
+    /// </summary>
+    private int AppendMany(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome)
+    {
+        PreparedPoint[] buffer = RentPrepared();
+        int i = start;
+        try
+        {
+            while (i < points.Length)
+            {
+                int count = Math.Min(points.Length - i, MaxPreparedPerLock);
+                Span<PreparedPoint> prepared = buffer.AsSpan(0, count);
+                for (int k = 0; k < count; k++)
+                {
+                    prepared[k] = Prepare(in points[i + k], defaultTimestamp);
+                }
+
+                int taken = AppendPrepared(prepared, i, wait, ref rejections, ref outcome);
+                i += taken;
+                if (taken < count)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            buffer.AsSpan(0, Math.Min(points.Length - start, MaxPreparedPerLock)).Clear(); // keeps no metric names alive
+            ReturnPrepared(buffer);
+        }
+
+        return i;
+    }
+
+    /// <summary>A spare array for <see cref="AppendMany"/>, or a new one when every spare is in use.</summary>
+    private PreparedPoint[] RentPrepared()
+    {
+        PreparedPoint[]?[] spares = _preparedSpares;
+        for (int i = 0; i < spares.Length; i++)
+        {
+            if (Interlocked.Exchange(ref spares[i], null) is { } spare)
+            {
+                return spare;
+            }
+        }
+
+        return new PreparedPoint[MaxPreparedPerLock];
+    }
+
+    /// <summary>Gives an array back to a free slot (or to the garbage collector when all are full).</summary>
+    private void ReturnPrepared(PreparedPoint[] buffer)
+    {
+        PreparedPoint[]?[] spares = _preparedSpares;
+        for (int i = 0; i < spares.Length; i++)
+        {
+            if (Interlocked.CompareExchange(ref spares[i], buffer, null) is null)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks one point, outside the lock: a name checked before (the same string object) skips the name checks; value
+    /// and timestamp are checked every time. Tagged names with default tags to merge take the full path. An invalid point
+    /// comes back as <see cref="PreparedPoint.Rejected"/>.
+    /// </summary>
+    private PreparedPoint Prepare(in Datapoint p, long defaultTimestamp)
+    {
+        long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
+        if (p.Metric is { } known && _names.TryGet(known, out int knownBytes, out bool tagged) && !(tagged && _mergesDefaultTags)
+            && double.IsFinite(p.Value) && (ulong)ts <= WhisperLimits.MaxTimestamp)
+        {
+            return new PreparedPoint(known, knownBytes, withTagSuffix: true, p.Value, ts);
+        }
+
+        if (!_rules.TryPrepare(in p, defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out ts, out string? error))
+        {
+            return PreparedPoint.Rejected(p.Metric, error);
+        }
+
+        // Remembered when it fits a line whatever the value and timestamp (so only the name decided).
+        if (ReferenceEquals(metric, p.Metric) && _rules.FitsAnyLine(metricBytes, suffix.Length))
+        {
+            _names.Store(metric, metricBytes, metric.Contains(';', StringComparison.Ordinal));
+        }
+
+        return new PreparedPoint(metric, metricBytes, withTagSuffix: !suffix.IsEmpty, p.Value, ts);
+    }
+
+    /// <summary>
+    /// Appends checked points under the lock, one lock for all; records the rejected ones (numbered from
+    /// <paramref name="firstIndex"/>) in order. Returns how many were taken (appended, dropped or rejected) before the
+    /// first that must wait for room.
+    /// </summary>
+    private int AppendPrepared(ReadOnlySpan<PreparedPoint> points, int firstIndex, bool wait, ref Rejections rejections, ref BatchOutcome outcome)
+    {
+        bool dropOldest = _dropOldest && !wait;
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(Buffer.IsCompletedLocked, typeof(GraphiteClient));
+            for (int i = 0; i < points.Length; i++)
+            {
+                ref readonly PreparedPoint p = ref points[i];
+                if (p.Error is not null)
+                {
+                    rejections.Add(p.Metric, p.Error, firstIndex + i);
+                }
+                else if (!AppendLocked(p.Text(_prefix, _tagSuffix), dropOldest, wait, ref outcome))
+                {
+                    return i;
+                }
+            }
+        }
+
+        return points.Length;
+    }
+
+    /// <summary>Appends one point (the lock held); false when the caller must wait for room.</summary>
+    private bool AppendLocked(in PointText text, bool dropOldest, bool wait, ref BatchOutcome outcome)
+    {
+        switch (Buffer.AppendLocked(text, dropOldest, ref outcome.DroppedOldest, ref outcome.Deferred))
+        {
+            case AppendResult.Appended:
+                break;
+            case AppendResult.AppendedFirstInSegment:
+                outcome.Wake = true; // an idle loop may have no timer running: the batch interval starts now
+                break;
+            case AppendResult.AppendedAfterSeal:
+                // An idle loop's batch-interval timer takes a sealed batch within BatchInterval: wake it at once only
+                // for a backlog, so that a steady producer does not pay a thread wake-up (~10 µs here) for every batch.
+                outcome.Wake |= Buffer.BufferedBytes >= _wakeBacklogBytes;
+                break;
+            default:
+                outcome.Wake = true;
+                if (wait)
+                {
+                    return false;
+                }
+
+                outcome.DroppedNewest++;
+                return true;
+        }
+
+        outcome.Accepted++;
+        return true;
+    }
+
+    /// <summary>After appending (the lock released): runs what the buffer deferred, wakes the loop, counts, logs drops.</summary>
+    private void Report(ref BatchOutcome outcome)
+    {
+        Buffer.RunDeferred(outcome.Deferred);
+        if (outcome.Wake)
+        {
+            _loop.Wake();
+        }
+
+        if (outcome.Accepted > 0)
+        {
+            Counters.Accepted(outcome.Accepted);
+        }
+
+        long dropped = outcome.DroppedOldest + outcome.DroppedNewest;
+        if (dropped > 0)
+        {
+            Counters.DroppedBufferFull(dropped);
+            LogDrops(dropped);
+        }
+    }
+
+    private void LogDrops(long dropped)
+    {
+        long total = Interlocked.Add(ref _dropsSinceLog, dropped);
+        long last = Interlocked.Read(ref _lastDropLog);
+        if ((last == 0 || _time.GetElapsedTime(last) >= DropLogInterval) && Interlocked.CompareExchange(ref _lastDropLog, _time.GetTimestamp(), last) == last)
+        {
+            Interlocked.Add(ref _dropsSinceLog, -total);
+            GraphiteLog.PointsDropped(_log, Description, total, _fullBufferReason);
+        }
+    }
+}

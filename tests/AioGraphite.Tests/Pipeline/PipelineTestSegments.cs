@@ -1,0 +1,41 @@
+using AioGraphite.Pipeline;
+using AioGraphite.Protocols;
+using AioGraphite.Spool;
+using Microsoft.Win32.SafeHandles;
+
+namespace AioGraphite.Tests.Pipeline;
+
+/// <summary>Small helpers for the buffer's parts: six-byte plaintext points (<c>m 1 1\n</c>) and spool locations without a file behind them.</summary>
+internal static class PipelineTestSegments
+{
+    /// <summary>Bytes of one point written by <see cref="Point"/>.</summary>
+    public const int PointBytes = 6;
+
+    /// <summary>A segment size holding exactly ten points.</summary>
+    public const int TenPointSegmentBytes = 10 * PointBytes;
+
+    private static readonly SpoolFile NoFile = new(1, "test.spool", new SafeFileHandle(IntPtr.Zero, ownsHandle: false), 0);
+
+    /// <summary>The point <c>m 1 1</c>.</summary>
+    public static PointText Point() => new(default, "m", 1, default, 1, 1);
+
+    /// <summary>Where a record of <paramref name="points"/> points and <paramref name="bytes"/> bytes with <paramref name="sequence"/> would be.</summary>
+    public static SpoolLocation Location(long sequence, int points = 10, int bytes = TenPointSegmentBytes) =>
+        new(NoFile, 0, bytes, sequence, points);
+
+    /// <summary>A sealed segment as the queue leaves it.</summary>
+    public static Segment Sealed(long sequence, int points = 10, int bytes = TenPointSegmentBytes) =>
+        new(TenPointSegmentBytes) { Sequence = sequence, Points = points, Length = bytes };
+
+    /// <summary>Appends <paramref name="count"/> points; returns the results.</summary>
+    public static List<AppendResult> Append(BatchQueue queue, int count, bool dropOldest, ref long dropped, ref DeferredWork deferred)
+    {
+        var results = new List<AppendResult>(count);
+        for (int i = 0; i < count; i++)
+        {
+            results.Add(queue.Append(Point(), dropOldest, ref dropped, ref deferred));
+        }
+
+        return results;
+    }
+}
