@@ -30,7 +30,7 @@ build "$new" "$work/new"
 
 run() { # dir -> "plaintext pickle" points/s
   dotnet "$1/bin/AioGraphite.Throughput.dll" --no-ceiling --runs 1 --points "$points" 2>&1 |
-    awk '/^(plaintext|pickle) run 1\/1:/ { v=$4; m=1; if (v ~ /M$/) m=1e6; else if (v ~ /k$/) m=1e3; sub(/[kM]$/, "", v); printf "%s=%.0f ", $1, v*m } END { print "" }'
+    awk '/^(plaintext|pickle) run 1\/1:/ { v=$5; m=1; if (v ~ /M$/) m=1e6; else if (v ~ /k$/) m=1e3; sub(/[kM]$/, "", v); printf "%s=%.0f ", $1, v*m } END { print "" }'
 }
 
 results=$work/results
