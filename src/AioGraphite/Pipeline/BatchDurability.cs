@@ -1,7 +1,7 @@
-namespace AioGraphite.Protocols;
+namespace AioGraphite.Pipeline;
 
-/// <summary>Where a sealed segment's bytes are kept, when the client has a disk spool.</summary>
-internal enum SegmentDurability
+/// <summary>Where a sealed batch's bytes are kept, when the client has a disk spool.</summary>
+internal enum BatchDurability
 {
     /// <summary>In memory only (no spool, or the spool was unavailable when it was sealed).</summary>
     MemoryOnly,

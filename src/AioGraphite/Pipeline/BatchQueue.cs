@@ -21,8 +21,8 @@ internal sealed class BatchQueue
     private readonly int _maxSegments;
 
     // Under the destination's lock (producers, the sender loop, the spool writer).
-    private readonly Queue<Segment> _queue = new();
-    private Segment? _open;
+    private readonly Queue<Batch> _queue = new();
+    private Batch? _open;
     private long _nextSequence = 1;
     private int _unsettledSegments;
 
@@ -57,7 +57,7 @@ internal sealed class BatchQueue
     public long? OpenSince => _open is { Points: > 0 } ? _open.OpenedAt : null;
 
     /// <summary>Whether the oldest queued segment waits for the spool writer (the sender may not take it before).</summary>
-    public bool HeadAwaitsSpool => _queue.Count > 0 && _queue.Peek().Durability == SegmentDurability.Pending;
+    public bool HeadAwaitsSpool => _queue.Count > 0 && _queue.Peek().Durability == BatchDurability.Pending;
 
     /// <summary>Counts records an earlier process left on disk (staged by <see cref="SpoolStaging.Attach"/>); new sequences continue after theirs.</summary>
     public void AddRecovered(SpoolRecovery recovery)
@@ -79,7 +79,7 @@ internal sealed class BatchQueue
     public AppendResult Append(in PointText point, bool dropOldest, ref long droppedPoints, ref DeferredWork deferred)
     {
         AppendResult result = AppendResult.Appended;
-        Segment? open = _open;
+        Batch? open = _open;
         if (open is null)
         {
             if (!TryOpen(dropOldest, ref droppedPoints, ref deferred))
@@ -128,7 +128,7 @@ internal sealed class BatchQueue
     /// on disk only come first: when there are any they go to <paramref name="fromDisk"/> and <paramref name="into"/> stays empty.
     /// </summary>
     /// <returns>When the open segment still holds points afterwards, the timestamp of its first point; otherwise null.</returns>
-    public long? Take(List<Segment> into, int maxBytes, bool sealOpen, long sealIfOpenedBy, out long settledThrough, List<SpoolLocation>? fromDisk, ref DeferredWork deferred)
+    public long? Take(List<Batch> into, int maxBytes, bool sealOpen, long sealIfOpenedBy, out long settledThrough, List<SpoolLocation>? fromDisk, ref DeferredWork deferred)
     {
         if (_queue.Count == 0 && _open is { Points: > 0 } open && (sealOpen || open.OpenedAt <= sealIfOpenedBy))
         {
@@ -144,9 +144,9 @@ internal sealed class BatchQueue
 
         int taken = 0;
         int bytes = 0;
-        while (_queue.Count > 0 && _queue.Peek().Durability != SegmentDurability.Pending && (taken == 0 || bytes + _queue.Peek().Length <= maxBytes))
+        while (_queue.Count > 0 && _queue.Peek().Durability != BatchDurability.Pending && (taken == 0 || bytes + _queue.Peek().Length <= maxBytes))
         {
-            Segment s = _queue.Dequeue();
+            Batch s = _queue.Dequeue();
             _staging.Taken(s);
             bytes += s.Length;
             into.Add(s);
@@ -165,7 +165,7 @@ internal sealed class BatchQueue
     /// after the sender last looked (<paramref name="knownOpenSince"/> is null): either way the sender must not go to sleep.
     /// </summary>
     public bool HasNewWork(long? knownOpenSince) =>
-        (_queue.Count > 0 && _queue.Peek().Durability != SegmentDurability.Pending) || _staging.OnDiskOnlyCount > 0
+        (_queue.Count > 0 && _queue.Peek().Durability != BatchDurability.Pending) || _staging.OnDiskOnlyCount > 0
         || (knownOpenSince is null && _open is { Points: > 0 });
 
     /// <summary>
@@ -173,12 +173,12 @@ internal sealed class BatchQueue
     /// <paramref name="writtenBytes"/> were written (their room is free again); the segments in <paramref name="spare"/>
     /// go back to the pool.
     /// </summary>
-    public void Settle(long writtenPoints, long writtenBytes, int writtenSegments, List<Segment> spare)
+    public void Settle(long writtenPoints, long writtenBytes, int writtenSegments, List<Batch> spare)
     {
         _bufferedPoints -= writtenPoints;
         _bufferedBytes -= writtenBytes;
         _unsettledSegments -= writtenSegments;
-        foreach (Segment s in spare)
+        foreach (Batch s in spare)
         {
             _pool.Return(s);
         }
@@ -198,7 +198,7 @@ internal sealed class BatchQueue
         _unsettledSegments = 0;
         while (_queue.Count > 0)
         {
-            Segment s = _queue.Dequeue();
+            Batch s = _queue.Dequeue();
             leftovers.Add(s);
             _pool.Return(s);
         }
@@ -231,12 +231,12 @@ internal sealed class BatchQueue
             }
             else
             {
-                if (!dropOldest || _queue.Peek().Durability == SegmentDurability.Pending)
+                if (!dropOldest || _queue.Peek().Durability == BatchDurability.Pending)
                 {
                     return false;
                 }
 
-                Segment oldest = _queue.Dequeue();
+                Batch oldest = _queue.Dequeue();
                 droppedPoints += oldest.Points;
                 _bufferedPoints -= oldest.Points;
                 _bufferedBytes -= oldest.Length;
@@ -244,7 +244,7 @@ internal sealed class BatchQueue
             }
         }
 
-        Segment s = _pool.Rent(out bool topUp);
+        Batch s = _pool.Rent(out bool topUp);
         deferred.TopUpPool |= topUp;
         s.OpenedAt = _time.GetTimestamp();
         _format.BeginFrame(s);
@@ -254,7 +254,7 @@ internal sealed class BatchQueue
 
     private void SealOpenSegment(ref DeferredWork deferred)
     {
-        Segment s = _open!;
+        Batch s = _open!;
         _open = null;
         if (s.Points == 0)
         {

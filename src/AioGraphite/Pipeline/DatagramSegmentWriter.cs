@@ -15,10 +15,10 @@ internal sealed class DatagramSegmentWriter : SegmentWriter
 
     public override bool TracksDelivery => false;
 
-    public override async ValueTask<WriteResult> WriteAsync(GraphiteConnection connection, List<Segment> pending, CancellationToken cancellationToken)
+    public override async ValueTask<WriteResult> WriteAsync(GraphiteConnection connection, List<Batch> pending, CancellationToken cancellationToken)
     {
         long lost = 0;
-        foreach (Segment s in pending)
+        foreach (Batch s in pending)
         {
             try
             {

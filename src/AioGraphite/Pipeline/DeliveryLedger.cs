@@ -25,9 +25,9 @@ namespace AioGraphite.Pipeline;
 /// </summary>
 internal sealed class DeliveryLedger
 {
-    private readonly Queue<Segment> _unconsumed = new();
-    private readonly Queue<Segment> _retained = new();
-    private readonly List<Segment> _replay = [];
+    private readonly Queue<Batch> _unconsumed = new();
+    private readonly Queue<Batch> _retained = new();
+    private readonly List<Batch> _replay = [];
     private readonly long _windowTicks;
     private readonly long _maxRetainedBytes;
     private readonly bool _replayEnabled;
@@ -35,7 +35,7 @@ internal sealed class DeliveryLedger
     private long _consumedOffset;
     private long _provenAliveAt;
     private long _lastObservedAt;
-    private Segment? _packInto;
+    private Batch? _packInto;
 
     /// <param name="window">How long consumed segments are kept for replay (<see cref="GraphiteClientOptions.ReplayWindow"/>).</param>
     /// <param name="maxRetainedBytes">Most bytes of consumed segments kept (<see cref="GraphiteClientOptions.ReplayWindowBytes"/>).</param>
@@ -72,12 +72,12 @@ internal sealed class DeliveryLedger
         get
         {
             long bytes = _retainedBytes;
-            foreach (Segment s in _unconsumed)
+            foreach (Batch s in _unconsumed)
             {
                 bytes += s.Length;
             }
 
-            foreach (Segment s in _replay)
+            foreach (Batch s in _replay)
             {
                 bytes += s.Length;
             }
@@ -87,7 +87,7 @@ internal sealed class DeliveryLedger
     }
 
     /// <summary>A segment was written on the current connection; <paramref name="streamEnd"/> is the stream offset after it.</summary>
-    public void Written(Segment segment, long streamEnd, long now)
+    public void Written(Batch segment, long streamEnd, long now)
     {
         segment.StreamEnd = streamEnd;
         segment.WrittenAt = now;
@@ -104,7 +104,7 @@ internal sealed class DeliveryLedger
     /// Newly delivered segments are counted into <paramref name="delivered"/>; segments the window lets go of are added to
     /// <paramref name="released"/>. Returns whether carbon consumed anything since the last look (progress).
     /// </summary>
-    public bool Observe(long consumedOffset, long now, ref DeliveryTally delivered, List<Segment> released)
+    public bool Observe(long consumedOffset, long now, ref DeliveryTally delivered, List<Batch> released)
     {
         bool progress = consumedOffset > _consumedOffset;
         if (progress)
@@ -112,7 +112,7 @@ internal sealed class DeliveryLedger
             // carbon read bytes after the last look (they were unread then), and after they were written. What that
             // proof lets go of goes first, before new bytes are packed into the retained segments.
             long readNoEarlierThan = _lastObservedAt;
-            foreach (Segment s in _unconsumed)
+            foreach (Batch s in _unconsumed)
             {
                 if (s.StreamEnd > consumedOffset)
                 {
@@ -140,7 +140,7 @@ internal sealed class DeliveryLedger
     /// carbon closed in order after our end of stream, sent at <paramref name="endSentAt"/>: everything written on this
     /// connection was consumed, and carbon was running when it read the end.
     /// </summary>
-    public void ConfirmAll(long endSentAt, long now, ref DeliveryTally delivered, List<Segment> released)
+    public void ConfirmAll(long endSentAt, long now, ref DeliveryTally delivered, List<Batch> released)
     {
         ProvenAlive(endSentAt);
         Trim(released);
@@ -159,7 +159,7 @@ internal sealed class DeliveryLedger
     /// The connection failed: what carbon may have lost becomes the replay list (everything retained, then everything
     /// unconsumed). Returns the points given up because replay is off.
     /// </summary>
-    public long ConnectionLost(List<Segment> released)
+    public long ConnectionLost(List<Batch> released)
     {
         Trim(released);
         _consumedOffset = 0;
@@ -169,7 +169,7 @@ internal sealed class DeliveryLedger
             long lost = 0;
             while (_unconsumed.Count > 0)
             {
-                Segment s = _unconsumed.Dequeue();
+                Batch s = _unconsumed.Dequeue();
                 lost += s.Delivered ? 0 : s.Points;
                 released.Add(s);
             }
@@ -196,10 +196,10 @@ internal sealed class DeliveryLedger
     /// Moves the replay list to the front of <paramref name="pending"/> (oldest first); returns its points. The segments
     /// leave the ledger until they are written again.
     /// </summary>
-    public long TakeReplay(List<Segment> pending)
+    public long TakeReplay(List<Batch> pending)
     {
         long points = 0;
-        foreach (Segment s in _replay)
+        foreach (Batch s in _replay)
         {
             points += s.Points;
             if (!s.Delivered)
@@ -218,21 +218,21 @@ internal sealed class DeliveryLedger
     /// after the last write, which lets go of the replay set), every segment carbon may still lose goes to
     /// <paramref name="leftovers"/>: never consumed, waiting for replay, or consumed within the window.
     /// </summary>
-    public void Close(bool confirmed, List<Segment> released, ref Leftovers leftovers)
+    public void Close(bool confirmed, List<Batch> released, ref Leftovers leftovers)
     {
-        foreach (Segment s in _unconsumed)
+        foreach (Batch s in _unconsumed)
         {
             leftovers.Add(s);
         }
 
-        foreach (Segment s in _replay)
+        foreach (Batch s in _replay)
         {
             leftovers.Add(s);
         }
 
         if (!confirmed)
         {
-            foreach (Segment s in _retained)
+            foreach (Batch s in _retained)
             {
                 leftovers.Add(s);
             }
@@ -274,7 +274,7 @@ internal sealed class DeliveryLedger
         }
     }
 
-    private void Consumed(Segment s, long now, ref DeliveryTally delivered, List<Segment> released)
+    private void Consumed(Batch s, long now, ref DeliveryTally delivered, List<Batch> released)
     {
         if (!s.Delivered)
         {
@@ -293,7 +293,7 @@ internal sealed class DeliveryLedger
         // Keep the window compact: a trickle seals many nearly empty segments, so pack the bytes of a small consumed
         // segment into the last retained one when they fit (and are as durable: a spooled record must not hide in a
         // segment held in memory only), and release the empty shell.
-        Segment? last = _packInto;
+        Batch? last = _packInto;
         if (last is not null && last.Length + s.Length <= last.Buffer.Length && last.Durability == s.Durability)
         {
             s.Buffer.AsSpan(0, s.Length).CopyTo(last.Buffer.AsSpan(last.Length));
@@ -313,11 +313,11 @@ internal sealed class DeliveryLedger
 
     private void ProvenAlive(long at) => _provenAliveAt = Math.Max(_provenAliveAt, at);
 
-    private void Trim(List<Segment> released)
+    private void Trim(List<Batch> released)
     {
         while (_retained.Count > 0 && (_retainedBytes > _maxRetainedBytes || _provenAliveAt - _retained.Peek().ConsumedAt > _windowTicks))
         {
-            Segment old = _retained.Dequeue();
+            Batch old = _retained.Dequeue();
             _retainedBytes -= old.Length;
             if (ReferenceEquals(old, _packInto))
             {
@@ -328,7 +328,7 @@ internal sealed class DeliveryLedger
         }
     }
 
-    private void MarkForReplay(Segment s)
+    private void MarkForReplay(Batch s)
     {
         s.IsReplay = true;
         _replay.Add(s);

@@ -50,22 +50,22 @@ internal abstract class DeliveryTracker
     /// points could not be sent); segments done with are added to <paramref name="released"/>. Returns whether writing
     /// is all the confirmation there will be (UDP).
     /// </summary>
-    public abstract bool Written(List<Segment> batch, long streamStart, long now, long lostPoints, List<Segment> released);
+    public abstract bool Written(List<Batch> batch, long streamStart, long now, long lostPoints, List<Batch> released);
 
     /// <summary>Reads the connection's evidence; returns whether carbon consumed anything since the last look.</summary>
-    public abstract bool ReadEvidence(GraphiteConnection connection, long now, List<Segment> released);
+    public abstract bool ReadEvidence(GraphiteConnection connection, long now, List<Batch> released);
 
     /// <summary>carbon closed in order after our end of stream, sent at <paramref name="endSentAt"/>: everything written was consumed.</summary>
-    public abstract void ReceiptConfirmed(long endSentAt, long now, List<Segment> released);
+    public abstract void ReceiptConfirmed(long endSentAt, long now, List<Batch> released);
 
     /// <summary>The connection broke: what carbon may have lost becomes the replay set. Returns the points given up (replay off).</summary>
-    public abstract long ConnectionLost(List<Segment> released);
+    public abstract long ConnectionLost(List<Batch> released);
 
     /// <summary>Moves the replay set to the front of <paramref name="pending"/>; returns its points.</summary>
-    public abstract long TakeReplay(List<Segment> pending);
+    public abstract long TakeReplay(List<Batch> pending);
 
     /// <summary>Closing: releases everything; what carbon may still lose (unless <paramref name="clean"/>) goes to <paramref name="leftovers"/>.</summary>
-    public abstract void Close(bool clean, List<Segment> released, ref Leftovers leftovers);
+    public abstract void Close(bool clean, List<Batch> released, ref Leftovers leftovers);
 
     /// <summary>carbon consumed <paramref name="points"/> for the first time.</summary>
     protected void Delivered(long points)

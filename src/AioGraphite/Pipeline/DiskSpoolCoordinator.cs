@@ -33,11 +33,11 @@ internal sealed class DiskSpoolCoordinator : SpoolCoordinator
 
     public override void Start() => _writer.Start();
 
-    public override void ReadBack(List<Segment> pending, List<Segment> released)
+    public override void ReadBack(List<Batch> pending, List<Batch> released)
     {
         foreach (SpoolLocation record in _fromDisk)
         {
-            Segment segment = _buffer.RentForRecord(record.PayloadLength);
+            Batch segment = _buffer.RentForRecord(record.PayloadLength);
             bool read;
             try
             {
@@ -50,7 +50,7 @@ internal sealed class DiskSpoolCoordinator : SpoolCoordinator
 
             if (read)
             {
-                segment.Durability = SegmentDurability.Spooled;
+                segment.Durability = BatchDurability.Spooled;
                 pending.Add(segment);
                 continue;
             }

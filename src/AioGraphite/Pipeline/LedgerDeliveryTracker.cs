@@ -29,11 +29,11 @@ internal sealed class LedgerDeliveryTracker : DeliveryTracker
     /// <summary>A fresh connection after a confirmed one carries nothing unconfirmed: no receipt needed.</summary>
     public override bool WantsReceipt(GraphiteConnection connection) => connection.BytesWritten > 0 || _ledger.UndeliveredPoints > 0;
 
-    public override bool Written(List<Segment> batch, long streamStart, long now, long lostPoints, List<Segment> released)
+    public override bool Written(List<Batch> batch, long streamStart, long now, long lostPoints, List<Batch> released)
     {
         _confirmed = false;
         long offset = streamStart;
-        foreach (Segment s in batch)
+        foreach (Batch s in batch)
         {
             offset += s.Length;
             _ledger.Written(s, offset, now);
@@ -43,7 +43,7 @@ internal sealed class LedgerDeliveryTracker : DeliveryTracker
         return false;
     }
 
-    public override bool ReadEvidence(GraphiteConnection connection, long now, List<Segment> released)
+    public override bool ReadEvidence(GraphiteConnection connection, long now, List<Batch> released)
     {
         if (_ledger.UnconsumedCount == 0 && _ledger.RetainedCount == 0)
         {
@@ -57,7 +57,7 @@ internal sealed class LedgerDeliveryTracker : DeliveryTracker
         return progress;
     }
 
-    public override void ReceiptConfirmed(long endSentAt, long now, List<Segment> released)
+    public override void ReceiptConfirmed(long endSentAt, long now, List<Batch> released)
     {
         var delivered = default(DeliveryTally);
         _ledger.ConfirmAll(endSentAt, now, ref delivered, released);
@@ -66,7 +66,7 @@ internal sealed class LedgerDeliveryTracker : DeliveryTracker
         PublishInFlight(_ledger.UndeliveredPoints);
     }
 
-    public override long ConnectionLost(List<Segment> released)
+    public override long ConnectionLost(List<Batch> released)
     {
         _confirmed = false;
         long lost = _ledger.ConnectionLost(released);
@@ -74,9 +74,9 @@ internal sealed class LedgerDeliveryTracker : DeliveryTracker
         return lost;
     }
 
-    public override long TakeReplay(List<Segment> pending) => _ledger.TakeReplay(pending);
+    public override long TakeReplay(List<Batch> pending) => _ledger.TakeReplay(pending);
 
-    public override void Close(bool clean, List<Segment> released, ref Leftovers leftovers)
+    public override void Close(bool clean, List<Batch> released, ref Leftovers leftovers)
     {
         _ledger.Close(clean, released, ref leftovers);
         PublishInFlight(0);

@@ -27,7 +27,7 @@ internal struct Leftovers
     /// <summary>Points lost with the process's memory (neither consumed nor on disk, or consumed and at risk without a disk).</summary>
     public readonly long LostPoints => UndeliveredPoints + NotReplayedPoints - KeptPoints;
 
-    public void Add(Segment segment)
+    public void Add(Batch segment)
     {
         if (segment.Delivered)
         {
@@ -38,7 +38,7 @@ internal struct Leftovers
             UndeliveredPoints += segment.Points;
         }
 
-        if (segment.Durability == SegmentDurability.Spooled)
+        if (segment.Durability == BatchDurability.Spooled)
         {
             KeptPoints += segment.Points;
             LowestKept = Math.Min(LowestKept, segment.Sequence);

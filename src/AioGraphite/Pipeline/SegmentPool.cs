@@ -22,7 +22,7 @@ internal sealed class SegmentPool
 
     // Producers (Rent, Return), the sender loop (Return, Trim, RentForRecord) and the top-up work item, under _sync.
     private readonly Lock _sync;
-    private readonly Stack<Segment> _pool = new();
+    private readonly Stack<Batch> _pool = new();
     private bool _stopped;
 
     // Interlocked: 1 while a TopUp is queued or running.
@@ -65,27 +65,27 @@ internal sealed class SegmentPool
     /// A segment for a new batch: pooled, or new when the pool is empty. <paramref name="topUp"/> is true when the pool
     /// ran low and no top-up is under way: the caller then calls <see cref="ScheduleTopUp"/> once its own lock is released.
     /// </summary>
-    public Segment Rent(out bool topUp)
+    public Batch Rent(out bool topUp)
     {
         lock (_sync)
         {
-            Segment s = _pool.Count > 0 ? _pool.Pop() : new Segment(_segmentBytes);
+            Batch s = _pool.Count > 0 ? _pool.Pop() : new Batch(_segmentBytes);
             topUp = _pool.Count < SpareSegments / 2 && !_stopped && Interlocked.Exchange(ref _toppingUp, 1) == 0;
             return s;
         }
     }
 
     /// <summary>A segment to read a spool record back into: pooled, or new when the record is larger than a segment.</summary>
-    public Segment RentForRecord(int payloadLength)
+    public Batch RentForRecord(int payloadLength)
     {
         lock (_sync)
         {
-            return payloadLength <= _segmentBytes && _pool.Count > 0 ? _pool.Pop() : new Segment(Math.Max(_segmentBytes, payloadLength));
+            return payloadLength <= _segmentBytes && _pool.Count > 0 ? _pool.Pop() : new Batch(Math.Max(_segmentBytes, payloadLength));
         }
     }
 
     /// <summary>Takes a segment back (reset) when it has the pool's size and the pool is below its limit.</summary>
-    public void Return(Segment segment)
+    public void Return(Batch segment)
     {
         segment.Reset();
         if (segment.Buffer.Length != _segmentBytes)
@@ -126,7 +126,7 @@ internal sealed class SegmentPool
                     }
                 }
 
-                var segment = new Segment(_segmentBytes);
+                var segment = new Batch(_segmentBytes);
                 segment.TouchPages();
                 lock (_sync)
                 {

@@ -16,5 +16,5 @@ internal abstract class SegmentWriter
         transport == GraphiteTransport.Udp ? new DatagramSegmentWriter(datagramLost) : new StreamSegmentWriter();
 
     /// <summary>Writes <paramref name="pending"/> in order.</summary>
-    public abstract ValueTask<WriteResult> WriteAsync(GraphiteConnection connection, List<Segment> pending, CancellationToken cancellationToken);
+    public abstract ValueTask<WriteResult> WriteAsync(GraphiteConnection connection, List<Batch> pending, CancellationToken cancellationToken);
 }

@@ -161,7 +161,7 @@ internal sealed class SendBuffer
     /// <param name="settledThrough">The highest sequence such that every sealed segment up to it is taken now or was taken or dropped before.</param>
     /// <param name="fromDisk">With a spool: receives the records to read back from disk first (recovered at start, or evicted), when there are any; then <paramref name="into"/> stays empty.</param>
     /// <returns>When the open segment still holds points afterwards, the timestamp of its first point; otherwise null.</returns>
-    public long? TakeQueued(List<Segment> into, int maxBytes, bool sealOpen, long sealIfOpenedBy, out long settledThrough, List<SpoolLocation>? fromDisk = null)
+    public long? TakeQueued(List<Batch> into, int maxBytes, bool sealOpen, long sealIfOpenedBy, out long settledThrough, List<SpoolLocation>? fromDisk = null)
     {
         var deferred = default(DeferredWork);
         long? openSince;
@@ -194,7 +194,7 @@ internal sealed class SendBuffer
     /// <paramref name="writtenPoints"/> / <paramref name="writtenBytes"/> were written (their room is free again), and the
     /// segments in <paramref name="spare"/> go back to the pool.
     /// </summary>
-    public void Settle(long writtenPoints, long writtenBytes, int writtenSegments, List<Segment> spare)
+    public void Settle(long writtenPoints, long writtenBytes, int writtenSegments, List<Batch> spare)
     {
         lock (_sync)
         {
@@ -244,7 +244,7 @@ internal sealed class SendBuffer
     }
 
     /// <summary>The spool writer's work: up to <paramref name="maxBytes"/> of sealed segments waiting for the spool, oldest first (they stay queued).</summary>
-    public void TakeToSpool(List<Segment> into, int maxBytes)
+    public void TakeToSpool(List<Batch> into, int maxBytes)
     {
         lock (_sync)
         {
@@ -253,7 +253,7 @@ internal sealed class SendBuffer
     }
 
     /// <summary>The spool writer appended <paramref name="batch"/> (the oldest waiting segments) at <paramref name="locations"/>.</summary>
-    public void MarkSpooled(List<Segment> batch, List<SpoolLocation> locations)
+    public void MarkSpooled(List<Batch> batch, List<SpoolLocation> locations)
     {
         lock (_sync)
         {
@@ -280,7 +280,7 @@ internal sealed class SendBuffer
     }
 
     /// <summary>Segments to read records back into (from the pool, or new when a record is larger than a segment).</summary>
-    public Segment RentForRecord(int payloadLength) => _pool.RentForRecord(payloadLength);
+    public Batch RentForRecord(int payloadLength) => _pool.RentForRecord(payloadLength);
 
     /// <summary>A record could not be read back (its bytes no longer match the checksum): its points are given up.</summary>
     public void RecordLost(int points, int bytes)

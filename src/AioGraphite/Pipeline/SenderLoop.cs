@@ -50,9 +50,9 @@ internal sealed class SenderLoop
     private int _idle;
 
     // Loop thread only.
-    private readonly List<Segment> _pending = [];
-    private readonly List<Segment> _released = [];
-    private readonly List<Segment> _probe = [];
+    private readonly List<Batch> _pending = [];
+    private readonly List<Batch> _released = [];
+    private readonly List<Batch> _probe = [];
     private Task _run = Task.CompletedTask;
     private long? _openSince;
     private long _pendingSettledThrough;
@@ -352,7 +352,7 @@ internal sealed class SenderLoop
     private async Task WritePendingAsync(GraphiteConnection connection)
     {
         long streamStart = connection.BytesWritten;
-        List<Segment> batch = _pending;
+        List<Batch> batch = _pending;
         if (_connections.Probing && _pending.Count > 1)
         {
             _probe.Add(_pending[0]);
@@ -382,14 +382,14 @@ internal sealed class SenderLoop
     }
 
     /// <summary>Accounts for a successful write of <paramref name="batch"/> (all pending segments, or a probe) and hands it to the tracker.</summary>
-    private void Written(List<Segment> batch, long streamStart, long lostPoints)
+    private void Written(List<Batch> batch, long streamStart, long lostPoints)
     {
         long points = 0;
         long replayed = 0;
         long bytes = 0;
         long firstTimeBytes = 0;
         int firstTimeSegments = 0;
-        foreach (Segment s in batch)
+        foreach (Batch s in batch)
         {
             bytes += s.Length;
             if (s.IsReplay)
@@ -431,7 +431,7 @@ internal sealed class SenderLoop
     private void RetireSpooled()
     {
         long lowest = _pendingSettledThrough + 1;
-        foreach (Segment s in _pending)
+        foreach (Batch s in _pending)
         {
             lowest = Math.Min(lowest, s.Sequence);
         }
@@ -542,7 +542,7 @@ internal sealed class SenderLoop
         var leftovers = new Leftovers();
         bool clean = NothingLeft;
         _buffer.DiscardAll(ref leftovers);
-        foreach (Segment s in _pending)
+        foreach (Batch s in _pending)
         {
             leftovers.Add(s);
         }

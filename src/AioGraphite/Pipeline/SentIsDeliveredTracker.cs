@@ -26,10 +26,10 @@ internal sealed class SentIsDeliveredTracker : DeliveryTracker
 
     public override bool WantsReceipt(GraphiteConnection connection) => false;
 
-    public override bool Written(List<Segment> batch, long streamStart, long now, long lostPoints, List<Segment> released)
+    public override bool Written(List<Batch> batch, long streamStart, long now, long lostPoints, List<Batch> released)
     {
         long points = 0;
-        foreach (Segment s in batch)
+        foreach (Batch s in batch)
         {
             points += s.Points;
             released.Add(s);
@@ -39,17 +39,17 @@ internal sealed class SentIsDeliveredTracker : DeliveryTracker
         return true;
     }
 
-    public override bool ReadEvidence(GraphiteConnection connection, long now, List<Segment> released) => false;
+    public override bool ReadEvidence(GraphiteConnection connection, long now, List<Batch> released) => false;
 
-    public override void ReceiptConfirmed(long endSentAt, long now, List<Segment> released)
+    public override void ReceiptConfirmed(long endSentAt, long now, List<Batch> released)
     {
     }
 
-    public override long ConnectionLost(List<Segment> released) => 0;
+    public override long ConnectionLost(List<Batch> released) => 0;
 
-    public override long TakeReplay(List<Segment> pending) => 0;
+    public override long TakeReplay(List<Batch> pending) => 0;
 
-    public override void Close(bool clean, List<Segment> released, ref Leftovers leftovers)
+    public override void Close(bool clean, List<Batch> released, ref Leftovers leftovers)
     {
     }
 }

@@ -33,7 +33,7 @@ internal class SpoolCoordinator
     /// <paramref name="pending"/>; a record that no longer reads back is given up (counted, logged, its segment added to
     /// <paramref name="released"/>).
     /// </summary>
-    public virtual void ReadBack(List<Segment> pending, List<Segment> released)
+    public virtual void ReadBack(List<Batch> pending, List<Batch> released)
     {
     }
 

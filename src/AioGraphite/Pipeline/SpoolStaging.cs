@@ -5,7 +5,7 @@ namespace AioGraphite.Pipeline;
 
 /// <summary>
 /// With a disk spool, the buffer's side of it: sealed segments waiting for the spool writer
-/// (<see cref="SegmentDurability.Pending"/>, oldest first), where the queued spooled ones are on disk, and the records
+/// (<see cref="BatchDurability.Pending"/>, oldest first), where the queued spooled ones are on disk, and the records
 /// that are on disk only (recovered at start, or evicted from memory when the buffer was full), which are sent first.
 /// No lock of its own: every member but <see cref="TakesData"/> and <see cref="Wake"/> is called with the destination's
 /// lock held, by producers (sealing, eviction), the sender loop (taking) and the spool writer (taking, marking, suspending).
@@ -14,7 +14,7 @@ namespace AioGraphite.Pipeline;
 internal sealed class SpoolStaging
 {
     // Under the destination's lock.
-    private readonly Queue<Segment> _toSpool = new();
+    private readonly Queue<Batch> _toSpool = new();
     private readonly Queue<SpoolLocation> _spooledInQueue = new();
     private readonly Queue<SpoolLocation> _onDiskOnly = new();
     private Action? _wakeWriter;
@@ -54,14 +54,14 @@ internal sealed class SpoolStaging
     /// A segment was sealed and queued: with a working spool it waits for the writer. Returns true when the writer should
     /// be woken (the caller calls <see cref="Wake"/> after releasing the lock).
     /// </summary>
-    public bool Sealed(Segment s)
+    public bool Sealed(Batch s)
     {
         if (_wakeWriter is null || !_healthy)
         {
             return false;
         }
 
-        s.Durability = SegmentDurability.Pending;
+        s.Durability = BatchDurability.Pending;
         _toSpool.Enqueue(s);
         return _toSpool.Count >= _wakeAfterSegments;
     }
@@ -70,10 +70,10 @@ internal sealed class SpoolStaging
     public void Wake() => _wakeWriter?.Invoke();
 
     /// <summary>The spool writer's work: up to <paramref name="maxBytes"/> of segments waiting for it, oldest first (they stay queued).</summary>
-    public void TakeToSpool(List<Segment> into, int maxBytes)
+    public void TakeToSpool(List<Batch> into, int maxBytes)
     {
         int bytes = 0;
-        foreach (Segment s in _toSpool)
+        foreach (Batch s in _toSpool)
         {
             if (into.Count > 0 && bytes + s.Length > maxBytes)
             {
@@ -86,13 +86,13 @@ internal sealed class SpoolStaging
     }
 
     /// <summary>The spool writer appended <paramref name="batch"/> (the oldest waiting segments) at <paramref name="locations"/>.</summary>
-    public void MarkSpooled(List<Segment> batch, List<SpoolLocation> locations)
+    public void MarkSpooled(List<Batch> batch, List<SpoolLocation> locations)
     {
         for (int i = 0; i < batch.Count; i++)
         {
-            Segment s = _toSpool.Dequeue();
+            Batch s = _toSpool.Dequeue();
             System.Diagnostics.Debug.Assert(ReferenceEquals(s, batch[i]), "segments are spooled in order");
-            s.Durability = SegmentDurability.Spooled;
+            s.Durability = BatchDurability.Spooled;
             _spooledInQueue.Enqueue(locations[i]);
         }
     }
@@ -103,7 +103,7 @@ internal sealed class SpoolStaging
         _healthy = false;
         while (_toSpool.Count > 0)
         {
-            _toSpool.Dequeue().Durability = SegmentDurability.MemoryOnly;
+            _toSpool.Dequeue().Durability = BatchDurability.MemoryOnly;
         }
     }
 
@@ -114,9 +114,9 @@ internal sealed class SpoolStaging
     /// The buffer is full and <paramref name="oldest"/> heads its queue: when it is on disk its record becomes on-disk-only
     /// (read back when its turn comes) and true is returned; the caller then dequeues it and returns it to the pool.
     /// </summary>
-    public bool TryEvict(Segment oldest)
+    public bool TryEvict(Batch oldest)
     {
-        if (_wakeWriter is null || oldest.Durability != SegmentDurability.Spooled)
+        if (_wakeWriter is null || oldest.Durability != BatchDurability.Spooled)
         {
             return false;
         }
@@ -126,9 +126,9 @@ internal sealed class SpoolStaging
     }
 
     /// <summary>The sender took <paramref name="s"/> from the queue (its record, if any, stays on disk until it is retired).</summary>
-    public void Taken(Segment s)
+    public void Taken(Batch s)
     {
-        if (s.Durability == SegmentDurability.Spooled)
+        if (s.Durability == BatchDurability.Spooled)
         {
             _spooledInQueue.Dequeue();
         }

@@ -43,7 +43,7 @@ internal sealed class SpoolWriter
     private int _state = Running; // Running, Ended, or Abandoned by the close (a hung write): then the writer releases the spool
 
     // Writer thread only.
-    private readonly List<Segment> _batch = [];
+    private readonly List<Batch> _batch = [];
     private readonly List<SpoolLocation> _locations = [];
     private Task _run = Task.CompletedTask;
     private long _unsyncedPoints;
@@ -229,7 +229,7 @@ internal sealed class SpoolWriter
 
         long points = 0;
         long oldest = long.MaxValue;
-        foreach (Segment s in _batch)
+        foreach (Batch s in _batch)
         {
             points += s.Points;
             oldest = Math.Min(oldest, s.OpenedAt);

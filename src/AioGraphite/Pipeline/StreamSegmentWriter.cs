@@ -11,10 +11,10 @@ internal sealed class StreamSegmentWriter : SegmentWriter
 
     public override bool TracksDelivery => true;
 
-    public override async ValueTask<WriteResult> WriteAsync(GraphiteConnection connection, List<Segment> pending, CancellationToken cancellationToken)
+    public override async ValueTask<WriteResult> WriteAsync(GraphiteConnection connection, List<Batch> pending, CancellationToken cancellationToken)
     {
         _buffers.Clear();
-        foreach (Segment s in pending)
+        foreach (Batch s in pending)
         {
             _buffers.Add(new ArraySegment<byte>(s.Buffer, 0, s.Length));
         }

@@ -39,7 +39,7 @@ public sealed class BatchQueueTests
     {
         BatchQueue queue = NewQueue();
         Append(queue, 35, dropOldest: false, ref _dropped, ref _deferred);
-        var into = new List<Segment>();
+        var into = new List<Batch>();
 
         long? openSince = queue.Take(into, maxBytes: 2 * TenPointSegmentBytes, sealOpen: false, sealIfOpenedBy: long.MinValue, out long settledThrough, null, ref _deferred);
 
@@ -55,7 +55,7 @@ public sealed class BatchQueueTests
         BatchQueue queue = NewQueue();
         Append(queue, 3, dropOldest: false, ref _dropped, ref _deferred);
         long opened = _time.GetTimestamp();
-        var into = new List<Segment>();
+        var into = new List<Batch>();
 
         Assert.Equal(opened, queue.Take(into, int.MaxValue, sealOpen: false, sealIfOpenedBy: opened - 1, out long settled, null, ref _deferred));
         Assert.Empty(into);
@@ -76,9 +76,9 @@ public sealed class BatchQueueTests
 
         Assert.Equal(AppendResult.NoRoomAfterSeal, results[30]); // three segments sealed, a fourth does not fit
         Assert.Equal(AppendResult.NoRoom, results[31]);
-        var into = new List<Segment>();
+        var into = new List<Batch>();
         queue.Take(into, TenPointSegmentBytes, sealOpen: false, long.MinValue, out _, null, ref _deferred);
-        Segment taken = Assert.Single(into);
+        Batch taken = Assert.Single(into);
         Assert.Equal(AppendResult.NoRoom, queue.Append(Point(), false, ref _dropped, ref _deferred)); // taken, not written: still counts
 
         queue.Settle(taken.Points, taken.Length, 1, [taken]);
@@ -99,7 +99,7 @@ public sealed class BatchQueueTests
 
         Assert.Equal(10, _dropped);
         Assert.Equal(21, queue.BufferedPoints);
-        var into = new List<Segment>();
+        var into = new List<Batch>();
         queue.Take(into, int.MaxValue, sealOpen: false, long.MinValue, out long settledThrough, null, ref _deferred);
         Assert.Equal([2L, 3L], into.Select(s => s.Sequence));
         Assert.Equal(3, settledThrough); // 1 was dropped: nothing below 4 is held any more
@@ -111,7 +111,7 @@ public sealed class BatchQueueTests
         BatchQueue queue = NewQueue();
         Append(queue, 20, dropOldest: false, ref _dropped, ref _deferred);
         queue.SealOpen(ref _deferred);
-        var into = new List<Segment>();
+        var into = new List<Batch>();
         queue.Take(into, int.MaxValue, sealOpen: false, long.MinValue, out _, null, ref _deferred);
         Assert.Equal(2, into.Count);
         int pooled = _pool.Count;

@@ -11,13 +11,13 @@ public sealed class DeliveryLedgerTests
 
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(60);
 
-    private readonly List<Segment> _released = [];
+    private readonly List<Batch> _released = [];
 
     private static DeliveryLedger NewLedger(long maxBytes = 1 << 20, bool replay = true) => new(Window, maxBytes, replay, timestampFrequency: 1);
 
-    private static Segment Segment(int bytes, int points, int capacity = 1024)
+    private static Batch Batch(int bytes, int points, int capacity = 1024)
     {
-        var s = new Segment(capacity) { Length = bytes, Points = points };
+        var s = new Batch(capacity) { Length = bytes, Points = points };
         s.Buffer.AsSpan(0, bytes).Fill((byte)('a' + (points % 26)));
         return s;
     }
@@ -26,7 +26,7 @@ public sealed class DeliveryLedgerTests
     public void Observe_SegmentsUpToTheConsumedOffsetAreDeliveredOnceInStreamOrder()
     {
         DeliveryLedger ledger = NewLedger();
-        Segment a = Segment(100, 10), b = Segment(100, 20), c = Segment(100, 30);
+        Batch a = Batch(100, 10), b = Batch(100, 20), c = Batch(100, 30);
         ledger.Written(a, 100, 0);
         ledger.Written(b, 200, 0);
         ledger.Written(c, 300, 0);
@@ -48,7 +48,7 @@ public sealed class DeliveryLedgerTests
     public void ConnectionLost_ReplaysWhatWasConsumedWithinTheWindowThenWhatWasNot_OldestFirst()
     {
         DeliveryLedger ledger = NewLedger();
-        Segment old = Segment(100, 1, capacity: 100), recent = Segment(100, 2, capacity: 100), unread = Segment(100, 3, capacity: 100);
+        Batch old = Batch(100, 1, capacity: 100), recent = Batch(100, 2, capacity: 100), unread = Batch(100, 3, capacity: 100);
         ledger.Written(old, 100, 0);
         var tally = default(DeliveryTally);
         ledger.Observe(100, 0, ref tally, _released);         // old consumed at t=0
@@ -58,7 +58,7 @@ public sealed class DeliveryLedgerTests
         ledger.Observe(200, 70 * Second, ref tally, _released); // ...and nothing since
 
         Assert.Equal(0, ledger.ConnectionLost(_released));
-        var pending = new List<Segment>();
+        var pending = new List<Batch>();
         Assert.Equal(6, ledger.TakeReplay(pending)); // carbon was last proven running at t=50 (it read what was written then): old's 60 s had not passed
         Assert.Equal([old, recent, unread], pending);
         Assert.All(pending, s => Assert.True(s.IsReplay));
@@ -68,13 +68,13 @@ public sealed class DeliveryLedgerTests
     public void Retained_AgesOnlyWhileCarbonKeepsUp_AFrozenCarbonStopsTheClock()
     {
         DeliveryLedger ledger = NewLedger();
-        Segment consumed = Segment(100, 1, capacity: 100);
+        Batch consumed = Batch(100, 1, capacity: 100);
         ledger.Written(consumed, 100, 0);
         var tally = default(DeliveryTally);
         ledger.Observe(100, 0, ref tally, _released);
 
         // carbon freezes: new bytes stay unconsumed for an hour; the retained segment must not age out.
-        Segment stuck = Segment(100, 2, capacity: 100);
+        Batch stuck = Batch(100, 2, capacity: 100);
         ledger.Written(stuck, 200, 1 * Second);
         for (long t = 2; t <= 3600; t += 60)
         {
@@ -85,7 +85,7 @@ public sealed class DeliveryLedgerTests
         Assert.Equal(1, ledger.RetainedCount);
 
         ledger.ConnectionLost(_released);
-        var pending = new List<Segment>();
+        var pending = new List<Batch>();
         ledger.TakeReplay(pending);
         Assert.Equal([consumed, stuck], pending);
     }
@@ -94,11 +94,11 @@ public sealed class DeliveryLedgerTests
     public void Retained_RetiresAfterTheWindowOfHealthyConsumption()
     {
         DeliveryLedger ledger = NewLedger();
-        Segment first = Segment(100, 1, capacity: 100);
+        Batch first = Batch(100, 1, capacity: 100);
         ledger.Written(first, 100, 0);
         var tally = default(DeliveryTally);
         ledger.Observe(100, 0, ref tally, _released);
-        Segment later = Segment(100, 1, capacity: 100);
+        Batch later = Batch(100, 1, capacity: 100);
         ledger.Written(later, 200, 61 * Second);
         ledger.Observe(200, 61 * Second, ref tally, _released);
 
@@ -111,7 +111,7 @@ public sealed class DeliveryLedgerTests
     {
         // A once-a-minute reporter gone quiet while carbon froze: the wall clock runs, carbon's proven time does not.
         DeliveryLedger ledger = NewLedger();
-        Segment s = Segment(100, 1, capacity: 100);
+        Batch s = Batch(100, 1, capacity: 100);
         ledger.Written(s, 100, 0);
         var tally = default(DeliveryTally);
         ledger.Observe(100, 0, ref tally, _released);
@@ -122,7 +122,7 @@ public sealed class DeliveryLedgerTests
 
         ledger.ConnectionLost(_released);
         Assert.Empty(_released);
-        var pending = new List<Segment>();
+        var pending = new List<Batch>();
         Assert.Equal(1, ledger.TakeReplay(pending));
         Assert.Equal([s], pending);
     }
@@ -131,7 +131,7 @@ public sealed class DeliveryLedgerTests
     public void AnIdleClient_IsToldCarbonRanByItsReceipt_NoEarlierThanTheEndWasSent()
     {
         DeliveryLedger ledger = NewLedger();
-        Segment s = Segment(100, 1, capacity: 100);
+        Batch s = Batch(100, 1, capacity: 100);
         ledger.Written(s, 100, 0);
         var tally = default(DeliveryTally);
         ledger.Observe(100, 0, ref tally, _released);
@@ -149,7 +149,7 @@ public sealed class DeliveryLedgerTests
     public void Progress_ProvesCarbonRanNoEarlierThanThePreviousLook_NorThanTheWriteOfWhatItRead()
     {
         DeliveryLedger ledger = NewLedger();
-        Segment a = Segment(100, 1, capacity: 100), b = Segment(100, 1, capacity: 100);
+        Batch a = Batch(100, 1, capacity: 100), b = Batch(100, 1, capacity: 100);
         ledger.Written(a, 100, 0);
         var tally = default(DeliveryTally);
         ledger.Observe(0, 40 * Second, ref tally, _released);   // unread at t=40
@@ -166,14 +166,14 @@ public sealed class DeliveryLedgerTests
     public void Outage_NeverShortensTheReplay_TheListIsFrozenUntilTaken()
     {
         DeliveryLedger ledger = NewLedger();
-        Segment s = Segment(100, 1, capacity: 100);
+        Batch s = Batch(100, 1, capacity: 100);
         ledger.Written(s, 100, 0);
         var tally = default(DeliveryTally);
         ledger.Observe(100, 0, ref tally, _released);
         ledger.ConnectionLost(_released);
 
         // Ten minutes of back-off later: still replayed.
-        var pending = new List<Segment>();
+        var pending = new List<Batch>();
         Assert.Equal(1, ledger.TakeReplay(pending));
         Assert.Equal([s], pending);
     }
@@ -182,7 +182,7 @@ public sealed class DeliveryLedgerTests
     public void ByteBound_RetiresTheOldestConsumed_NeverWhatIsUnconsumed()
     {
         DeliveryLedger ledger = NewLedger(maxBytes: 250);
-        Segment[] segments = [.. Enumerable.Range(0, 4).Select(i => Segment(100, 1, capacity: 100))];
+        Batch[] segments = [.. Enumerable.Range(0, 4).Select(i => Batch(100, 1, capacity: 100))];
         for (int i = 0; i < 3; i++)
         {
             ledger.Written(segments[i], 100 * (i + 1), 0);
@@ -200,7 +200,7 @@ public sealed class DeliveryLedgerTests
     public void SmallConsumedSegments_ArePackedTogether_AndTheEmptyShellsReleased()
     {
         DeliveryLedger ledger = NewLedger();
-        Segment a = Segment(10, 1), b = Segment(20, 2), c = Segment(30, 3);
+        Batch a = Batch(10, 1), b = Batch(20, 2), c = Batch(30, 3);
         ledger.Written(a, 10, 0);
         ledger.Written(b, 30, 0);
         ledger.Written(c, 60, 0);
@@ -212,7 +212,7 @@ public sealed class DeliveryLedgerTests
         Assert.Equal(1, ledger.RetainedCount);
         Assert.Equal(60, ledger.HeldBytes);
         ledger.ConnectionLost(_released);
-        var pending = new List<Segment>();
+        var pending = new List<Batch>();
         Assert.Equal(6, ledger.TakeReplay(pending));
         Assert.Equal(expected, pending.Single().Written.ToArray());
     }
@@ -221,8 +221,8 @@ public sealed class DeliveryLedgerTests
     public void ConfirmAll_DeliversEverythingWrittenOnTheConnection()
     {
         DeliveryLedger ledger = NewLedger();
-        ledger.Written(Segment(100, 5), 100, 0);
-        ledger.Written(Segment(100, 6), 200, 0);
+        ledger.Written(Batch(100, 5), 100, 0);
+        ledger.Written(Batch(100, 6), 200, 0);
         var tally = default(DeliveryTally);
         ledger.ConfirmAll(1, 1, ref tally, _released);
         Assert.Equal((11L, 2), (tally.Points, tally.Segments));
@@ -234,7 +234,7 @@ public sealed class DeliveryLedgerTests
     public void ReplayOff_ConnectionLost_GivesUpWhatWasNotConsumed_AndKeepsNothing()
     {
         DeliveryLedger ledger = NewLedger(replay: false);
-        Segment consumed = Segment(100, 4), unread = Segment(100, 7);
+        Batch consumed = Batch(100, 4), unread = Batch(100, 7);
         ledger.Written(consumed, 100, 0);
         ledger.Written(unread, 200, 0);
         var tally = default(DeliveryTally);
@@ -250,7 +250,7 @@ public sealed class DeliveryLedgerTests
     public void Close_WithoutCarbonsConfirmation_KeepsTheWholeReplaySet_ConsumedOrNot()
     {
         DeliveryLedger ledger = NewLedger();
-        Segment consumed = Segment(100, 4), unread = Segment(100, 7), lost = Segment(100, 2);
+        Batch consumed = Batch(100, 4), unread = Batch(100, 7), lost = Batch(100, 2);
         ledger.Written(lost, 100, 0);
         var tally = default(DeliveryTally);
         ledger.Observe(100, 0, ref tally, _released);
@@ -272,10 +272,10 @@ public sealed class DeliveryLedgerTests
     public void Close_SpooledReplaySet_IsKeptOnDisk_FromItsLowestSequence()
     {
         DeliveryLedger ledger = NewLedger();
-        Segment consumed = Segment(100, 4), unread = Segment(100, 7);
+        Batch consumed = Batch(100, 4), unread = Batch(100, 7);
         consumed.Sequence = 5;
         unread.Sequence = 6;
-        consumed.Durability = unread.Durability = SegmentDurability.Spooled;
+        consumed.Durability = unread.Durability = BatchDurability.Spooled;
         ledger.Written(consumed, 100, 0);
         ledger.Written(unread, 200, 0);
         var tally = default(DeliveryTally);
@@ -290,8 +290,8 @@ public sealed class DeliveryLedgerTests
     public void Close_AfterCarbonConfirmedEverything_LetsTheWindowGo()
     {
         DeliveryLedger ledger = NewLedger();
-        Segment s = Segment(100, 4);
-        s.Durability = SegmentDurability.Spooled;
+        Batch s = Batch(100, 4);
+        s.Durability = BatchDurability.Spooled;
         ledger.Written(s, 100, 0);
         var tally = default(DeliveryTally);
         ledger.ConfirmAll(1, 1, ref tally, _released);
@@ -306,8 +306,8 @@ public sealed class DeliveryLedgerTests
     public void Packing_NeverHidesASpooledRecordInASegmentHeldInMemoryOnly()
     {
         DeliveryLedger ledger = NewLedger();
-        Segment memory = Segment(10, 1), spooled = Segment(10, 2);
-        spooled.Durability = SegmentDurability.Spooled;
+        Batch memory = Batch(10, 1), spooled = Batch(10, 2);
+        spooled.Durability = BatchDurability.Spooled;
         ledger.Written(memory, 10, 0);
         ledger.Written(spooled, 20, 0);
         var tally = default(DeliveryTally);

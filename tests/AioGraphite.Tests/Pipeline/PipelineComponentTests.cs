@@ -24,7 +24,7 @@ public sealed class PipelineComponentTests : IDisposable
     private readonly GraphiteInstruments _instruments = new(null, () => NoMeasurements, () => NoMeasurements, () => NoMeasurements);
     private readonly PipelineCounters _counters;
     private readonly ConnectionStatusRecorder _status;
-    private readonly List<Segment> _released = [];
+    private readonly List<Batch> _released = [];
 
     public PipelineComponentTests()
     {
@@ -36,9 +36,9 @@ public sealed class PipelineComponentTests : IDisposable
 
     public void Dispose() => _instruments.Dispose();
 
-    private static Segment Segment(int bytes, int points, long sequence)
+    private static Batch Batch(int bytes, int points, long sequence)
     {
-        var s = new Segment(1024) { Length = bytes, Points = points, Sequence = sequence };
+        var s = new Batch(1024) { Length = bytes, Points = points, Sequence = sequence };
         s.Buffer.AsSpan(0, bytes).Fill((byte)'x');
         return s;
     }
@@ -56,7 +56,7 @@ public sealed class PipelineComponentTests : IDisposable
         var carbon = new MemoryCarbon(_time) { ConsumesOnWrite = false };
         MemoryConnection connection = await Connect(carbon);
         LedgerDeliveryTracker tracker = NewLedgerTracker();
-        List<Segment> batch = [Segment(100, 3, 1), Segment(100, 4, 2)];
+        List<Batch> batch = [Batch(100, 3, 1), Batch(100, 4, 2)];
         await connection.WriteAsync([.. batch.Select(s => new ArraySegment<byte>(s.Buffer, 0, s.Length))], Ct);
         Assert.False(tracker.Written(batch, 0, _time.GetTimestamp(), 0, _released)); // the evidence or the receipt will tell
         Assert.Equal(7, tracker.InFlightPoints);
@@ -76,12 +76,12 @@ public sealed class PipelineComponentTests : IDisposable
     public void LedgerTracker_TheReceiptConfirmsEverything_UntilTheNextWriteOrLoss()
     {
         LedgerDeliveryTracker tracker = NewLedgerTracker();
-        tracker.Written([Segment(100, 5, 1)], 0, 0, 0, _released);
+        tracker.Written([Batch(100, 5, 1)], 0, 0, 0, _released);
         tracker.ReceiptConfirmed(0, 0, _released);
         Assert.True(tracker.EverythingConfirmed);
         Assert.Equal(5, Stats.PointsDelivered);
 
-        tracker.Written([Segment(100, 1, 2)], 0, 0, 0, _released);
+        tracker.Written([Batch(100, 1, 2)], 0, 0, 0, _released);
         Assert.False(tracker.EverythingConfirmed);
         tracker.ReceiptConfirmed(0, 0, _released);
         Assert.True(tracker.EverythingConfirmed);
@@ -94,14 +94,14 @@ public sealed class PipelineComponentTests : IDisposable
     public void LedgerTracker_Close_KeepsTheReplaySetUnlessClean()
     {
         LedgerDeliveryTracker tracker = NewLedgerTracker();
-        tracker.Written([Segment(100, 5, 1)], 0, 0, 0, _released);
+        tracker.Written([Batch(100, 5, 1)], 0, 0, 0, _released);
         tracker.ReceiptConfirmed(0, 0, _released);
         var kept = new Leftovers();
         tracker.Close(clean: false, _released, ref kept);
         Assert.Equal(5, kept.NotReplayedPoints);
 
         LedgerDeliveryTracker other = NewLedgerTracker();
-        other.Written([Segment(100, 5, 1)], 0, 0, 0, _released);
+        other.Written([Batch(100, 5, 1)], 0, 0, 0, _released);
         other.ReceiptConfirmed(0, 0, _released);
         var none = new Leftovers();
         other.Close(clean: true, _released, ref none);
@@ -114,7 +114,7 @@ public sealed class PipelineComponentTests : IDisposable
         var carbon = new MemoryCarbon(_time);
         MemoryConnection connection = await Connect(carbon);
         var tracker = new SentIsDeliveredTracker(_counters, _status);
-        Segment a = Segment(100, 3, 1), b = Segment(100, 4, 2);
+        Batch a = Batch(100, 3, 1), b = Batch(100, 4, 2);
         Assert.True(tracker.Written([a, b], 0, 0, lostPoints: 1, _released)); // confirmed by writing
         Assert.Equal([a, b], _released);
         Assert.Equal(6, Stats.PointsDelivered);

@@ -24,7 +24,7 @@ internal static class PipelineTestSegments
         new(NoFile, 0, bytes, sequence, points);
 
     /// <summary>A sealed segment as the queue leaves it.</summary>
-    public static Segment Sealed(long sequence, int points = 10, int bytes = TenPointSegmentBytes) =>
+    public static Batch Sealed(long sequence, int points = 10, int bytes = TenPointSegmentBytes) =>
         new(TenPointSegmentBytes) { Sequence = sequence, Points = points, Length = bytes };
 
     /// <summary>Appends <paramref name="count"/> points; returns the results.</summary>

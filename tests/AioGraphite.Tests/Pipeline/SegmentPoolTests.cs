@@ -14,7 +14,7 @@ public sealed class SegmentPoolTests
     {
         var pool = new SegmentPool(new Lock(), SegmentBytes, limit: 10, idleSegments: 8);
 
-        Segment s = pool.Rent(out bool first);
+        Batch s = pool.Rent(out bool first);
         pool.Rent(out bool second);
 
         Assert.Equal(SegmentBytes, s.Buffer.Length);
@@ -60,12 +60,12 @@ public sealed class SegmentPoolTests
     public void Return_ResetsAndKeepsSegmentsUpToTheLimit_OfThePoolsSizeOnly()
     {
         var pool = new SegmentPool(new Lock(), SegmentBytes, limit: 2, idleSegments: 8);
-        var used = new Segment(SegmentBytes) { Length = 10, Points = 3, Sequence = 7 };
+        var used = new Batch(SegmentBytes) { Length = 10, Points = 3, Sequence = 7 };
 
         pool.Return(used);
-        pool.Return(new Segment(SegmentBytes));
-        pool.Return(new Segment(SegmentBytes)); // over the limit: let go
-        pool.Return(new Segment(SegmentBytes * 2)); // a record's larger segment: never pooled
+        pool.Return(new Batch(SegmentBytes));
+        pool.Return(new Batch(SegmentBytes)); // over the limit: let go
+        pool.Return(new Batch(SegmentBytes * 2)); // a record's larger segment: never pooled
 
         Assert.Equal(2, pool.Count);
         Assert.Equal((0, 0), (used.Length, used.Points));
@@ -77,7 +77,7 @@ public sealed class SegmentPoolTests
         var pool = new SegmentPool(new Lock(), SegmentBytes, limit: 100, idleSegments: 8);
         for (int i = 0; i < 20; i++)
         {
-            pool.Return(new Segment(SegmentBytes));
+            pool.Return(new Batch(SegmentBytes));
         }
 
         pool.Trim();
@@ -89,11 +89,11 @@ public sealed class SegmentPoolTests
     public void RentForRecord_LargerThanASegment_GivesALargerNewSegment_SmallerTakesAPooledOne()
     {
         var pool = new SegmentPool(new Lock(), SegmentBytes, limit: 10, idleSegments: 8);
-        var pooled = new Segment(SegmentBytes);
+        var pooled = new Batch(SegmentBytes);
         pool.Return(pooled);
 
-        Segment large = pool.RentForRecord(SegmentBytes + 1);
-        Segment small = pool.RentForRecord(SegmentBytes);
+        Batch large = pool.RentForRecord(SegmentBytes + 1);
+        Batch small = pool.RentForRecord(SegmentBytes);
 
         Assert.Equal(SegmentBytes + 1, large.Buffer.Length);
         Assert.Same(pooled, small);

@@ -20,11 +20,11 @@ public sealed class SpoolStagingTests
     public void Sealed_WithoutASpool_StagesNothing()
     {
         var staging = new SpoolStaging();
-        Segment s = Sealed(1);
+        Batch s = Sealed(1);
 
         Assert.False(staging.Sealed(s));
         Assert.Equal(0, staging.WaitingCount);
-        Assert.Equal(SegmentDurability.MemoryOnly, s.Durability);
+        Assert.Equal(BatchDurability.MemoryOnly, s.Durability);
         Assert.False(staging.TakesData);
     }
 
@@ -32,10 +32,10 @@ public sealed class SpoolStagingTests
     public void Sealed_SegmentsWaitPending_AndAskForTheWriterFromTheThresholdOn()
     {
         SpoolStaging staging = Attached(wakeAfterSegments: 2);
-        Segment a = Sealed(1), b = Sealed(2), c = Sealed(3);
+        Batch a = Sealed(1), b = Sealed(2), c = Sealed(3);
 
         Assert.Equal([false, true, true], new[] { staging.Sealed(a), staging.Sealed(b), staging.Sealed(c) });
-        Assert.All([a, b, c], s => Assert.Equal(SegmentDurability.Pending, s.Durability));
+        Assert.All([a, b, c], s => Assert.Equal(BatchDurability.Pending, s.Durability));
         Assert.Equal(0, _wakes); // asking is not waking: the caller wakes after its lock
 
         staging.Wake();
@@ -46,11 +46,11 @@ public sealed class SpoolStagingTests
     public void TakeToSpool_OldestFirstUpToTheBytes_AtLeastOne_AndMarkSpooledInOrder()
     {
         SpoolStaging staging = Attached();
-        Segment a = Sealed(1), b = Sealed(2), c = Sealed(3);
+        Batch a = Sealed(1), b = Sealed(2), c = Sealed(3);
         staging.Sealed(a);
         staging.Sealed(b);
         staging.Sealed(c);
-        var batch = new List<Segment>();
+        var batch = new List<Batch>();
 
         staging.TakeToSpool(batch, maxBytes: 1); // smaller than one segment: still one
         Assert.Equal([a], batch);
@@ -60,7 +60,7 @@ public sealed class SpoolStagingTests
 
         staging.MarkSpooled(batch, [Location(1), Location(2)]);
 
-        Assert.Equal((SegmentDurability.Spooled, SegmentDurability.Spooled, SegmentDurability.Pending), (a.Durability, b.Durability, c.Durability));
+        Assert.Equal((BatchDurability.Spooled, BatchDurability.Spooled, BatchDurability.Pending), (a.Durability, b.Durability, c.Durability));
         Assert.Equal(1, staging.WaitingCount);
     }
 
@@ -68,14 +68,14 @@ public sealed class SpoolStagingTests
     public void Suspend_WaitingSegmentsBecomeMemoryOnly_AndNewOnesAreNotStagedUntilResume()
     {
         SpoolStaging staging = Attached();
-        Segment a = Sealed(1);
+        Batch a = Sealed(1);
         staging.Sealed(a);
 
         staging.Suspend();
-        Segment b = Sealed(2);
+        Batch b = Sealed(2);
         bool staged = staging.Sealed(b);
 
-        Assert.Equal(SegmentDurability.MemoryOnly, a.Durability);
+        Assert.Equal(BatchDurability.MemoryOnly, a.Durability);
         Assert.False(staged);
         Assert.False(staging.TakesData);
         staging.Resume();
@@ -97,7 +97,7 @@ public sealed class SpoolStagingTests
         Assert.Equal(2, staging.OnDiskOnlyCount);
         Assert.Equal(1, staging.OldestOnDiskOnly);
         Assert.Equal(41, queue.BufferedPoints);
-        var into = new List<Segment>();
+        var into = new List<Batch>();
         var fromDisk = new List<SpoolLocation>();
         queue.Take(into, int.MaxValue, sealOpen: false, long.MinValue, out long settledThrough, fromDisk, ref _deferred);
         Assert.Equal([1L, 2L], fromDisk.Select(r => r.Sequence));
@@ -149,7 +149,7 @@ public sealed class SpoolStagingTests
 
     private static void SpoolAllWaiting(SpoolStaging staging)
     {
-        var batch = new List<Segment>();
+        var batch = new List<Batch>();
         staging.TakeToSpool(batch, int.MaxValue);
         staging.MarkSpooled(batch, [.. batch.Select(s => Location(s.Sequence))]);
     }
