@@ -29,7 +29,7 @@ internal sealed partial class DestinationSender : IDisposable
 
     private readonly ConnectionFactory _factory;
     private readonly SenderLoop _loop;
-    private readonly DestinationSpool? _spool;
+    private readonly SpoolCoordinator _spool;
     private bool _started;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
@@ -60,13 +60,13 @@ internal sealed partial class DestinationSender : IDisposable
         _wakeBacklogBytes = Math.Min(WakeBacklogBytes, options.BufferCapacityBytes / WakeBacklogBufferFraction);
         var connections = new ConnectionManager(_factory, new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, Random.Shared.NextDouble), options.TimeProvider, log);
         SegmentWriter writer = SegmentWriter.For(options.Transport, (points, ex) => GraphiteLog.DatagramFailed(log, _factory.Description, points, ex));
-        SpoolCoordinator spoolCoordinator = SpoolCoordinator.None;
+        _spool = SpoolCoordinator.None;
         if (options.SpoolDirectory is not null)
         {
             SpoolFormat format = protocol is PickleProtocol ? SpoolFormat.Pickle : SpoolFormat.Plaintext;
             string kind = options.Transport == GraphiteTransport.Udp ? "udp" : "tcp";
-            _spool = DestinationSpool.Open(options.SpoolDirectory, $"{endpoint.Host}_{kind}", endpoint.Port, format, options.SpoolMaxBytes, options.SpoolFileBytes, out SpoolRecovery recovery, options.SpoolDisk);
-            var spoolWriter = new SpoolWriter(Buffer, _spool, Counters, options.SpoolSyncInterval, options.TimeProvider, log, _factory.Description, () =>
+            var spool = DestinationSpool.Open(options.SpoolDirectory, $"{endpoint.Host}_{kind}", endpoint.Port, format, options.SpoolMaxBytes, options.SpoolFileBytes, out SpoolRecovery recovery, options.SpoolDisk);
+            var spoolWriter = new SpoolWriter(Buffer, spool, Counters, options.SpoolSyncInterval, options.TimeProvider, log, _factory.Description, () =>
             {
                 _loop!.SpaceFreed.Pulse(); // spooled segments may leave memory: room for waiting senders
                 _loop.Wake();
@@ -75,14 +75,15 @@ internal sealed partial class DestinationSender : IDisposable
             // batch when each one must be synced before it is sent).
             int wakeAfterSegments = options.SpoolSyncInterval <= TimeSpan.Zero ? 1 : (int)Math.Max(1, _wakeBacklogBytes / segmentBytes);
             Buffer.AttachSpool(spoolWriter.Wake, wakeAfterSegments, recovery);
-            Report(recovery, log);
-            spoolCoordinator = new DiskSpoolCoordinator(_spool, spoolWriter, Buffer, Counters, log, _factory.Description);
+            var disk = new DiskSpoolCoordinator(spool, spoolWriter, Buffer, Counters, log, _factory.Description);
+            disk.Recovered(recovery);
+            _spool = disk;
         }
 
         DeliveryTracker tracker = writer.TracksDelivery
             ? new LedgerDeliveryTracker(new DeliveryLedger(options.ReplayWindow, options.ReplayWindowBytes, options.ReplayEnabled, options.TimeProvider.TimestampFrequency), Counters, connections.Status)
             : new SentIsDeliveredTracker(Counters, connections.Status);
-        _loop = new SenderLoop(Buffer, connections, writer, tracker, spoolCoordinator, Counters, options, log);
+        _loop = new SenderLoop(Buffer, connections, writer, tracker, _spool, Counters, options, log);
         Status = connections.Status;
     }
 
@@ -120,7 +121,7 @@ internal sealed partial class DestinationSender : IDisposable
     {
         if (!_started)
         {
-            _spool?.Dispose();
+            _spool.Release();
         }
     }
 
@@ -138,25 +139,6 @@ internal sealed partial class DestinationSender : IDisposable
         Counters.Snapshot(Buffer.BufferedPoints, Buffer.BufferedBytes, _loop.InFlightPoints) with
         {
             PointsRejected = rejected,
-            Spool = _spool is null ? default : Counters.SpoolSnapshot(_spool.Bytes, _spool.Records, _spool.Files),
+            Spool = _spool.Statistics(Counters),
         };
-
-    private void Report(SpoolRecovery recovery, ILogger log)
-    {
-        Counters.SpoolRecovered(recovery.Points, recovery.TornTails, recovery.QuarantinedFiles);
-        if (recovery.Records.Count > 0)
-        {
-            GraphiteLog.SpoolRecovered(log, _factory.Description, _spool!.Directory, recovery.Points, recovery.Records.Count);
-        }
-
-        if (recovery.TornTails > 0)
-        {
-            GraphiteLog.SpoolTornTail(log, _factory.Description, _spool!.Directory, recovery.TornTails);
-        }
-
-        if (recovery.QuarantinedFiles > 0)
-        {
-            GraphiteLog.SpoolQuarantined(log, _factory.Description, _spool!.Directory, recovery.QuarantinedFiles);
-        }
-    }
 }

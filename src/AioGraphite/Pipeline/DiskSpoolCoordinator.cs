@@ -31,7 +31,31 @@ internal sealed class DiskSpoolCoordinator : SpoolCoordinator
 
     public override bool KeepsLeftovers => true;
 
+    /// <summary>Counts and logs what opening the spool found (records an earlier process left, torn tails, quarantined files).</summary>
+    public void Recovered(SpoolRecovery recovery)
+    {
+        _counters.SpoolRecovered(recovery.Points, recovery.TornTails, recovery.QuarantinedFiles);
+        if (recovery.Records.Count > 0)
+        {
+            GraphiteLog.SpoolRecovered(_log, _description, _spool.Directory, recovery.Points, recovery.Records.Count);
+        }
+
+        if (recovery.TornTails > 0)
+        {
+            GraphiteLog.SpoolTornTail(_log, _description, _spool.Directory, recovery.TornTails);
+        }
+
+        if (recovery.QuarantinedFiles > 0)
+        {
+            GraphiteLog.SpoolQuarantined(_log, _description, _spool.Directory, recovery.QuarantinedFiles);
+        }
+    }
+
     public override void Start() => _writer.Start();
+
+    public override GraphiteSpoolStatistics Statistics(PipelineCounters counters) => counters.SpoolSnapshot(_spool.Bytes, _spool.Records, _spool.Files);
+
+    public override void Release() => _spool.Dispose();
 
     public override void ReadBack(List<Batch> pending, List<Batch> released)
     {

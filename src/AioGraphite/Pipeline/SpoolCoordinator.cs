@@ -48,6 +48,14 @@ internal class SpoolCoordinator
     /// </summary>
     public virtual Task<bool> StopWriterAsync(TimeSpan timeout) => Task.FromResult(true);
 
+    /// <summary>The spool's statistics (zeros without a spool).</summary>
+    public virtual GraphiteSpoolStatistics Statistics(PipelineCounters counters) => default;
+
+    /// <summary>Releases the spool of a sender that never started.</summary>
+    public virtual void Release()
+    {
+    }
+
     /// <summary>Closing: retires what carbon no longer needs, keeps <paramref name="leftovers"/> for the next client, releases the spool.</summary>
     public virtual void Close(in Leftovers leftovers, long lastSequence)
     {

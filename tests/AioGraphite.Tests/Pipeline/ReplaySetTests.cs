@@ -24,11 +24,6 @@ public sealed class ReplaySetTests : IDisposable
         }
     }
 
-    private static Datapoint[] Points(string name, int count) =>
-        [.. Enumerable.Range(0, count).Select(i => new Datapoint(name, i, 1_600_000_000 + i))];
-
-    private static string[] LinesOf(Datapoint[] points) => [.. points.Select(p => $"{p.Metric} {p.Value} {p.Timestamp}")];
-
     private GraphiteClient Create(MemoryCarbon carbon, bool spool = false) =>
         GraphiteClient.Create("memory", 2003, options: new GraphiteClientOptions
         {
@@ -41,7 +36,7 @@ public sealed class ReplaySetTests : IDisposable
     private async Task<(GraphiteClient Client, Datapoint[] Sent)> SendAndSeeConsumed(MemoryCarbon carbon, bool spool, int count = 40)
     {
         GraphiteClient client = Create(carbon, spool);
-        Datapoint[] sent = Points("replayset", count);
+        Datapoint[] sent = TestPoints.Series("replayset", count);
         await client.SendMultipleAsync(sent, cancellationToken: Ct);
         await client.FlushAsync(Ct);
         await carbon.UntilAsync(() => client.Statistics.PointsDelivered == count, "the points consumed", _time, TimeSpan.FromMilliseconds(10));
@@ -70,7 +65,7 @@ public sealed class ReplaySetTests : IDisposable
         carbon.Connections[0].Close(orderly: false);
         carbon.ConsumesOnWrite = true;
         await carbon.UntilAsync(() => carbon.Connections.Count == 2 && carbon.Connections[1].Lines.Length == sent.Length, "the replay", _time, TimeSpan.FromMilliseconds(100));
-        Assert.Equal(LinesOf(sent), carbon.Connections[1].Lines);
+        Assert.Equal(TestPoints.LinesOf(sent), carbon.Connections[1].Lines);
         Assert.Equal(sent.Length, client.Statistics.PointsReplayed);
         await client.CloseAsync();
         Assert.Equal(0, client.Statistics.PointsNotReplayed);
@@ -93,7 +88,7 @@ public sealed class ReplaySetTests : IDisposable
         GraphiteClient second = Create(back, spool: true);
         Assert.Equal(sent.Length, second.Statistics.Spool.PointsRecovered);
         await second.CloseAsync();
-        Assert.Equal(LinesOf(sent), back.AllLines);
+        Assert.Equal(TestPoints.LinesOf(sent), back.AllLines);
         Assert.Equal(0, second.Statistics.PointsNotReplayed);
         Assert.False(Directory.Exists(_spool) && Directory.EnumerateFiles(_spool, "*.spool", SearchOption.AllDirectories).Any());
     }
@@ -126,7 +121,7 @@ public sealed class ReplaySetTests : IDisposable
         var back = new MemoryCarbon(_time);
         GraphiteClient second = Create(back, spool: true);
         await second.CloseAsync();
-        Assert.Equal(LinesOf(sent), back.AllLines);
+        Assert.Equal(TestPoints.LinesOf(sent), back.AllLines);
     }
 
     [Fact]
@@ -139,7 +134,7 @@ public sealed class ReplaySetTests : IDisposable
         Assert.Equal((40L, 0L, 0L), (stats.PointsDelivered, stats.PointsNotReplayed, stats.PointsUndelivered));
         Assert.True(carbon.Connections[^1].EndedByClient);
         Assert.False(Directory.Exists(_spool) && Directory.EnumerateFiles(_spool, "*.spool", SearchOption.AllDirectories).Any());
-        Assert.Equal(LinesOf(sent), carbon.AllLines);
+        Assert.Equal(TestPoints.LinesOf(sent), carbon.AllLines);
     }
 
     [Fact]
@@ -160,7 +155,7 @@ public sealed class ReplaySetTests : IDisposable
 
         carbon.AcceptsThenCloses = false;
         await carbon.UntilAsync(() => carbon.Connections[^1].Lines.Length == sent.Length, "the replay once carbon is back", _time, TimeSpan.FromSeconds(1));
-        Assert.Equal(LinesOf(sent), carbon.Connections[^1].Lines);
+        Assert.Equal(TestPoints.LinesOf(sent), carbon.Connections[^1].Lines);
         Assert.InRange(client.Statistics.PointsReplayed, sent.Length, 2 * sent.Length);
         await client.CloseAsync();
         Assert.Equal((0L, 0L), (client.Statistics.PointsNotReplayed, client.Statistics.PointsUndelivered));

@@ -14,11 +14,6 @@ public sealed class SenderLoopTests
 
     private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
 
-    private static Datapoint[] Points(string name, int count, int from = 0) =>
-        [.. Enumerable.Range(from, count).Select(i => new Datapoint(name, i, 1_600_000_000 + i))];
-
-    private static string[] LinesOf(Datapoint[] points) => [.. points.Select(p => $"{p.Metric} {p.Value} {p.Timestamp}")];
-
     private (GraphiteClient Client, MemoryCarbon Carbon) Start(GraphiteClientOptions? options = null)
     {
         var carbon = new MemoryCarbon(_time);
@@ -31,7 +26,7 @@ public sealed class SenderLoopTests
     {
         (GraphiteClient client, MemoryCarbon carbon) = Start();
         await using ClosesAtOnce _ = new(client);
-        Datapoint[] before = Points("outage.before", 100);
+        Datapoint[] before = TestPoints.Series("outage.before", 100);
         await client.SendMultipleAsync(before, cancellationToken: Ct);
         await client.FlushAsync(Ct);
         await carbon.UntilAsync(() => client.Statistics.PointsDelivered == 100, "the points consumed", _time, TimeSpan.FromMilliseconds(10));
@@ -41,12 +36,12 @@ public sealed class SenderLoopTests
         carbon.Connections[0].Close(orderly: false);
         DateTimeOffset lostAt = _time.GetUtcNow();
         await carbon.UntilAsync(() => _time.GetUtcNow() - lostAt > TimeSpan.FromMinutes(10) && carbon.Attempts > 20, "ten minutes of failed attempts", _time, TimeSpan.FromSeconds(5));
-        Datapoint[] during = Points("outage.during", 10);
+        Datapoint[] during = TestPoints.Series("outage.during", 10);
         await client.SendMultipleAsync(during, cancellationToken: Ct);
 
         carbon.Reachable = true;
         await carbon.UntilAsync(() => carbon.Connections.Count == 2 && carbon.Connections[1].Lines.Length == 110, "the reconnect and the replay", _time, TimeSpan.FromSeconds(5));
-        Assert.Equal([.. LinesOf(before), .. LinesOf(during)], carbon.Connections[1].Lines);
+        Assert.Equal([.. TestPoints.LinesOf(before), .. TestPoints.LinesOf(during)], carbon.Connections[1].Lines);
         GraphiteClientStatistics stats = client.Statistics;
         Assert.Equal(1, stats.Reconnects);
         Assert.Equal(100, stats.PointsReplayed);
@@ -58,7 +53,7 @@ public sealed class SenderLoopTests
         (GraphiteClient client, MemoryCarbon carbon) = Start();
         await using ClosesAtOnce _ = new(client);
         carbon.ConsumesOnWrite = false; // frozen: the kernel takes the bytes, the process reads nothing
-        Datapoint[] sent = Points("frozen", 50);
+        Datapoint[] sent = TestPoints.Series("frozen", 50);
         await client.SendMultipleAsync(sent, cancellationToken: Ct);
         await client.FlushAsync(Ct);
 
@@ -69,7 +64,7 @@ public sealed class SenderLoopTests
         carbon.Connections[0].Close(orderly: false); // killed while frozen
         carbon.ConsumesOnWrite = true;
         await carbon.UntilAsync(() => carbon.Connections.Count == 2 && carbon.Connections[1].Lines.Length == 50, "the replay", _time, TimeSpan.FromSeconds(1));
-        Assert.Equal(LinesOf(sent), carbon.Connections[1].Lines);
+        Assert.Equal(TestPoints.LinesOf(sent), carbon.Connections[1].Lines);
     }
 
     [Fact]
@@ -77,20 +72,20 @@ public sealed class SenderLoopTests
     {
         (GraphiteClient client, MemoryCarbon carbon) = Start();
         await using ClosesAtOnce _ = new(client);
-        Datapoint[] old = Points("age.old", 10);
+        Datapoint[] old = TestPoints.Series("age.old", 10);
         await client.SendMultipleAsync(old, cancellationToken: Ct);
         await client.FlushAsync(Ct);
         await carbon.UntilAsync(() => client.Statistics.PointsDelivered == 10, "the old points consumed", _time, TimeSpan.FromMilliseconds(10));
 
         _time.Advance(TimeSpan.FromMinutes(2)); // longer than the replay window, carbon healthy throughout
-        Datapoint[] recent = Points("age.recent", 10);
+        Datapoint[] recent = TestPoints.Series("age.recent", 10);
         await client.SendMultipleAsync(recent, cancellationToken: Ct);
         await client.FlushAsync(Ct);
         await carbon.UntilAsync(() => client.Statistics.PointsDelivered == 20, "the recent points consumed", _time, TimeSpan.FromMilliseconds(10));
 
         carbon.Connections[0].Close(orderly: false);
         await carbon.UntilAsync(() => carbon.Connections.Count == 2 && carbon.Connections[1].Lines.Length == 10, "the replay", _time, TimeSpan.FromMilliseconds(100));
-        Assert.Equal(LinesOf(recent), carbon.Connections[1].Lines);
+        Assert.Equal(TestPoints.LinesOf(recent), carbon.Connections[1].Lines);
     }
 
     [Fact]
@@ -99,21 +94,21 @@ public sealed class SenderLoopTests
         (GraphiteClient client, MemoryCarbon carbon) = Start();
         await using ClosesAtOnce _ = new(client);
         carbon.ConsumesOnWrite = false; // only the receipt can prove delivery
-        Datapoint[] first = Points("receipt.first", 20);
+        Datapoint[] first = TestPoints.Series("receipt.first", 20);
         await client.SendMultipleAsync(first, cancellationToken: Ct);
         await client.WaitForDeliveryAsync(Ct);
 
         Assert.True(carbon.Connections[0].EndedByClient);
-        Assert.Equal(LinesOf(first), carbon.Connections[0].Lines);
+        Assert.Equal(TestPoints.LinesOf(first), carbon.Connections[0].Lines);
         GraphiteClientStatistics stats = client.Statistics;
         Assert.Equal(20, stats.PointsDelivered);
         Assert.Equal(0, stats.InFlightPoints);
 
-        Datapoint[] second = Points("receipt.second", 5);
+        Datapoint[] second = TestPoints.Series("receipt.second", 5);
         await client.SendMultipleAsync(second, cancellationToken: Ct);
         await client.FlushAsync(Ct);
         Assert.Equal(2, carbon.Connections.Count);
-        Assert.Equal(LinesOf(second), carbon.Connections[1].Lines); // nothing replayed: the first connection ended in order
+        Assert.Equal(TestPoints.LinesOf(second), carbon.Connections[1].Lines); // nothing replayed: the first connection ended in order
         Assert.Equal(0, client.Statistics.Reconnects);
     }
 
@@ -124,7 +119,7 @@ public sealed class SenderLoopTests
         await using ClosesAtOnce _ = new(client);
         carbon.ConsumesOnWrite = false;
         carbon.ClosesOnEndOfStream = false; // frozen at the end of the stream
-        Datapoint[] sent = Points("receipt.frozen", 30);
+        Datapoint[] sent = TestPoints.Series("receipt.frozen", 30);
         await client.SendMultipleAsync(sent, cancellationToken: Ct);
         Task delivered = client.WaitForDeliveryAsync(Ct);
         await carbon.UntilAsync(() => carbon.Connections.Count == 1 && carbon.Connections[0].EndedByClient, "the end of stream");
@@ -133,7 +128,7 @@ public sealed class SenderLoopTests
         carbon.ClosesOnEndOfStream = true; // carbon comes back (restarted); the dead-peer timeout runs out on the fake clock
         await carbon.UntilAsync(() => delivered.IsCompleted, "the delivery after the reconnect", _time, TimeSpan.FromSeconds(1));
         await delivered;
-        Assert.Equal(LinesOf(sent), carbon.Connections[1].Lines);
+        Assert.Equal(TestPoints.LinesOf(sent), carbon.Connections[1].Lines);
         Assert.True(carbon.Connections[1].EndedByClient);
         Assert.Equal(30, client.Statistics.PointsDelivered);
         Assert.Equal(1, client.Statistics.Reconnects);
@@ -145,7 +140,7 @@ public sealed class SenderLoopTests
         (GraphiteClient client, MemoryCarbon carbon) = Start(new GraphiteClientOptions { DrainTimeout = TimeSpan.FromSeconds(10) });
         carbon.ConsumesOnWrite = false;
         carbon.ClosesOnEndOfStream = false;
-        await client.SendMultipleAsync(Points("close.frozen", 40), cancellationToken: Ct);
+        await client.SendMultipleAsync(TestPoints.Series("close.frozen", 40), cancellationToken: Ct);
         await client.FlushAsync(Ct);
         Task closing = client.CloseAsync();
         await carbon.UntilAsync(() => carbon.Connections[0].EndedByClient, "the end of stream");
@@ -164,7 +159,7 @@ public sealed class SenderLoopTests
     {
         (GraphiteClient client, MemoryCarbon carbon) = Start();
         carbon.ConsumesOnWrite = false;
-        await client.SendMultipleAsync(Points("close.healthy", 40), cancellationToken: Ct);
+        await client.SendMultipleAsync(TestPoints.Series("close.healthy", 40), cancellationToken: Ct);
         await client.CloseAsync();
         GraphiteClientStatistics stats = client.Statistics;
         Assert.Equal(40, stats.PointsDelivered);
@@ -182,7 +177,7 @@ public sealed class SenderLoopTests
         await client.FlushAsync(Ct);
         carbon.Connections[0].BlockWrites(); // a reachable carbon that is slower than the producer
 
-        Datapoint[] many = Points("bp.many", 2_000);
+        Datapoint[] many = TestPoints.Series("bp.many", 2_000);
         ValueTask send = client.SendMultipleAsync(many, cancellationToken: Ct);
         Assert.False(send.IsCompleted); // the buffer (two segments) is full: the call waits
         await carbon.UntilAsync(() => client.Statistics.BufferedBytes > 0, "a batch stuck in the write");
@@ -191,7 +186,7 @@ public sealed class SenderLoopTests
         await send;
         await client.FlushAsync(Ct);
         Assert.Equal(0, client.Statistics.PointsDroppedBufferFull);
-        Assert.Equal([.. LinesOf([new Datapoint("bp.first", 0, 1)]), .. LinesOf(many)], carbon.AllLines);
+        Assert.Equal([.. TestPoints.LinesOf([new Datapoint("bp.first", 0, 1)]), .. TestPoints.LinesOf(many)], carbon.AllLines);
     }
 
     [Fact]
@@ -200,7 +195,7 @@ public sealed class SenderLoopTests
         var options = new GraphiteClientOptions { BatchSizeBytes = 4096, BufferCapacityBytes = 2 * 4096, FullBufferPolicy = FullBufferPolicy.DropNewest };
         (GraphiteClient client, MemoryCarbon carbon) = Start(options);
         carbon.Reachable = false;
-        await client.SendMultipleAsync(Points("drop.many", 2_000), cancellationToken: Ct); // completes at once
+        await client.SendMultipleAsync(TestPoints.Series("drop.many", 2_000), cancellationToken: Ct); // completes at once
         GraphiteClientStatistics stats = client.Statistics;
         Assert.True(stats.PointsDroppedBufferFull > 0, stats.ToString());
         Assert.Equal(2_000, stats.PointsAccepted + stats.PointsDroppedBufferFull);
@@ -216,7 +211,7 @@ public sealed class SenderLoopTests
         await client.FlushAsync(Ct);
         carbon.Connections[0].BlockWrites(); // frozen: nothing will ever be freed
 
-        ValueTask send = client.SendMultipleAsync(Points("stall.many", 2_000), cancellationToken: Ct);
+        ValueTask send = client.SendMultipleAsync(TestPoints.Series("stall.many", 2_000), cancellationToken: Ct);
         await carbon.UntilAsync(() => send.IsCompleted, "the send to give up", _time, TimeSpan.FromSeconds(1));
         await send;
         Assert.True(client.Statistics.PointsDroppedBufferFull > 0);

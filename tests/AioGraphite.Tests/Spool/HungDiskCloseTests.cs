@@ -38,7 +38,7 @@ public sealed class HungDiskCloseTests : IDisposable
         var logs = new ListLoggerFactory();
         using var disk = new HangingSpoolDisk { HangWrites = operation == "write", HangSyncs = operation == "sync" };
         GraphiteClient client = Create(carbon, disk, logs);
-        await client.SendMultipleAsync(Points("hung.disk", 100), cancellationToken: Ct); // below a backlog: the close wakes the writer
+        await client.SendMultipleAsync(TestPoints.Series("hung.disk", 100), cancellationToken: Ct); // below a backlog: the close wakes the writer
 
         DateTimeOffset closedAt = _time.GetUtcNow();
         Task close = client.CloseAsync(DrainTimeout);
@@ -71,7 +71,7 @@ public sealed class HungDiskCloseTests : IDisposable
         GraphiteClient client = GraphiteClient.Create("memory", 2003, options: Options(carbon, disk, logs, bufferBytes: 2 * 4096));
         await carbon.UntilAsync(() => carbon.Connections.Count == 1, "the connection");
         carbon.Connections[0].BlockWrites(); // carbon stalls: what does not fit in memory is only on disk
-        foreach (Datapoint[] chunk in Points("hung.read", 2_000).Chunk(100))
+        foreach (Datapoint[] chunk in TestPoints.Series("hung.read", 2_000).Chunk(100))
         {
             // ~50 KB through 8 KiB of memory: only spooled segments may leave memory, so each chunk waits until the spool
             // writer (on its timer: the fake clock moves) has taken what was sealed before the next one comes.
@@ -152,7 +152,4 @@ public sealed class HungDiskCloseTests : IDisposable
             BatchSizeBytes = 4096,
             LoggerFactory = logs,
         };
-
-    private static Datapoint[] Points(string name, int count) =>
-        [.. Enumerable.Range(0, count).Select(i => new Datapoint(name, i, 1_600_000_000 + i))];
 }

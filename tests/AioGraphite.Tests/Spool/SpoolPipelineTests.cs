@@ -20,11 +20,6 @@ public sealed class SpoolPipelineTests : IDisposable
         }
     }
 
-    private static Datapoint[] Points(string name, int count) =>
-        [.. Enumerable.Range(0, count).Select(i => new Datapoint(name, i, 1_600_000_000 + i))];
-
-    private static string[] LinesOf(Datapoint[] points) => [.. points.Select(p => $"{p.Metric} {p.Value} {p.Timestamp}")];
-
     private GraphiteClient Create(MemoryCarbon carbon, long bufferBytes = 64L << 20) =>
         GraphiteClient.Create("memory", 2003, options: new GraphiteClientOptions
         {
@@ -43,7 +38,7 @@ public sealed class SpoolPipelineTests : IDisposable
     {
         var carbon = new MemoryCarbon(_time) { Reachable = false };
         GraphiteClient client = Create(carbon, bufferBytes: 2 * 4096);
-        Datapoint[] sent = Points("spool.outage", 5_000); // ~130 KB through a buffer of 8 KiB
+        Datapoint[] sent = TestPoints.Series("spool.outage", 5_000); // ~130 KB through a buffer of 8 KiB
         foreach (Datapoint[] chunk in sent.Chunk(100))
         {
             await client.SendMultipleAsync(chunk, cancellationToken: Ct);
@@ -55,7 +50,7 @@ public sealed class SpoolPipelineTests : IDisposable
 
         carbon.Reachable = true;
         await carbon.UntilAsync(() => carbon.AllLines.Length == 5_000, "the backlog delivered", _time, TimeSpan.FromSeconds(1));
-        Assert.Equal(LinesOf(sent), carbon.AllLines);
+        Assert.Equal(TestPoints.LinesOf(sent), carbon.AllLines);
         await client.CloseAsync();
         Assert.Equal(5_000, client.Statistics.PointsDelivered);
         Assert.Empty(SpoolFiles()); // an empty spool is cleaned up
@@ -67,7 +62,7 @@ public sealed class SpoolPipelineTests : IDisposable
     {
         var down = new MemoryCarbon(_time) { Reachable = false };
         GraphiteClient first = Create(down);
-        Datapoint[] left = Points("spool.left", 300);
+        Datapoint[] left = TestPoints.Series("spool.left", 300);
         await first.SendMultipleAsync(left, cancellationToken: Ct);
         await first.CloseAsync(TimeSpan.Zero);
         Assert.Equal(300, first.Statistics.PointsUndelivered);
@@ -77,10 +72,10 @@ public sealed class SpoolPipelineTests : IDisposable
         var up = new MemoryCarbon(_time);
         GraphiteClient second = Create(up);
         Assert.Equal(300, second.Statistics.Spool.PointsRecovered);
-        Datapoint[] fresh = Points("spool.fresh", 10);
+        Datapoint[] fresh = TestPoints.Series("spool.fresh", 10);
         await second.SendMultipleAsync(fresh, cancellationToken: Ct);
         await second.WaitForDeliveryAsync(Ct);
-        Assert.Equal([.. LinesOf(left), .. LinesOf(fresh)], up.AllLines);
+        Assert.Equal([.. TestPoints.LinesOf(left), .. TestPoints.LinesOf(fresh)], up.AllLines);
         await second.CloseAsync();
         Assert.Empty(SpoolFiles());
     }
@@ -94,7 +89,7 @@ public sealed class SpoolPipelineTests : IDisposable
         GraphiteClient client = Create(carbon);
         for (int round = 0; round < 20; round++)
         {
-            Datapoint[] points = Points($"spool.wait.r{round}", 5);
+            Datapoint[] points = TestPoints.Series($"spool.wait.r{round}", 5);
             await client.SendMultipleAsync(points, cancellationToken: Ct);
             await client.WaitForDeliveryAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
             await client.SendMultipleAsync(points, cancellationToken: Ct);
@@ -116,11 +111,11 @@ public sealed class SpoolPipelineTests : IDisposable
         {
             var carbon = new MemoryCarbon(_time);
             GraphiteClient client = Create(carbon);
-            Datapoint[] points = Points($"spool.closeup{round}", 7);
+            Datapoint[] points = TestPoints.Series($"spool.closeup{round}", 7);
             await client.SendMultipleAsync(points, cancellationToken: Ct);
             await client.CloseAsync().WaitAsync(TimeSpan.FromSeconds(10), Ct);
             Assert.True(client.Statistics.PointsDelivered == 7, $"round {round}: {client.Statistics}");
-            Assert.Equal(LinesOf(points), carbon.AllLines);
+            Assert.Equal(TestPoints.LinesOf(points), carbon.AllLines);
             Assert.Empty(SpoolFiles());
         }
     }
@@ -135,7 +130,7 @@ public sealed class SpoolPipelineTests : IDisposable
         {
             var down = new MemoryCarbon(_time) { Reachable = false };
             GraphiteClient client = Create(down);
-            await client.SendMultipleAsync(Points($"spool.close{round}", 37), cancellationToken: Ct);
+            await client.SendMultipleAsync(TestPoints.Series($"spool.close{round}", 37), cancellationToken: Ct);
             await client.CloseAsync(TimeSpan.Zero);
             Assert.Equal(37, client.Statistics.Spool.PointsSpooled);
         }
