@@ -58,7 +58,9 @@ public sealed partial class GraphiteClient
     /// Stops accepting points, delivers what is buffered within <see cref="GraphiteClientOptions.DrainTimeout"/>
     /// (written, and consumed by carbon: its orderly close after the client's end of stream is the proof), then closes the
     /// connection(s). Points carbon did not consume in time are counted in
-    /// <see cref="GraphiteClientStatistics.PointsUndelivered"/> and logged. Never throws; safe to call twice.
+    /// <see cref="GraphiteClientStatistics.PointsUndelivered"/>, and unless carbon confirmed the end, points it consumed
+    /// but may still lose in <see cref="GraphiteClientStatistics.PointsNotReplayed"/>; both are logged, and with a spool
+    /// both stay in it for the next client. Never throws; safe to call twice.
     /// A send after closing throws <see cref="ObjectDisposedException"/>: the client never silently reconnects.
     /// </summary>
     /// <returns>A task that completes when the client is closed.</returns>

@@ -218,6 +218,13 @@ internal sealed class SenderLoop
                     return true;
                 }
 
+                if (draining && _buffer.BufferedPoints > 0)
+                {
+                    // The spool writer released the last batches between the take and the look above: take them now
+                    // (stopping here would leave them in the spool with carbon up).
+                    return true;
+                }
+
                 if (draining)
                 {
                     // Everything is written: end with carbon's proof (TCP), then stop.
