@@ -108,7 +108,7 @@ public sealed record GraphiteClientOptions
 
     /// <summary>
     /// Whether what carbon may have lost is written again after a lost connection: every point it had not consumed, and
-    /// what it consumed within <see cref="ReplayWindow"/> before it was last seen healthy (carbon-cache keeps points in
+    /// what it consumed less than <see cref="ReplayWindow"/> of its proven running time before (carbon-cache keeps points in
     /// memory before writing them to disk, and a carbon that dies loses them). Default <see langword="true"/>: a write to
     /// carbon-cache is idempotent per (metric, timestamp), so replay turns "lost" into "written twice with the same
     /// value". Turn it off when sending to an aggregating relay, which would count replayed points twice; points carbon
@@ -121,8 +121,10 @@ public sealed record GraphiteClientOptions
     /// How long points stay replayable after carbon consumed them. Default 1 minute. It must cover how long carbon holds
     /// points in memory: carbon-cache writes at most <c>MAX_UPDATES_PER_SECOND</c> series per second (500 by default),
     /// so its cache holds about <c>series ÷ MAX_UPDATES_PER_SECOND</c> seconds of points (20,000 series: 40 s). The age
-    /// counts only while carbon is seen consuming: a frozen or stalled carbon stops the clock, and an outage never
-    /// shortens what is replayed after it.
+    /// counts only time in which carbon is proven running (a later consumption, or its orderly close after the client's
+    /// end of stream), never the wall clock: a frozen carbon, or an idle client that sends nothing, ages nothing, and an
+    /// outage never shortens what is replayed after it. A close without carbon's final confirmation keeps what is still in
+    /// the window (in the spool, or counted in <see cref="GraphiteClientStatistics.PointsNotReplayed"/>).
     /// </summary>
     public TimeSpan ReplayWindow { get; init; } = DefaultReplayWindow;
 
