@@ -14,9 +14,9 @@ public sealed class SenderLoopTests
 
     private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
 
-    private (GraphiteClient Client, MemoryCarbon Carbon) Start(GraphiteClientOptions? options = null)
+    private (GraphiteClient Client, MemoryCarbon Carbon) Start(GraphiteClientOptions? options = null, bool reachable = true)
     {
-        var carbon = new MemoryCarbon(_time);
+        var carbon = new MemoryCarbon(_time) { Reachable = reachable };
         options = (options ?? new GraphiteClientOptions()) with { TimeProvider = _time, ConnectionFactory = _ => carbon };
         return (GraphiteClient.Create("memory", 2003, options: options), carbon);
     }
@@ -193,8 +193,7 @@ public sealed class SenderLoopTests
     public async Task FullBuffer_WhileCarbonIsUnreachable_TheDropPolicyApplies()
     {
         var options = new GraphiteClientOptions { BatchSizeBytes = 4096, BufferCapacityBytes = 2 * 4096, FullBufferPolicy = FullBufferPolicy.DropNewest };
-        (GraphiteClient client, MemoryCarbon carbon) = Start(options);
-        carbon.Reachable = false;
+        (GraphiteClient client, _) = Start(options, reachable: false); // unreachable from the start: the loop must not connect first
         await client.SendMultipleAsync(TestPoints.Series("drop.many", 2_000), cancellationToken: Ct); // completes at once
         GraphiteClientStatistics stats = client.Statistics;
         Assert.True(stats.PointsDroppedBufferFull > 0, stats.ToString());
