@@ -17,7 +17,7 @@ internal sealed class SpoolStaging
     private readonly Queue<Batch> _toSpool = new();
     private readonly Queue<SpoolLocation> _spooledInQueue = new();
     private readonly Queue<SpoolLocation> _onDiskOnly = new();
-    private Action? _wakeWriter;
+    private Action _wakeWriter = static () => { }; // no spool attached: nothing to wake
     private int _wakeAfterSegments = 1; // segments waiting for the spool that make a seal wake its writer (below: its timer)
 
     // Written under the destination's lock; read by producers without it.
@@ -56,9 +56,9 @@ internal sealed class SpoolStaging
     /// </summary>
     public bool Sealed(Batch s)
     {
-        if (_wakeWriter is null || !_healthy)
+        if (!_healthy)
         {
-            return false;
+            return false; // no spool attached (never healthy), or it failed: the batch stays in memory only
         }
 
         s.Durability = BatchDurability.Pending;
@@ -67,7 +67,7 @@ internal sealed class SpoolStaging
     }
 
     /// <summary>Wakes the spool writer. Called with no lock held.</summary>
-    public void Wake() => _wakeWriter?.Invoke();
+    public void Wake() => _wakeWriter();
 
     /// <summary>The spool writer's work: up to <paramref name="maxBytes"/> of segments waiting for it, oldest first (they stay queued).</summary>
     public void TakeToSpool(List<Batch> into, int maxBytes)
@@ -116,8 +116,9 @@ internal sealed class SpoolStaging
     /// </summary>
     public bool TryEvict(Batch oldest)
     {
-        if (_wakeWriter is null || oldest.Durability != BatchDurability.Spooled)
+        if (oldest.Durability != BatchDurability.Spooled)
         {
+            // Not on disk (never, without a spool): it may not leave memory.
             return false;
         }
 
