@@ -235,8 +235,8 @@ public sealed record GraphiteClientOptions
     /// <summary>Opens the connections of a destination instead of sockets (unit tests with an in-memory connection).</summary>
     internal Func<GraphiteDestination, ConnectionFactory>? ConnectionFactory { get; init; }
 
-    /// <summary>The spool's file I/O instead of the real disk's (unit tests with a disk that hangs). Default: the real one.</summary>
-    internal Spool.SpoolDisk? SpoolDisk { get; init; }
+    /// <summary>The spool's file operations instead of the real disk's (unit tests: a disk that hangs, a file system that loses power). Default: the real one.</summary>
+    internal Spool.SpoolFileSystem? SpoolFileSystem { get; init; }
 
     /// <summary>Checks every value and throws <see cref="ArgumentOutOfRangeException"/> or <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()

@@ -65,7 +65,7 @@ internal sealed partial class DestinationSender : IDisposable
         {
             SpoolFormat format = protocol is PickleProtocol ? SpoolFormat.Pickle : SpoolFormat.Plaintext;
             string kind = options.Transport == GraphiteTransport.Udp ? "udp" : "tcp";
-            var spool = DestinationSpool.Open(options.SpoolDirectory, $"{endpoint.Host}_{kind}", endpoint.Port, format, options.SpoolMaxBytes, options.SpoolFileBytes, out SpoolRecovery recovery, options.SpoolDisk);
+            var spool = DestinationSpool.Open(options.SpoolDirectory, $"{endpoint.Host}_{kind}", endpoint.Port, format, options.SpoolMaxBytes, options.SpoolFileBytes, out SpoolRecovery recovery, options.SpoolFileSystem);
             var spoolWriter = new SpoolWriter(Buffer, spool, Counters, options.SpoolSyncInterval, options.TimeProvider, log, _factory.Description, () =>
             {
                 _loop!.SpaceFreed.Pulse(); // spooled segments may leave memory: room for waiting senders

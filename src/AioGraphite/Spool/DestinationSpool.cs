@@ -1,6 +1,5 @@
 using System.Globalization;
 using AioGraphite.Protocols;
-using Microsoft.Win32.SafeHandles;
 
 namespace AioGraphite.Spool;
 
@@ -17,11 +16,11 @@ namespace AioGraphite.Spool;
 internal sealed class DestinationSpool : IDisposable
 {
     private readonly List<SpoolFile> _files = [];
-    private readonly SpoolLock _lock;
+    private readonly IDisposable _lock;
     private readonly long _maxBytes;
     private readonly long _fileBytes;
     private readonly SpoolFormat _format;
-    private readonly SpoolDisk _disk;
+    private readonly SpoolFileSystem _fs;
     private readonly List<ReadOnlyMemory<byte>> _gather = [];
     private byte[] _headers = new byte[SpoolRecord.HeaderBytes * 64];
     private readonly byte[] _readHeader = new byte[SpoolRecord.HeaderBytes]; // the sender loop's
@@ -31,10 +30,11 @@ internal sealed class DestinationSpool : IDisposable
     private long _records;
     private int _fileCount;
     private long _checkpointed;
+    private bool _directoryDirty; // a file was created since the directory was last synced (the spool writer's)
 
-    private DestinationSpool(string directory, SpoolLock spoolLock, SpoolFormat format, long maxBytes, long fileBytes, SpoolDisk disk)
+    private DestinationSpool(string directory, IDisposable spoolLock, SpoolFormat format, long maxBytes, long fileBytes, SpoolFileSystem fileSystem)
     {
-        _disk = disk;
+        _fs = fileSystem;
         Directory = directory;
         _lock = spoolLock;
         _format = format;
@@ -49,17 +49,7 @@ internal sealed class DestinationSpool : IDisposable
     public long FileBytes => _fileBytes;
 
     /// <summary>Bytes free for this process on the spool's file system, or <see langword="null"/> when it cannot be told.</summary>
-    public long? FreeBytes()
-    {
-        try
-        {
-            return new DriveInfo(Directory).AvailableFreeSpace;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return null;
-        }
-    }
+    public long? FreeBytes() => _fs.FreeBytes(Directory);
 
     /// <summary>Bytes of the record files on disk.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
@@ -72,17 +62,18 @@ internal sealed class DestinationSpool : IDisposable
 
     /// <summary>
     /// Opens (creating it if needed) the spool of one destination under <paramref name="root"/>, takes its lock and
-    /// recovers it. Throws <see cref="GraphiteException"/> naming the path and the reason when it cannot. Appends, syncs and
-    /// reads back go through <paramref name="disk"/> (default: <see cref="SpoolDisk.Default"/>).
+    /// recovers it. Throws <see cref="GraphiteException"/> naming the path and the reason when it cannot. Every file
+    /// operation goes through <paramref name="fileSystem"/> (default: the real disk, <see cref="SpoolFileSystem.Default"/>).
     /// </summary>
-    public static DestinationSpool Open(string root, string host, int port, SpoolFormat format, long maxBytes, long fileBytes, out SpoolRecovery recovery, SpoolDisk? disk = null)
+    public static DestinationSpool Open(string root, string host, int port, SpoolFormat format, long maxBytes, long fileBytes, out SpoolRecovery recovery, SpoolFileSystem? fileSystem = null)
     {
+        fileSystem ??= SpoolFileSystem.Default;
         string directory = SpoolDirectoryLayout.ForDestination(root, host, port, format);
-        SpoolLock spoolLock;
+        IDisposable spoolLock;
         try
         {
-            SpoolDirectoryLayout.CreateDirectory(directory);
-            spoolLock = SpoolLock.Acquire(directory);
+            fileSystem.CreateDirectory(directory);
+            spoolLock = fileSystem.Lock(directory);
         }
         catch (GraphiteException)
         {
@@ -93,7 +84,7 @@ internal sealed class DestinationSpool : IDisposable
             throw new GraphiteException($"Cannot use the spool directory '{directory}': {ex.Message} Check that it exists or can be created, and that this process may write there.", ex);
         }
 
-        var spool = new DestinationSpool(directory, spoolLock, format, maxBytes, fileBytes, disk ?? SpoolDisk.Default);
+        var spool = new DestinationSpool(directory, spoolLock, format, maxBytes, fileBytes, fileSystem);
         try
         {
             recovery = spool.Recover();
@@ -155,12 +146,12 @@ internal sealed class DestinationSpool : IDisposable
 
         try
         {
-            _disk.Write(file.Handle, _gather, file.Length);
+            _fs.Write(file.Handle, _gather, file.Length);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             failure = ex.Message;
-            Abandon(file);
+            Abandon(_fs, file);
             return false;
         }
         finally
@@ -182,16 +173,25 @@ internal sealed class DestinationSpool : IDisposable
         return true;
     }
 
-    /// <summary>Makes every append so far durable (fsync of the files written since the last sync).</summary>
+    /// <summary>
+    /// Makes every append so far durable: fsync of the files written since the last sync, then of the directory when a
+    /// file was created since (a synced file whose name is not is lost whole by a power cut).
+    /// </summary>
     public void Sync()
     {
         foreach (SpoolFile file in _files)
         {
             if (file.Dirty)
             {
-                _disk.FlushToDisk(file.Handle);
+                _fs.Sync(file.Handle);
                 file.Dirty = false;
             }
+        }
+
+        if (_directoryDirty)
+        {
+            _fs.SyncDirectory(Directory);
+            _directoryDirty = false;
         }
     }
 
@@ -211,7 +211,7 @@ internal sealed class DestinationSpool : IDisposable
         long read;
         try
         {
-            read = _disk.Read(location.File.Handle, _readBuffers, location.Offset);
+            read = _fs.Read(location.File.Handle, _readBuffers, location.Offset);
         }
         finally
         {
@@ -241,7 +241,7 @@ internal sealed class DestinationSpool : IDisposable
         DeleteFiles(file => file.Records > 0 && file.LastSequence <= sequence);
         if (writeCheckpoint && sequence > _checkpointed)
         {
-            SpoolCheckpoint.Write(Directory, sequence);
+            SpoolCheckpoint.Write(_fs, Directory, sequence);
             _checkpointed = sequence;
         }
     }
@@ -252,7 +252,7 @@ internal sealed class DestinationSpool : IDisposable
         RetireThrough(retiredThrough, writeCheckpoint: false);
         if (_files.Any(f => f.Records > 0))
         {
-            SpoolCheckpoint.Write(Directory, retiredThrough);
+            SpoolCheckpoint.Write(_fs, Directory, retiredThrough);
             return;
         }
 
@@ -262,7 +262,8 @@ internal sealed class DestinationSpool : IDisposable
         }
 
         _files.Clear();
-        SpoolCheckpoint.Delete(Directory);
+        SpoolCheckpoint.Delete(_fs, Directory);
+        _fs.SyncDirectory(Directory);
     }
 
     public void Dispose()
@@ -305,7 +306,8 @@ internal sealed class DestinationSpool : IDisposable
 
         long number = _nextFileNumber++;
         string path = Path.Combine(Directory, SpoolFile.NameFor(number));
-        SafeFileHandle handle = SpoolDirectoryLayout.OpenFile(path, create: true);
+        SpoolFileHandle handle = _fs.Open(path, create: true);
+        _directoryDirty = true; // the new name is durable only once the directory is synced (Sync)
         var file = new SpoolFile(number, path, handle, 0);
         _files.Add(file);
         Count(0, 0, files: 1);
@@ -313,11 +315,11 @@ internal sealed class DestinationSpool : IDisposable
     }
 
     /// <summary>A write failed part-way: cut the file back to its whole records, or, when even that fails, stop appending to it.</summary>
-    private static void Abandon(SpoolFile file)
+    private static void Abandon(SpoolFileSystem fileSystem, SpoolFile file)
     {
         try
         {
-            RandomAccess.SetLength(file.Handle, file.Length);
+            fileSystem.SetLength(file.Handle, file.Length);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -329,13 +331,20 @@ internal sealed class DestinationSpool : IDisposable
     /// <summary>Deletes (and forgets) the files that <paramref name="done"/> says hold nothing left to send.</summary>
     private void DeleteFiles(Predicate<SpoolFile> done)
     {
+        bool deleted = false;
         for (int i = 0; i < _files.Count; i++)
         {
             if (done(_files[i]))
             {
                 Delete(_files[i]);
                 _files.RemoveAt(i--);
+                deleted = true;
             }
+        }
+
+        if (deleted)
+        {
+            _fs.SyncDirectory(Directory);
         }
     }
 
@@ -344,7 +353,7 @@ internal sealed class DestinationSpool : IDisposable
         file.Dispose();
         if (!file.Quarantined)
         {
-            File.Delete(file.Path);
+            _fs.Delete(file.Path);
             Uncount(file);
         }
     }
@@ -363,14 +372,15 @@ internal sealed class DestinationSpool : IDisposable
     private SpoolRecovery Recover()
     {
         var recovery = new SpoolRecovery();
-        long retired = Math.Max(0, SpoolCheckpoint.Read(Directory)); // none or unreadable: every record on disk is sent again
+        long retired = Math.Max(0, SpoolCheckpoint.Read(_fs, Directory)); // none or unreadable: every record on disk is sent again
 
         _checkpointed = retired;
         long lastOnDisk = 0; // the last valid record's sequence so far: records rise through the files
         var numbers = new List<long>();
-        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*" + SpoolDirectoryLayout.FileExtension))
+        foreach (string name in _fs.ListFiles(Directory))
         {
-            if (long.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out long number))
+            if (name.EndsWith(SpoolDirectoryLayout.FileExtension, StringComparison.Ordinal)
+                && long.TryParse(Path.GetFileNameWithoutExtension(name), NumberStyles.None, CultureInfo.InvariantCulture, out long number))
             {
                 numbers.Add(number);
             }
@@ -382,7 +392,7 @@ internal sealed class DestinationSpool : IDisposable
             long number = numbers[i];
             _nextFileNumber = number + 1;
             string path = Path.Combine(Directory, SpoolFile.NameFor(number));
-            var file = new SpoolFile(number, path, SpoolDirectoryLayout.OpenFile(path, create: false), 0);
+            var file = new SpoolFile(number, path, _fs.Open(path, create: false), 0);
             _files.Add(file);
             Count(0, 0, files: 1);
             lastOnDisk = Scan(file, isLast: i == numbers.Count - 1, retired, lastOnDisk, recovery);
@@ -395,7 +405,8 @@ internal sealed class DestinationSpool : IDisposable
 
         if (recovery.Records.Count == 0 && _files.All(f => f.Quarantined))
         {
-            SpoolCheckpoint.Delete(Directory); // an empty spool is cleaned up
+            SpoolCheckpoint.Delete(_fs, Directory); // an empty spool is cleaned up
+            _fs.SyncDirectory(Directory);
         }
 
         return recovery;
@@ -409,7 +420,7 @@ internal sealed class DestinationSpool : IDisposable
     /// </summary>
     private long Scan(SpoolFile file, bool isLast, long retired, long previous, SpoolRecovery recovery)
     {
-        long length = RandomAccess.GetLength(file.Handle);
+        long length = _fs.GetLength(file.Handle);
         long offset = 0;
         byte[] header = new byte[SpoolRecord.HeaderBytes];
         byte[] payload = [];
@@ -423,7 +434,7 @@ internal sealed class DestinationSpool : IDisposable
                 break;
             }
 
-            RandomAccess.Read(file.Handle, header, offset);
+            _fs.Read(file.Handle, header, offset);
             if (!SpoolRecord.TryReadHeader(header, out RecordHeader record))
             {
                 damaged = true;
@@ -443,7 +454,7 @@ internal sealed class DestinationSpool : IDisposable
             }
 
             Span<byte> body = payload.AsSpan(0, record.PayloadLength);
-            RandomAccess.Read(file.Handle, body, offset + SpoolRecord.HeaderBytes);
+            _fs.Read(file.Handle, body, offset + SpoolRecord.HeaderBytes);
             if (!SpoolRecord.Verify(header, body, record.Crc) || record.Sequence <= previous || record.Format != _format)
             {
                 damaged = true;
@@ -473,19 +484,20 @@ internal sealed class DestinationSpool : IDisposable
         if (isLast && reachesEnd)
         {
             // A crash during an append: the incomplete record at the end never counted as spooled.
-            RandomAccess.SetLength(file.Handle, offset);
+            _fs.SetLength(file.Handle, offset);
+            _fs.Sync(file.Handle); // the cut is durable before anything is appended after it
             recovery.TornTails++;
             return previous;
         }
 
         Uncount(file);
-        file.Quarantine(file.Path + SpoolDirectoryLayout.QuarantineSuffix);
+        file.Quarantine(_fs, file.Path + SpoolDirectoryLayout.QuarantineSuffix);
         recovery.QuarantinedFiles++;
         return previous;
     }
 
     /// <summary>Whether everything from <paramref name="offset"/> to the end is zero (an append cut before its bytes reached the file).</summary>
-    private static bool IsZeroTail(SafeFileHandle handle, long offset, long length)
+    private bool IsZeroTail(SpoolFileHandle handle, long offset, long length)
     {
         if (length - offset > SpoolRecord.MaxPayloadBytes + SpoolRecord.HeaderBytes)
         {
@@ -493,7 +505,7 @@ internal sealed class DestinationSpool : IDisposable
         }
 
         byte[] rest = new byte[length - offset];
-        RandomAccess.Read(handle, rest, offset);
+        _fs.Read(handle, rest, offset);
         return rest.AsSpan().IndexOfAnyExcept((byte)0) < 0;
     }
 }

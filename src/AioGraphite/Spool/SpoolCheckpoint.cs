@@ -13,15 +13,15 @@ internal static class SpoolCheckpoint
     private const uint Magic = 0x31504341; // "ACP1"
     private const int Bytes = 16;
 
-    public static long Read(string directory)
+    /// <summary>The retired-through sequence; 0 when there is no checkpoint, -1 when it is damaged.</summary>
+    public static long Read(SpoolFileSystem fileSystem, string directory)
     {
-        string path = Path.Combine(directory, SpoolDirectoryLayout.CheckpointName);
-        if (!File.Exists(path))
+        byte[]? content = fileSystem.ReadSmallFile(Path.Combine(directory, SpoolDirectoryLayout.CheckpointName), Bytes);
+        if (content is null)
         {
             return 0;
         }
 
-        byte[] content = File.ReadAllBytes(path);
         if (content.Length != Bytes || BinaryPrimitives.ReadUInt32LittleEndian(content) != Magic
             || Crc32C.Append(0, content.AsSpan(0, 12)) != BinaryPrimitives.ReadUInt32LittleEndian(content.AsSpan(12)))
         {
@@ -31,14 +31,16 @@ internal static class SpoolCheckpoint
         return BinaryPrimitives.ReadInt64LittleEndian(content.AsSpan(4));
     }
 
-    public static void Write(string directory, long retiredThrough)
+    /// <summary>Replaces the checkpoint atomically (durable when this returns).</summary>
+    public static void Write(SpoolFileSystem fileSystem, string directory, long retiredThrough)
     {
         Span<byte> content = stackalloc byte[Bytes];
         BinaryPrimitives.WriteUInt32LittleEndian(content, Magic);
         BinaryPrimitives.WriteInt64LittleEndian(content[4..], retiredThrough);
         BinaryPrimitives.WriteUInt32LittleEndian(content[12..], Crc32C.Append(0, content[..12]));
-        SpoolDirectoryLayout.WriteAtomically(Path.Combine(directory, SpoolDirectoryLayout.CheckpointName), content);
+        fileSystem.WriteAtomically(Path.Combine(directory, SpoolDirectoryLayout.CheckpointName), content);
     }
 
-    public static void Delete(string directory) => File.Delete(Path.Combine(directory, SpoolDirectoryLayout.CheckpointName));
+    /// <summary>Deletes the checkpoint (durable once the directory is synced).</summary>
+    public static void Delete(SpoolFileSystem fileSystem, string directory) => fileSystem.Delete(Path.Combine(directory, SpoolDirectoryLayout.CheckpointName));
 }

@@ -32,32 +32,6 @@ internal static class SpoolDirectoryLayout
         return Path.Combine(root, name.ToString());
     }
 
-    /// <summary>Creates a directory owner-only (on Unix).</summary>
-    public static void CreateDirectory(string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(path);
-        }
-        else
-        {
-            Directory.CreateDirectory(path, DirectoryMode);
-        }
-    }
-
-    /// <summary>Opens (or creates, owner-only on Unix) a file for positional reads and writes.</summary>
-    public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenFile(string path, bool create)
-    {
-        if (create)
-        {
-            using (new FileStream(path, OwnerOnly(System.IO.FileMode.CreateNew, FileShare.ReadWrite | FileShare.Delete)))
-            {
-            }
-        }
-
-        return File.OpenHandle(path, System.IO.FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-    }
-
     /// <summary>Options to open a file for reading and writing that, when created, is owner-only on Unix.</summary>
     public static FileStreamOptions OwnerOnly(System.IO.FileMode mode, FileShare share)
     {
@@ -68,19 +42,5 @@ internal static class SpoolDirectoryLayout
         }
 
         return options;
-    }
-
-    /// <summary>Writes a small file whole, owner-only, through a temporary file synced and renamed over it (atomic).</summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
-    {
-        string temporary = path + ".tmp";
-        File.Delete(temporary);
-        using (Microsoft.Win32.SafeHandles.SafeFileHandle handle = OpenFile(temporary, create: true))
-        {
-            RandomAccess.Write(handle, content, 0);
-            RandomAccess.FlushToDisk(handle);
-        }
-
-        File.Move(temporary, path, overwrite: true);
     }
 }

@@ -1,11 +1,9 @@
-using Microsoft.Win32.SafeHandles;
-
 namespace AioGraphite.Spool;
 
 /// <summary>One append-only file of a spool: records in sequence order, deleted whole once all of them are retired.</summary>
 internal sealed class SpoolFile : IDisposable
 {
-    public SpoolFile(long number, string path, SafeFileHandle handle, long length)
+    public SpoolFile(long number, string path, SpoolFileHandle handle, long length)
     {
         Number = number;
         Path = path;
@@ -18,7 +16,7 @@ internal sealed class SpoolFile : IDisposable
 
     public string Path { get; private set; }
 
-    public SafeFileHandle Handle { get; }
+    public SpoolFileHandle Handle { get; }
 
     /// <summary>Bytes of whole records (where the next record goes).</summary>
     public long Length { get; set; }
@@ -42,9 +40,10 @@ internal sealed class SpoolFile : IDisposable
     public static string NameFor(long number) => $"{number:D12}{SpoolDirectoryLayout.FileExtension}";
 
     /// <summary>Renames the file aside (its open handle stays valid) so that an operator can look at it.</summary>
-    public void Quarantine(string newPath)
+    public void Quarantine(SpoolFileSystem fileSystem, string newPath)
     {
-        File.Move(Path, newPath);
+        fileSystem.Rename(Path, newPath, overwrite: false);
+        fileSystem.SyncDirectory(System.IO.Path.GetDirectoryName(newPath)!);
         Path = newPath;
         Quarantined = true;
         Sealed = true;

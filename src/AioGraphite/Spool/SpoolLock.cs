@@ -36,7 +36,7 @@ internal sealed class SpoolLock : IDisposable
 
         using Process self = Process.GetCurrentProcess();
         string note = string.Create(CultureInfo.InvariantCulture, $"process {Environment.ProcessId} ({self.ProcessName}) on {Environment.MachineName}, since {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC");
-        SpoolDirectoryLayout.WriteAtomically(holderPath, System.Text.Encoding.UTF8.GetBytes(note));
+        SpoolFileSystem.Default.WriteAtomically(holderPath, System.Text.Encoding.UTF8.GetBytes(note));
         return new SpoolLock(lockFile, holderPath);
     }
 

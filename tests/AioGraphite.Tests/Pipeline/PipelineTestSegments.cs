@@ -14,7 +14,7 @@ internal static class PipelineTestSegments
     /// <summary>A segment size holding exactly ten points.</summary>
     public const int TenPointSegmentBytes = 10 * PointBytes;
 
-    private static readonly SpoolFile NoFile = new(1, "test.spool", new SafeFileHandle(IntPtr.Zero, ownsHandle: false), 0);
+    private static readonly SpoolFile NoFile = new(1, "test.spool", new SpoolFileHandle(new SafeFileHandle(IntPtr.Zero, ownsHandle: false), "test.spool"), 0);
 
     /// <summary>The point <c>m 1 1</c>.</summary>
     public static PointText Point() => new(default, "m", 1, default, 1, 1);

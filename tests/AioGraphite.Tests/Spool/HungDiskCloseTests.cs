@@ -128,7 +128,7 @@ public sealed class HungDiskCloseTests : IDisposable
     {
         try
         {
-            return Create(carbon, AioGraphite.Spool.SpoolDisk.Default, logs);
+            return Create(carbon, AioGraphite.Spool.SpoolFileSystem.Default, logs);
         }
         catch (GraphiteException)
         {
@@ -136,10 +136,10 @@ public sealed class HungDiskCloseTests : IDisposable
         }
     }
 
-    private GraphiteClient Create(MemoryCarbon carbon, AioGraphite.Spool.SpoolDisk disk, ListLoggerFactory logs) =>
+    private GraphiteClient Create(MemoryCarbon carbon, AioGraphite.Spool.SpoolFileSystem disk, ListLoggerFactory logs) =>
         GraphiteClient.Create("memory", 2003, options: Options(carbon, disk, logs));
 
-    private GraphiteClientOptions Options(MemoryCarbon carbon, AioGraphite.Spool.SpoolDisk disk, ListLoggerFactory logs, long bufferBytes = 64L << 20) =>
+    private GraphiteClientOptions Options(MemoryCarbon carbon, AioGraphite.Spool.SpoolFileSystem disk, ListLoggerFactory logs, long bufferBytes = 64L << 20) =>
         new()
         {
             BufferCapacityBytes = bufferBytes,
@@ -147,7 +147,7 @@ public sealed class HungDiskCloseTests : IDisposable
             TimeProvider = _time,
             ConnectionFactory = _ => carbon,
             SpoolDirectory = _spool,
-            SpoolDisk = disk,
+            SpoolFileSystem = disk,
             SpoolSyncInterval = TimeSpan.Zero, // a sync after every append
             BatchSizeBytes = 4096,
             LoggerFactory = logs,

@@ -1,5 +1,4 @@
 using AioGraphite.Spool;
-using Microsoft.Win32.SafeHandles;
 
 namespace AioGraphite.Tests.Support;
 
@@ -7,7 +6,7 @@ namespace AioGraphite.Tests.Support;
 /// The real disk, except that writes, syncs or reads can be made to hang (block their thread, like an NFS or FUSE mount that
 /// never answers) until <see cref="Release"/>, and reads too once asked.
 /// </summary>
-internal sealed class HangingSpoolDisk : SpoolDisk, IDisposable
+internal sealed class HangingSpoolDisk : SpoolFileSystem, IDisposable
 {
     private readonly ManualResetEventSlim _released = new(false);
     private readonly TaskCompletionSource _hanging = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -30,7 +29,7 @@ internal sealed class HangingSpoolDisk : SpoolDisk, IDisposable
     /// <summary>Completes once an operation hangs.</summary>
     public Task Hanging => _hanging.Task;
 
-    public override void Write(SafeFileHandle handle, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long offset)
+    public override void Write(SpoolFileHandle handle, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long offset)
     {
         if (HangWrites)
         {
@@ -40,17 +39,17 @@ internal sealed class HangingSpoolDisk : SpoolDisk, IDisposable
         base.Write(handle, buffers, offset);
     }
 
-    public override void FlushToDisk(SafeFileHandle handle)
+    public override void Sync(SpoolFileHandle handle)
     {
         if (HangSyncs)
         {
             Hang();
         }
 
-        base.FlushToDisk(handle);
+        base.Sync(handle);
     }
 
-    public override long Read(SafeFileHandle handle, IReadOnlyList<Memory<byte>> buffers, long offset)
+    public override long Read(SpoolFileHandle handle, IReadOnlyList<Memory<byte>> buffers, long offset)
     {
         if (HangReads)
         {
