@@ -34,6 +34,9 @@ internal sealed record RunMeasurement
     /// <summary>CPU seconds of the whole process during the client run.</summary>
     public required double ClientCpuSeconds { get; init; }
 
+    /// <summary>CPU seconds of the producer's thread over its sends (its own CPU clock; NaN when unknown).</summary>
+    public double ProducerCpuSeconds { get; init; } = double.NaN;
+
     /// <summary>Calls that found the buffer full and had to wait.</summary>
     public required long Waits { get; init; }
 
@@ -55,6 +58,12 @@ internal sealed record RunMeasurement
     public double CeilingBytesPerSecond => CeilingBytes / CeilingSeconds;
 
     public double SecondHalfBytesPerPoint => SecondHalfAllocatedBytes < 0 ? double.NaN : SecondHalfAllocatedBytes / (Points / 2.0);
+
+    /// <summary>Producer thread CPU nanoseconds per point.</summary>
+    public double ProducerNsPerPoint => ProducerCpuSeconds * 1e9 / Points;
+
+    /// <summary>Whole-process CPU nanoseconds per point (sender loop, sink and GC included).</summary>
+    public double ProcessNsPerPoint => ClientCpuSeconds * 1e9 / Points;
 
     public double Ratio => ClientPointsPerSecond / CeilingPointsPerSecond;
 }

@@ -49,6 +49,7 @@ internal sealed class SinkBenchmark
             RunMeasurement m = await MeasureAsync(protocolName, workload, batches, ceilingBytes).ConfigureAwait(false);
             runs.Add(m);
             Console.WriteLine($"{protocolName} run {run}/{_options.RunsOrDefault}: {Describe(m)}");
+            Console.WriteLine(ResultLine(m));
             if (_sampler is not null)
             {
                 Console.WriteLine($"  sampled allocations, second half of the sends: {(m.SampledAllocations.Count == 0 ? "none" : string.Join(", ", m.SampledAllocations.Take(8).Select(a => $"{a.Type} {Fmt.Bytes(a.Bytes)}")))}");
@@ -112,6 +113,7 @@ internal sealed class SinkBenchmark
             Gen0 = gen0Count,
             Gen2 = gen2Count,
             ClientCpuSeconds = cpu.TotalSeconds,
+            ProducerCpuSeconds = run.ProducerCpuSeconds,
             Waits = run.Waits,
             SampledAllocations = run.SampledAllocations,
             CeilingSeconds = double.NaN,
@@ -165,9 +167,14 @@ internal sealed class SinkBenchmark
         GC.WaitForPendingFinalizers();
     }
 
+    /// <summary>One line per run for scripts (scripts/ab-throughput.sh): <c>result protocol=... points_per_s=... producer_ns=... process_ns=...</c>.</summary>
+    public static string ResultLine(RunMeasurement m) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"result protocol={m.Protocol} points={m.Points} points_per_s={m.ClientPointsPerSecond:F0} producer_ns={m.ProducerNsPerPoint:F3} process_ns={m.ProcessNsPerPoint:F3} producer_alloc_b={(double)m.ProducerAllocatedBytes / m.Points:F4}");
+
     public static string Describe(RunMeasurement m) =>
         $"client {Fmt.Rate(m.ClientPointsPerSecond)} points/s ({Fmt.Bytes(m.ClientBytesPerSecond)}/s, flush after {Fmt.Num(m.ClientFlushSeconds, "0.000")} s, "
-        + $"end {Fmt.Num(m.ClientSeconds, "0.000")} s, CPU {Fmt.Num(m.ClientCpuSeconds / m.ClientSeconds, "0.00")} cores, waits {m.Waits}, "
+        + $"end {Fmt.Num(m.ClientSeconds, "0.000")} s, CPU {Fmt.Num(m.ClientCpuSeconds / m.ClientSeconds, "0.00")} cores, CPU/point producer {Fmt.Num(m.ProducerNsPerPoint, "0.0")} ns process {Fmt.Num(m.ProcessNsPerPoint, "0.0")} ns, waits {m.Waits}, "
         + $"alloc {Fmt.Num((double)m.ProcessAllocatedBytes / m.Points, "0.000")} B/pt process ({Fmt.Num(m.SecondHalfBytesPerPoint, "0.000")} in the second half), {Fmt.Num((double)m.ProducerAllocatedBytes / m.Points, "0.000")} B/pt producer, gen0 {m.Gen0} gen2 {m.Gen2}) | "
         + $"ceiling {Fmt.Rate(m.CeilingPointsPerSecond)} points/s ({Fmt.Bytes(m.CeilingBytesPerSecond)}/s) | ratio {Fmt.Percent(m.Ratio)} | load {Fmt.Num(m.Load)}";
 }
