@@ -15,13 +15,12 @@ internal static class SpoolCheckpoint
 
     public static long Read(string directory)
     {
-        string path = Path.Combine(directory, SpoolDirectoryLayout.CheckpointName);
-        if (!File.Exists(path))
+        byte[]? content = SpoolDirectorySafety.ReadSmallFile(Path.Combine(directory, SpoolDirectoryLayout.CheckpointName), Bytes + 1);
+        if (content is null)
         {
             return 0;
         }
 
-        byte[] content = File.ReadAllBytes(path);
         if (content.Length != Bytes || BinaryPrimitives.ReadUInt32LittleEndian(content) != Magic
             || Crc32C.Append(0, content.AsSpan(0, 12)) != BinaryPrimitives.ReadUInt32LittleEndian(content.AsSpan(12)))
         {

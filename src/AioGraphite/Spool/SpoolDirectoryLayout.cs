@@ -6,7 +6,8 @@ namespace AioGraphite.Spool;
 /// Where things are in a spool directory: one sub-directory per destination and protocol
 /// (<c>host_transport_port_protocol</c>, e.g. <c>127.0.0.1_tcp_2003_plaintext</c>), holding the record files (<c>000000000001.spool</c>, ...), the <c>checkpoint</c>
 /// (retired-through sequence), the <c>lock</c> file and the <c>holder</c> note naming the process that holds it.
-/// Directories are created owner-only (0700), files owner-read/write (0600).
+/// Directories are created owner-only (0700), files owner-read/write (0600); an existing directory that is not safe is
+/// refused, and no file is opened through a symbolic link (<see cref="SpoolDirectorySafety"/>).
 /// </summary>
 internal static class SpoolDirectoryLayout
 {
@@ -45,18 +46,9 @@ internal static class SpoolDirectoryLayout
         }
     }
 
-    /// <summary>Opens (or creates, owner-only on Unix) a file for positional reads and writes.</summary>
-    public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenFile(string path, bool create)
-    {
-        if (create)
-        {
-            using (new FileStream(path, OwnerOnly(System.IO.FileMode.CreateNew, FileShare.ReadWrite | FileShare.Delete)))
-            {
-            }
-        }
-
-        return File.OpenHandle(path, System.IO.FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-    }
+    /// <summary>Opens (or creates, owner-only on Unix) a file for positional reads and writes, never through a symbolic link (<see cref="SpoolDirectorySafety.OpenFile"/>).</summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenFile(string path, bool create) =>
+        SpoolDirectorySafety.OpenFile(path, create ? System.IO.FileMode.CreateNew : System.IO.FileMode.Open);
 
     /// <summary>Options to open a file for reading and writing that, when created, is owner-only on Unix.</summary>
     public static FileStreamOptions OwnerOnly(System.IO.FileMode mode, FileShare share)
