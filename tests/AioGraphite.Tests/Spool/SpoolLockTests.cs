@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
 using AioGraphite.Spool;
+using AioGraphite.Tests.Support;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace AioGraphite.Tests.Spool;
@@ -168,6 +170,40 @@ public sealed class SpoolLockTests : IDisposable
         Assert.Contains($"'{first.Directory}' is in use by process {Environment.ProcessId} ", ex.Message, StringComparison.Ordinal);
         Assert.Contains("not released within 0.3 s of waiting", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', ex.Message);
+    }
+
+    [Fact]
+    public async Task Create_OnABusySpool_LogsOnceThatItWaits_NamingTheHolder_ThenOpensIt()
+    {
+        using var logs = new ListLoggerFactory();
+        var options = new GraphiteClientOptions
+        {
+            SpoolDirectory = _root,
+            SpoolLockTimeout = TimeSpan.FromSeconds(30),
+            DrainTimeout = TimeSpan.Zero,
+            LoggerFactory = logs,
+        };
+        DestinationSpool holder = DestinationSpool.Open(_root, "127.0.0.1_tcp", 9, SpoolFormat.Plaintext, 1L << 30, 64 << 10, out _);
+        Task release = Task.Run(
+            async () =>
+            {
+                await Task.Delay(500, TestContext.Current.CancellationToken);
+                holder.Dispose();
+            },
+            TestContext.Current.CancellationToken);
+
+        GraphiteClient client = GraphiteClient.Create("127.0.0.1", 9, options: options); // blocks until released
+        await using (client)
+        {
+            Assert.True(release.IsCompleted, "Create returned while the spool was still held");
+            await release;
+        }
+
+        (EventId id, LogLevel level, string message) = Assert.Single(logs.Entries, e => e.Id.Name == "SpoolLockWaiting");
+        Assert.Equal(26, id.Id);
+        Assert.Equal(LogLevel.Warning, level);
+        Assert.Contains($"is in use by process {Environment.ProcessId} ", message, StringComparison.Ordinal);
+        Assert.Contains("waiting up to 30000 ms", message, StringComparison.Ordinal);
     }
 
     [Fact]
