@@ -17,6 +17,7 @@ namespace AioGraphite.Spool;
 internal static class SpoolDirectorySafety
 {
     private const uint GroupOrOthersWrite = 0x12; // 0022
+    private const int MaxRecreations = 100;
 
     /// <summary>
     /// Creates <paramref name="root"/> and the destination's <paramref name="directory"/> owner-only (0700) when
@@ -33,10 +34,15 @@ internal static class SpoolDirectorySafety
             Check(root, follow: true, "SpoolDirectory");
         }
 
-        SpoolDirectoryLayout.CreateDirectory(directory);
-        if (check)
+        // The holder of the spool removes its directory when it closes the emptied spool: created again if it went
+        // between the create and the check.
+        for (int attempt = 0; ; attempt++)
         {
-            Check(directory, follow: false, "the spool directory of a destination");
+            SpoolDirectoryLayout.CreateDirectory(directory);
+            if (!check || Check(directory, follow: false, "the spool directory of a destination") || attempt == MaxRecreations)
+            {
+                return;
+            }
         }
     }
 
@@ -93,12 +99,13 @@ internal static class SpoolDirectorySafety
         _ => new IOException($"Cannot open '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno),
     };
 
-    private static void Check(string path, bool follow, string what)
+    /// <summary>Throws when <paramref name="path"/> is not a safe directory; false when it is gone (removed meanwhile).</summary>
+    private static bool Check(string path, bool follow, string what)
     {
         SpoolNative.FileStatus? found = SpoolNative.Stat(path, follow, out int errno);
         if (found is not SpoolNative.FileStatus status)
         {
-            throw new IOException($"Cannot check '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).");
+            return errno == SpoolNative.ENoEnt ? false : throw new IOException($"Cannot check '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).");
         }
 
         if (status.IsSymbolicLink)
@@ -122,5 +129,7 @@ internal static class SpoolDirectorySafety
             string mode = Convert.ToString(status.Permissions, 8).PadLeft(4, '0');
             throw new GraphiteException($"The spool directory '{path}' is writable by group or others (mode {mode}), so another user could plant or remove spool files: run 'chmod 700 {path}', or give SpoolDirectory a directory of this user's own.");
         }
+
+        return true;
     }
 }
