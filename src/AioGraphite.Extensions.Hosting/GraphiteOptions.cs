@@ -147,6 +147,7 @@ public sealed class GraphiteOptions
         SpoolMaxBytes = Spool.MaxBytes,
         SpoolFileBytes = Spool.FileBytes,
         SpoolSyncInterval = Spool.SyncInterval,
+        SpoolLockTimeout = Spool.LockTimeout,
     };
 
     internal static bool IsPlaintext([NotNullWhen(true)] string? protocol) => string.Equals(protocol, "plaintext", StringComparison.OrdinalIgnoreCase);

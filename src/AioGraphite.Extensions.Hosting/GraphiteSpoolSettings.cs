@@ -12,7 +12,8 @@ namespace AioGraphite.Extensions.Hosting;
 ///   "Spool": {
 ///     "Directory": "/var/spool/myapp/graphite",
 ///     "MaxBytes": 2147483648,
-///     "SyncInterval": "00:00:00.100"
+///     "SyncInterval": "00:00:00.100",
+///     "LockTimeout": "00:00:15"
 ///   }
 /// }
 /// </code>
@@ -34,11 +35,18 @@ public sealed class GraphiteSpoolSettings
     /// </summary>
     public TimeSpan SyncInterval { get; set; } = GraphiteClientOptions.Default.SpoolSyncInterval;
 
+    /// <summary>
+    /// <see cref="GraphiteClientOptions.SpoolLockTimeout"/>: how long the start-up waits for a spool that another process
+    /// holds (the previous instance still closing) before failing. Default 15 seconds; <c>00:00:00</c> fails at once.
+    /// </summary>
+    public TimeSpan LockTimeout { get; set; } = GraphiteClientOptions.Default.SpoolLockTimeout;
+
     /// <summary>Whether any spool setting besides <see cref="Directory"/> differs from its default.</summary>
     internal bool AnyChanged =>
         MaxBytes != GraphiteClientOptions.Default.SpoolMaxBytes
         || FileBytes != GraphiteClientOptions.Default.SpoolFileBytes
-        || SyncInterval != GraphiteClientOptions.Default.SpoolSyncInterval;
+        || SyncInterval != GraphiteClientOptions.Default.SpoolSyncInterval
+        || LockTimeout != GraphiteClientOptions.Default.SpoolLockTimeout;
 
     /// <summary>The library's name of a spool setting (<c>SpoolMaxBytes</c>) as this section's key (<c>Spool:MaxBytes</c>).</summary>
     /// <param name="clientOption">A <see cref="GraphiteClientOptions"/> property name.</param>

@@ -5,6 +5,7 @@ using AioGraphite.Diagnostics;
 using AioGraphite.Naming;
 using AioGraphite.Pipeline;
 using AioGraphite.Protocols;
+using AioGraphite.Spool;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -37,7 +38,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     private readonly GraphiteDatapointValidator _rules;
     private int _closeState;
 
-    private GraphiteClient(IReadOnlyList<GraphiteDestination> destinations, IGraphiteProtocol protocol, GraphiteClientOptions options)
+    private GraphiteClient(IReadOnlyList<GraphiteDestination> destinations, IGraphiteProtocol protocol, GraphiteClientOptions options, SpoolLock?[]? heldLocks = null)
     {
         Destinations = destinations;
         Protocol = protocol;
@@ -50,7 +51,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
             () => Gauge(d => d.BufferedBytes),
             () => Gauge(d => d.BufferedPoints),
             () => Gauge(d => d.Snapshot(0).InFlightPoints));
-        _destinations = CreateSenders(destinations, protocol, options);
+        _destinations = CreateSenders(destinations, protocol, options, heldLocks);
         _edge = new PipelineCounters(_instruments, _destinations[0].Counters.Tags);
         if (options.SpoolDirectory is not null)
         {
@@ -151,7 +152,10 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     /// <exception cref="GraphiteException">A connection failed; the message names its host, port and the socket error.</exception>
     public static async Task<GraphiteClient> ConnectAsync(IEnumerable<GraphiteDestination> destinations, IGraphiteProtocol? protocol = null, GraphiteClientOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var client = new GraphiteClient(CheckDestinations(destinations), CheckArguments(ref protocol, ref options), options!);
+        List<GraphiteDestination> checkedDestinations = CheckDestinations(destinations);
+        IGraphiteProtocol checkedProtocol = CheckArguments(ref protocol, ref options);
+        SpoolLock?[]? locks = await LockSpoolsAsync(checkedDestinations, checkedProtocol, options!, cancellationToken).ConfigureAwait(false);
+        var client = new GraphiteClient(checkedDestinations, checkedProtocol, options!, locks);
         if (client.Options.LazyConnect)
         {
             client.StartLoops(null);
@@ -226,15 +230,45 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         }
     }
 
-    /// <summary>One sender per destination; when one cannot be created (its spool), the others' spools are released.</summary>
-    private DestinationSender[] CreateSenders(IReadOnlyList<GraphiteDestination> destinations, IGraphiteProtocol protocol, GraphiteClientOptions options)
+    /// <summary>
+    /// Takes the spool lock of every destination (when there is a spool), waiting for a busy one without blocking a
+    /// thread (up to <see cref="GraphiteClientOptions.SpoolLockTimeout"/> each); on failure the ones taken are released.
+    /// </summary>
+    private static async Task<SpoolLock?[]?> LockSpoolsAsync(List<GraphiteDestination> destinations, IGraphiteProtocol protocol, GraphiteClientOptions options, CancellationToken cancellationToken)
+    {
+        if (options.SpoolDirectory is null)
+        {
+            return null;
+        }
+
+        ILogger log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<GraphiteClient>();
+        var locks = new SpoolLock?[destinations.Count];
+        try
+        {
+            for (int i = 0; i < locks.Length; i++)
+            {
+                string directory = DestinationSender.SpoolDirectoryOf(destinations[i], protocol, options);
+                locks[i] = await SpoolLock.AcquireAsync(options.SpoolDirectory, directory, options.SpoolLockTimeout, holder => GraphiteLog.SpoolLockWaiting(log, directory, holder, (long)options.SpoolLockTimeout.TotalMilliseconds), cancellationToken).ConfigureAwait(false);
+            }
+
+            return locks;
+        }
+        catch
+        {
+            Array.ForEach(locks, l => l?.Dispose());
+            throw;
+        }
+    }
+
+    /// <summary>One sender per destination; when one cannot be created (its spool), the others' spools (and the locks not yet handed over) are released.</summary>
+    private DestinationSender[] CreateSenders(IReadOnlyList<GraphiteDestination> destinations, IGraphiteProtocol protocol, GraphiteClientOptions options, SpoolLock?[]? heldLocks)
     {
         var senders = new List<DestinationSender>(destinations.Count);
         try
         {
             foreach (GraphiteDestination d in destinations)
             {
-                senders.Add(new DestinationSender(d, protocol, options, _rules, _log, _instruments));
+                senders.Add(new DestinationSender(d, protocol, options, _rules, _log, _instruments, heldLocks?[senders.Count]));
             }
 
             return [.. senders];
@@ -242,6 +276,11 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         catch
         {
             senders.ForEach(s => s.Dispose());
+            for (int i = senders.Count; i < (heldLocks?.Length ?? 0); i++)
+            {
+                heldLocks![i]?.Dispose(); // idempotent: the failed sender's spool may have released its own already
+            }
+
             _instruments.Dispose();
             throw;
         }

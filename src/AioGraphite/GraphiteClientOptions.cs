@@ -47,6 +47,9 @@ public sealed record GraphiteClientOptions
     /// <summary>Default of <see cref="SpoolSyncInterval"/>: 100 ms.</summary>
     internal static readonly TimeSpan DefaultSpoolSyncInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Default of <see cref="SpoolLockTimeout"/>: 15 seconds.</summary>
+    internal static readonly TimeSpan DefaultSpoolLockTimeout = TimeSpan.FromSeconds(15);
+
     /// <summary>Smallest <see cref="SpoolMaxBytes"/>: 1 MiB.</summary>
     internal const long MinSpoolMaxBytes = 1L << 20;
 
@@ -147,8 +150,10 @@ public sealed record GraphiteClientOptions
     /// than memory holds. Default <see langword="null"/>: memory only. Every accepted point is appended to the spool (in a
     /// sub-directory per destination, owner-only permissions) and synced within <see cref="SpoolSyncInterval"/>; a record
     /// is deleted only once carbon consumed it and the <see cref="ReplayWindow"/> has passed. A client opened on a spool
-    /// sends what an earlier process left first. One process per spool: a second one gets a <see cref="GraphiteException"/>
-    /// naming the directory and the holder. When the disk fails (full, read-only) the client logs it, carries on in memory
+    /// sends what an earlier process left first. One process per spool: a second one waits up to
+    /// <see cref="SpoolLockTimeout"/> for the first to close, then gets a <see cref="GraphiteException"/> naming the
+    /// directory and the holder. An existing directory owned by another user or writable by group or others is refused
+    /// (a <see cref="GraphiteException"/> saying how to fix it), and no spool file is opened through a symbolic link. When the disk fails (full, read-only) the client logs it, carries on in memory
     /// under <see cref="FullBufferPolicy"/>, and returns to the spool when it works again.
     /// </summary>
     public string? SpoolDirectory { get; init; }
@@ -164,6 +169,18 @@ public sealed record GraphiteClientOptions
     /// loses at most this much). Default 100 ms. <see cref="TimeSpan.Zero"/> syncs every batch before it is sent (slower).
     /// </summary>
     public TimeSpan SpoolSyncInterval { get; init; } = DefaultSpoolSyncInterval;
+
+    /// <summary>
+    /// How long <see cref="GraphiteClient.Create(string, int, IGraphiteProtocol?, GraphiteClientOptions?)"/> and
+    /// <see cref="GraphiteClient.ConnectAsync(string, int, IGraphiteProtocol?, GraphiteClientOptions?, CancellationToken)"/>
+    /// wait for a spool that another process holds (an overlapping run of the same job, or the previous instance of a
+    /// service still closing) before failing with a <see cref="GraphiteException"/> naming the holder. The lock is tried
+    /// every 50 ms; <c>Create</c> blocks its thread meanwhile, <c>ConnectAsync</c> waits without blocking one. Default
+    /// 15 seconds: longer than a previous instance's close with the default <see cref="DrainTimeout"/> (10 s, and at most
+    /// 2 s more for a hung disk), short enough that a start-up on a spool held for good fails visibly.
+    /// <see cref="TimeSpan.Zero"/> fails at once. Used only with a <see cref="SpoolDirectory"/>.
+    /// </summary>
+    public TimeSpan SpoolLockTimeout { get; init; } = DefaultSpoolLockTimeout;
 
     /// <summary>
     /// How long <see cref="GraphiteClient.CloseAsync()"/> / <see cref="GraphiteClient.DisposeAsync"/> try to deliver what
@@ -266,6 +283,11 @@ public sealed record GraphiteClientOptions
 
             ArgumentOutOfRangeException.ThrowIfLessThan(SpoolMaxBytes, MinSpoolMaxBytes, nameof(SpoolMaxBytes));
             ArgumentOutOfRangeException.ThrowIfLessThan(SpoolFileBytes, MinSpoolFileBytes, nameof(SpoolFileBytes));
+            if (SpoolLockTimeout < TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(SpoolLockTimeout), SpoolLockTimeout, "SpoolLockTimeout must not be negative (zero fails at once when another process holds the spool).");
+            }
+
             if (SpoolSyncInterval < TimeSpan.Zero)
             {
                 throw new ArgumentOutOfRangeException(nameof(SpoolSyncInterval), SpoolSyncInterval, "SpoolSyncInterval must not be negative (zero syncs every batch).");

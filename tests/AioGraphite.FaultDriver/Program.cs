@@ -17,6 +17,11 @@ using AioGraphite.FaultDriver;
 // Exit code 0 when the wait for delivery completed, 3 when it failed or timed out, 2 on a usage error, 1 on any other error.
 const string Usage = "usage: AioGraphite.FaultDriver --port P [--host H] [--protocol plaintext|pickle] --prefix NAME [--metrics N] [--steps N] [--rate POINTS_PER_S] --first-timestamp T [--lazy] [--mark-step K] [--delivery-timeout S] [--spool DIR] [--spool-file-bytes N] [--sync-interval-ms MS] [--replay-window-ms MS] [--buffer-bytes N] [--batch-bytes N]";
 
+if (args is ["lock-race", _, _])
+{
+    return await LockRace.RunAsync(args[1..]);
+}
+
 FaultStreamPlan plan;
 int markStep;
 try

@@ -59,6 +59,7 @@ internal sealed class PipeSession
     public static GraphiteClientOptions ClientOptions(Endpoint endpoint, string? spool = null) => new()
     {
         SpoolDirectory = spool,
+        SpoolLockTimeout = endpoint.Timeout, // an overlapping run holds the spool: wait for it, up to --timeout
         Transport = endpoint.Transport,
         Tls = endpoint.Tls,
         LazyConnect = true,

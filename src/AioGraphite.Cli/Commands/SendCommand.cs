@@ -87,6 +87,7 @@ internal static class SendCommand
             Tls = endpoint.Tls,
 
             SpoolDirectory = spool,
+            SpoolLockTimeout = endpoint.Timeout, // an overlapping run (cron) holds the spool: wait for it, up to --timeout
 
             // With a spool the point is kept on disk while carbon is away: connect in the background, wait for the proof.
             LazyConnect = spool is not null,

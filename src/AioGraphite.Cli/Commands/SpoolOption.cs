@@ -14,7 +14,8 @@ internal static class SpoolOption
         {
             Description = $"Keep {what} in a disk spool in DIR (created if needed, owner-only) until carbon has consumed it: "
                 + "what a run could not deliver (carbon down, the tool killed) stays there and the next run with the same DIR sends it first. "
-                + "Points are synced to disk within 100 ms of being read. One process per DIR.",
+                + "Points are synced to disk within 100 ms of being read. One process per DIR: a run that finds DIR in use waits up to --timeout for it, then fails naming the holder. "
+                + "An existing DIR owned by another user or writable by group or others is refused (chmod 700 DIR), and no spool file is opened through a symbolic link.",
             HelpName = "DIR",
         };
         option.Validators.Add(static result =>

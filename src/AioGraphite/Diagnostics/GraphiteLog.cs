@@ -79,4 +79,7 @@ internal static partial class GraphiteLog
 
     [LoggerMessage(EventId = 25, EventName = "SenderHung", Level = LogLevel.Error, Message = "Closing: the sender of {Destination} did not stop within the close's deadline (+{GraceMs} ms), held up by the spool's disk? The close goes on without it: {Points} point(s) not consumed by carbon count as undelivered")]
     public static partial void SenderHung(ILogger logger, string destination, long graceMs, long points);
+
+    [LoggerMessage(EventId = 26, EventName = "SpoolLockWaiting", Level = LogLevel.Warning, Message = "The spool {Directory} is in use by {Holder}: waiting up to {TimeoutMs} ms for it to be released (SpoolLockTimeout)")]
+    public static partial void SpoolLockWaiting(ILogger logger, string directory, string holder, long timeoutMs);
 }

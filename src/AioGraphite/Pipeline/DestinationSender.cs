@@ -40,7 +40,8 @@ internal sealed partial class DestinationSender : IDisposable
     /// <param name="rules">The client's checks (prefix, default tags, line limit), shared by its destinations.</param>
     /// <param name="log">The client's logger.</param>
     /// <param name="instruments">The client's meter instruments.</param>
-    public DestinationSender(GraphiteDestination endpoint, IGraphiteProtocol protocol, GraphiteClientOptions options, GraphiteDatapointValidator rules, ILogger log, GraphiteInstruments instruments)
+    /// <param name="heldLock">The destination's spool lock, already taken (<c>ConnectAsync</c> waits for it without blocking a thread); <see langword="null"/>: taken here.</param>
+    public DestinationSender(GraphiteDestination endpoint, IGraphiteProtocol protocol, GraphiteClientOptions options, GraphiteDatapointValidator rules, ILogger log, GraphiteInstruments instruments, SpoolLock? heldLock = null)
     {
         _time = options.TimeProvider;
         _log = log;
@@ -63,9 +64,9 @@ internal sealed partial class DestinationSender : IDisposable
         _spool = SpoolCoordinator.None;
         if (options.SpoolDirectory is not null)
         {
-            SpoolFormat format = protocol is PickleProtocol ? SpoolFormat.Pickle : SpoolFormat.Plaintext;
-            string kind = options.Transport == GraphiteTransport.Udp ? "udp" : "tcp";
-            var spool = DestinationSpool.Open(options.SpoolDirectory, $"{endpoint.Host}_{kind}", endpoint.Port, format, options.SpoolMaxBytes, options.SpoolFileBytes, out SpoolRecovery recovery, options.SpoolFileSystem);
+            SpoolFormat format = SpoolFormatOf(protocol);
+            var spool = DestinationSpool.Open(options.SpoolDirectory, SpoolHost(endpoint, options), endpoint.Port, format, options.SpoolMaxBytes, options.SpoolFileBytes, out SpoolRecovery recovery, options.SpoolFileSystem,
+                options.SpoolLockTimeout, holder => GraphiteLog.SpoolLockWaiting(log, SpoolDirectoryOf(endpoint, protocol, options), holder, (long)options.SpoolLockTimeout.TotalMilliseconds), heldLock);
             var spoolWriter = new SpoolWriter(Buffer, spool, Counters, options.SpoolSyncInterval, options.TimeProvider, log, _factory.Description, () =>
             {
                 _loop!.SpaceFreed.Pulse(); // spooled segments may leave memory: room for waiting senders
@@ -86,6 +87,10 @@ internal sealed partial class DestinationSender : IDisposable
         _loop = new SenderLoop(Buffer, connections, writer, tracker, _spool, Counters, options, log);
         Status = connections.Status;
     }
+
+    /// <summary>The spool directory of <paramref name="endpoint"/> under <see cref="GraphiteClientOptions.SpoolDirectory"/> (which must be set).</summary>
+    public static string SpoolDirectoryOf(GraphiteDestination endpoint, IGraphiteProtocol protocol, GraphiteClientOptions options) =>
+        SpoolDirectoryLayout.ForDestination(options.SpoolDirectory!, SpoolHost(endpoint, options), endpoint.Port, SpoolFormatOf(protocol));
 
     /// <summary><c>host:port</c>, for logs and errors.</summary>
     public string Description => _factory.Description;
@@ -141,4 +146,9 @@ internal sealed partial class DestinationSender : IDisposable
             PointsRejected = rejected,
             Spool = _spool.Statistics(Counters),
         };
+
+    private static SpoolFormat SpoolFormatOf(IGraphiteProtocol protocol) => protocol is PickleProtocol ? SpoolFormat.Pickle : SpoolFormat.Plaintext;
+
+    private static string SpoolHost(GraphiteDestination endpoint, GraphiteClientOptions options) =>
+        $"{endpoint.Host}_{(options.Transport == GraphiteTransport.Udp ? "udp" : "tcp")}";
 }

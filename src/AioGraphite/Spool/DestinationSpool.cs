@@ -64,16 +64,18 @@ internal sealed class DestinationSpool : IDisposable
     /// Opens (creating it if needed) the spool of one destination under <paramref name="root"/>, takes its lock and
     /// recovers it. Throws <see cref="GraphiteException"/> naming the path and the reason when it cannot. Every file
     /// operation goes through <paramref name="fileSystem"/> (default: the real disk, <see cref="SpoolFileSystem.Default"/>).
+    /// A spool held by another process is waited for up to <paramref name="lockTimeout"/> (<paramref name="waiting"/> is
+    /// told the holder when the wait begins); <paramref name="heldLock"/>, when given, is the spool's lock already taken
+    /// (<see cref="SpoolLock.AcquireAsync"/>).
     /// </summary>
-    public static DestinationSpool Open(string root, string host, int port, SpoolFormat format, long maxBytes, long fileBytes, out SpoolRecovery recovery, SpoolFileSystem? fileSystem = null)
+    public static DestinationSpool Open(string root, string host, int port, SpoolFormat format, long maxBytes, long fileBytes, out SpoolRecovery recovery, SpoolFileSystem? fileSystem = null, TimeSpan lockTimeout = default, Action<string>? waiting = null, IDisposable? heldLock = null)
     {
         fileSystem ??= SpoolFileSystem.Default;
         string directory = SpoolDirectoryLayout.ForDestination(root, host, port, format);
         IDisposable spoolLock;
         try
         {
-            fileSystem.CreateDirectory(directory);
-            spoolLock = fileSystem.Lock(directory);
+            spoolLock = heldLock ?? fileSystem.LockDirectory(root, directory, lockTimeout, waiting); // creates or checks the directories
         }
         catch (GraphiteException)
         {
@@ -81,7 +83,7 @@ internal sealed class DestinationSpool : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            throw new GraphiteException($"Cannot use the spool directory '{directory}': {ex.Message} Check that it exists or can be created, and that this process may write there.", ex);
+            throw SpoolLock.Unusable(directory, ex);
         }
 
         var spool = new DestinationSpool(directory, spoolLock, format, maxBytes, fileBytes, fileSystem);
@@ -274,26 +276,7 @@ internal sealed class DestinationSpool : IDisposable
         }
 
         _files.Clear();
-        _lock.Dispose();
-        RemoveDirectoryIfEmpty();
-    }
-
-    /// <summary>An empty spool leaves nothing behind: its directory goes when only the lock file is left in it.</summary>
-    private void RemoveDirectoryIfEmpty()
-    {
-        try
-        {
-            string lockPath = Path.Combine(Directory, SpoolDirectoryLayout.LockName);
-            if (System.IO.Directory.EnumerateFileSystemEntries(Directory).All(e => e == lockPath))
-            {
-                File.Delete(lockPath);
-                System.IO.Directory.Delete(Directory);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Another process opened it meanwhile: it stays.
-        }
+        _lock.Dispose(); // an empty spool leaves nothing behind: the lock removes its directory, under the lock
     }
 
     private SpoolFile FileForAppend(long batchBytes)

@@ -6,7 +6,8 @@ namespace AioGraphite.Spool;
 /// Where things are in a spool directory: one sub-directory per destination and protocol
 /// (<c>host_transport_port_protocol</c>, e.g. <c>127.0.0.1_tcp_2003_plaintext</c>), holding the record files (<c>000000000001.spool</c>, ...), the <c>checkpoint</c>
 /// (retired-through sequence), the <c>lock</c> file and the <c>holder</c> note naming the process that holds it.
-/// Directories are created owner-only (0700), files owner-read/write (0600).
+/// Directories are created owner-only (0700), files owner-read/write (0600); an existing directory that is not safe is
+/// refused, and no file is opened through a symbolic link (<see cref="SpoolDirectorySafety"/>).
 /// </summary>
 internal static class SpoolDirectoryLayout
 {
@@ -30,6 +31,41 @@ internal static class SpoolDirectoryLayout
 
         name.Append('_').Append(port).Append('_').Append(format == SpoolFormat.Pickle ? "pickle" : "plaintext");
         return Path.Combine(root, name.ToString());
+    }
+
+    /// <summary>
+    /// Creates a directory (and its missing parents) owner-only (on Unix); the parent of every directory it created is
+    /// synced, so that their names are durable (a power cut cannot take a spool directory away with its synced files).
+    /// </summary>
+    public static void CreateDirectory(string path)
+    {
+        var created = new List<string>();
+        for (string? d = Path.GetFullPath(path); d is not null && !Directory.Exists(d); d = Path.GetDirectoryName(d))
+        {
+            created.Add(d);
+        }
+
+        if (created.Count == 0)
+        {
+            return;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, DirectoryMode);
+        }
+
+        for (int i = created.Count - 1; i >= 0; i--)
+        {
+            if (Path.GetDirectoryName(created[i]) is { } parent)
+            {
+                SpoolDirectorySync.Sync(parent);
+            }
+        }
     }
 
     /// <summary>Options to open a file for reading and writing that, when created, is owner-only on Unix.</summary>

@@ -16,28 +16,6 @@ internal class SpoolFileSystem
     /// <summary>The real disk.</summary>
     public static readonly SpoolFileSystem Default = new();
 
-    /// <summary>Creates <paramref name="path"/> (and missing parents) owner-only on Unix, and syncs the parent directory when it was created.</summary>
-    public virtual void CreateDirectory(string path)
-    {
-        bool existed = Directory.Exists(path);
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(path);
-        }
-        else
-        {
-            Directory.CreateDirectory(path, SpoolDirectoryLayout.DirectoryMode);
-        }
-
-        if (!existed && Path.GetDirectoryName(Path.GetFullPath(path)) is { } parent)
-        {
-            SyncDirectory(parent);
-        }
-    }
-
-    /// <summary>Whether <paramref name="path"/> names an existing file.</summary>
-    public virtual bool FileExists(string path) => File.Exists(path);
-
     /// <summary>The names (not paths) of the files in <paramref name="directory"/>.</summary>
     public virtual IEnumerable<string> ListFiles(string directory) =>
         Directory.EnumerateFiles(directory).Select(f => Path.GetFileName(f));
@@ -46,17 +24,8 @@ internal class SpoolFileSystem
     /// Opens a file for positional reads and writes; with <paramref name="create"/> it must not exist yet and is created
     /// owner-only on Unix (its name is durable only after <see cref="SyncDirectory"/>).
     /// </summary>
-    public virtual SpoolFileHandle Open(string path, bool create)
-    {
-        if (create)
-        {
-            using (new FileStream(path, SpoolDirectoryLayout.OwnerOnly(FileMode.CreateNew, FileShare.ReadWrite | FileShare.Delete)))
-            {
-            }
-        }
-
-        return new SpoolFileHandle(File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete), path);
-    }
+    public virtual SpoolFileHandle Open(string path, bool create) =>
+        new(SpoolDirectorySafety.OpenFile(path, create ? FileMode.CreateNew : FileMode.Open), path); // never through a symbolic link
 
     /// <summary>Writes <paramref name="buffers"/> at <paramref name="offset"/> (one gather write).</summary>
     public virtual void Write(SpoolFileHandle file, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long offset) => RandomAccess.Write(file.Os, buffers, offset);
@@ -101,8 +70,14 @@ internal class SpoolFileSystem
         }
     }
 
-    /// <summary>Takes the spool directory's lock (one process per spool); throws <see cref="GraphiteException"/> naming the holder when another process has it.</summary>
-    public virtual IDisposable Lock(string directory) => SpoolLock.Acquire(directory);
+    /// <summary>
+    /// Creates (owner-only) or checks the spool's <paramref name="root"/> and the destination's
+    /// <paramref name="directory"/>, and takes the directory's lock (one process per spool), waiting up to
+    /// <paramref name="timeout"/> for another holder (<see cref="SpoolLock.Acquire"/>); throws
+    /// <see cref="GraphiteException"/> naming the holder, or the unsafe path and the fix.
+    /// </summary>
+    public virtual IDisposable LockDirectory(string root, string directory, TimeSpan timeout, Action<string>? waiting) =>
+        SpoolLock.Acquire(root, directory, timeout, waiting);
 
     /// <summary>
     /// Replaces a small file whole and atomically: a temporary file is written and synced, renamed over
@@ -122,15 +97,20 @@ internal class SpoolFileSystem
         SyncDirectory(Path.GetDirectoryName(path)!);
     }
 
-    /// <summary>Reads a small file whole; <see langword="null"/> when it does not exist.</summary>
+    /// <summary>Reads a small file whole (never through a symbolic link); <see langword="null"/> when it does not exist.</summary>
     public byte[]? ReadSmallFile(string path, int maxBytes)
     {
-        if (!FileExists(path))
+        SpoolFileHandle file;
+        try
+        {
+            file = Open(path, create: false);
+        }
+        catch (FileNotFoundException)
         {
             return null;
         }
 
-        using SpoolFileHandle file = Open(path, create: false);
+        using SpoolFileHandle opened = file;
         long length = GetLength(file);
         if (length > maxBytes)
         {

@@ -136,10 +136,10 @@ internal static class PipeFault
                     atMidStream();
                 }
 
-                TimeSpan due = TimeSpan.FromSeconds(secondsPerStep * (step + 1));
-                if (due > clock.Elapsed)
+                TimeSpan wait = TimeSpan.FromSeconds(secondsPerStep * (step + 1)) - clock.Elapsed; // read once: a second read could make it negative
+                if (wait > TimeSpan.Zero)
                 {
-                    await Task.Delay(due - clock.Elapsed, Ct);
+                    await Task.Delay(wait, Ct);
                 }
             }
         }

@@ -116,7 +116,7 @@ public sealed class PipeSpoolKillTests
     }
 }
 
-/// <summary>Issue 10: a second <c>aiographite pipe --spool DIR</c> while another one holds DIR: one line naming the directory and the holder, exit 2.</summary>
+/// <summary>Issue 10 (and 16): a second <c>aiographite pipe --spool DIR</c> while another one holds DIR waits up to its --timeout, then one line naming the directory, the holder and the wait, exit 2.</summary>
 [Trait("Category", PipeFault.Category)]
 public sealed class PipeSpoolTwoProcessesTests
 {
@@ -131,11 +131,13 @@ public sealed class PipeSpoolTwoProcessesTests
             string note = Path.Combine(spool, "127.0.0.1_tcp_9_plaintext", "holder");
             await Poll.UntilAsync(() => File.Exists(note) && File.ReadAllText(note).Contains($"process {holder.Id} ", StringComparison.Ordinal), TimeSpan.FromSeconds(30), () => $"the holder note {note}\n{holder}");
 
-            CliResult second = await CliRun.RunAsync(["pipe", "--port", "9", "--spool", spool], cancellationToken: SpoolCli.Ct);
+            // It waits up to its --timeout for the holder, then gives up naming it and the wait.
+            CliResult second = await CliRun.RunAsync(["pipe", "--port", "9", "--spool", spool, "--timeout", "1"], cancellationToken: SpoolCli.Ct);
             Assert.True(second.ExitCode == 2, second.ToString());
             string line = second.SingleErrorLine();
             Assert.StartsWith($"aiographite pipe: The spool directory '{spool}", line, StringComparison.Ordinal);
             Assert.Contains($"is in use by process {holder.Id} ", line, StringComparison.Ordinal);
+            Assert.Contains("not released within 1.0 s of waiting", line, StringComparison.Ordinal);
         }
         finally
         {
@@ -174,6 +176,53 @@ public sealed class SendSpoolTests
         }
         finally
         {
+            SpoolCli.Delete(spool);
+        }
+    }
+}
+
+/// <summary>
+/// Issue 16, item 5 (overlapping cron jobs): ten <c>aiographite send --spool DIR</c> started at once against a real
+/// carbon-cache. Each waits its turn for the spool (up to its <c>--timeout</c>) instead of failing: all ten exit 0 and
+/// carbon's whisper file holds all ten points (before, nine exited 2 with "in use by process ..." and one point was stored).
+/// </summary>
+[Trait("Category", PipeFault.Category)]
+public sealed class SendSpoolOverlapTests
+{
+    private const int Sends = 10;
+
+    [Fact]
+    public async Task TenSendsOnOneSpoolAtOnce_EachWaitsItsTurn_AllTenPointsStored()
+    {
+        await using CarbonCacheServer carbon = await CarbonCacheServer.StartAsync();
+        string spool = SpoolCli.NewDirectory("overlap");
+        var sends = new List<RunningProcess>();
+        try
+        {
+            string port = SpoolCli.Text(carbon.LinePort);
+            long ts = CarbonFixture.Now() - 600;
+            for (int i = 0; i < Sends; i++)
+            {
+                sends.Add(RunningProcess.Start(DotnetHost.Path, SpoolCli.Tool("send", "spool.cli.overlap", SpoolCli.Text(i + 1), SpoolCli.Text(ts + i), "--port", port, "--spool", spool, "--timeout", "60")));
+            }
+
+            ProcessRunner.Result[] results = await Task.WhenAll(sends.Select(s => s.WaitForExitAsync(TimeSpan.FromSeconds(120))));
+            for (int i = 0; i < Sends; i++)
+            {
+                Assert.True(results[i].ExitCode == 0, $"send {i} exited {results[i].ExitCode}: {results[i].StandardError}");
+            }
+
+            var expected = Enumerable.Range(0, Sends).Select(i => (ts + i, (double)(i + 1))).ToList();
+            Assert.Equal(expected, await carbon.WaitForPointsAsync("spool.cli.overlap", Sends, TimeSpan.FromSeconds(30)));
+            Assert.Empty(SpoolRecords.Read(spool).Files);
+        }
+        finally
+        {
+            foreach (RunningProcess send in sends)
+            {
+                await send.DisposeAsync();
+            }
+
             SpoolCli.Delete(spool);
         }
     }

@@ -24,13 +24,14 @@ public sealed class AddGraphiteSpoolTests : IDisposable
     {
         string spool = Path.Combine(_dir, "spool");
         using IHost host = TestHosts.WithGraphite($$"""
-            { "Host": "127.0.0.1", "Spool": { "Directory": "{{spool}}", "MaxBytes": 10485760, "FileBytes": 1048576, "SyncInterval": "00:00:00" } }
+            { "Host": "127.0.0.1", "Spool": { "Directory": "{{spool}}", "MaxBytes": 10485760, "FileBytes": 1048576, "SyncInterval": "00:00:00", "LockTimeout": "00:00:02.5" } }
             """).Build();
         GraphiteClientOptions o = host.Services.GetRequiredService<GraphiteClient>().Options;
         Assert.Equal(spool, o.SpoolDirectory);
         Assert.Equal(10L << 20, o.SpoolMaxBytes);
         Assert.Equal(1L << 20, o.SpoolFileBytes);
         Assert.Equal(TimeSpan.Zero, o.SpoolSyncInterval);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), o.SpoolLockTimeout);
     }
 
     [Fact]
@@ -41,6 +42,7 @@ public sealed class AddGraphiteSpoolTests : IDisposable
         Assert.Null(o.SpoolDirectory);
         Assert.Equal(GraphiteClientOptions.Default.SpoolMaxBytes, o.SpoolMaxBytes);
         Assert.Equal(GraphiteClientOptions.Default.SpoolSyncInterval, o.SpoolSyncInterval);
+        Assert.Equal(TimeSpan.FromSeconds(15), o.SpoolLockTimeout);
     }
 
     [Theory]
@@ -48,6 +50,8 @@ public sealed class AddGraphiteSpoolTests : IDisposable
     [InlineData("""{ "Directory": "DIR", "MaxBytes": 1024 }""", "Graphite:Spool:MaxBytes is invalid")]
     [InlineData("""{ "Directory": "DIR", "FileBytes": 100 }""", "Graphite:Spool:FileBytes is invalid")]
     [InlineData("""{ "Directory": "DIR", "SyncInterval": "-00:00:01" }""", "Graphite:Spool:SyncInterval is invalid")]
+    [InlineData("""{ "Directory": "DIR", "LockTimeout": "-00:00:01" }""", "Graphite:Spool:LockTimeout is invalid")]
+    [InlineData("""{ "LockTimeout": "00:00:01" }""", "Graphite:Spool:Directory is not set but other Graphite:Spool settings are given")]
     [InlineData("""{ "Directory": "  " }""", "Graphite:Spool:Directory is invalid: SpoolDirectory is empty")]
     public async Task StartAsync_WithABadSpoolSetting_FailsNamingTheKey(string spool, string expected)
     {

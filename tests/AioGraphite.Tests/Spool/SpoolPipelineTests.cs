@@ -26,6 +26,7 @@ public sealed class SpoolPipelineTests : IDisposable
             TimeProvider = _time,
             ConnectionFactory = _ => carbon,
             SpoolDirectory = _spool,
+            SpoolLockTimeout = TimeSpan.Zero, // a second client on the spool fails at once (waiting: SpoolLockTests)
             BatchSizeBytes = 4096,
             BufferCapacityBytes = bufferBytes,
             FullBufferPolicy = FullBufferPolicy.DropNewest,
