@@ -393,6 +393,7 @@ internal sealed class DestinationSpool : IDisposable
         _checkpointed = retired;
         long lastOnDisk = 0; // the last valid record's sequence so far: records rise through the files
         var numbers = new List<long>();
+        long highestCopied = 0;
         foreach (string name in _fs.ListFiles(Directory))
         {
             if (name.EndsWith(SpoolDirectoryLayout.FileExtension, StringComparison.Ordinal)
@@ -405,6 +406,10 @@ internal sealed class DestinationSpool : IDisposable
                 string path = Path.Combine(Directory, name);
                 using SpoolFileHandle kept = _fs.Open(path, create: false);
                 AddQuarantined(path, _fs.GetLength(kept));
+                if (long.TryParse(name.AsSpan(0, name.IndexOf('.', StringComparison.Ordinal)), NumberStyles.None, CultureInfo.InvariantCulture, out long copied))
+                {
+                    highestCopied = Math.Max(highestCopied, copied); // its number is never used again: a copy names one file
+                }
             }
         }
 
@@ -420,6 +425,7 @@ internal sealed class DestinationSpool : IDisposable
             lastOnDisk = Scan(file, isLast: i == numbers.Count - 1, retired, lastOnDisk, recovery);
         }
 
+        _nextFileNumber = Math.Max(_nextFileNumber, highestCopied + 1);
         recovery.HighestSequence = Math.Max(retired, lastOnDisk);
         recovery.PrunedQuarantine.AddRange(PruneQuarantine(0));
 

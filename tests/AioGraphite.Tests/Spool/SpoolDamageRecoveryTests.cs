@@ -97,6 +97,9 @@ public sealed class SpoolDamageRecoveryTests : IDisposable
             Assert.Empty(empty.Records);
             Assert.Empty(empty.Damaged);
             Assert.Equal(asFound.Length, spool.QuarantinedBytes);
+            var next = new List<SpoolLocation>();
+            Assert.True(spool.TryAppend([Lines(2)], next, out _));
+            Assert.NotEqual(file, next[0].File.Path); // a copy's number is not used again (its copy would not be made)
         }
     }
 
