@@ -95,3 +95,52 @@ public sealed class PipeSpoolDamageTests
         }
     }
 }
+
+/// <summary>
+/// Issue 16, item 3: <c>aiographite send --spool DIR</c> that meets a damaged record in the spool sends the valid records
+/// after it and its own point, names the damage and exits 3, not 0.
+/// </summary>
+[Trait("Category", PipeFault.Category)]
+public sealed class SendSpoolDamageTests
+{
+    [Fact]
+    public async Task SendWithSpool_OnASpoolWithADamagedRecord_DeliversTheRest_NamesTheDamage_AndExitsThree()
+    {
+        await using CarbonCacheServer carbon = await CarbonCacheServer.StartAsync();
+        await carbon.KillAsync();
+        string spool = SpoolCli.NewDirectory("send-damage");
+        try
+        {
+            string port = SpoolCli.Text(carbon.LinePort);
+            long ts = CarbonFixture.Now() - 600;
+            foreach (int i in new[] { 0, 1 })
+            {
+                CliResult down = await CliRun.RunAsync(["send", "spool.cli.senddamage", SpoolCli.Text(i + 1), SpoolCli.Text(ts + i), "--port", port, "--spool", spool, "--timeout", "1"], cancellationToken: SpoolCli.Ct);
+                Assert.True(down.ExitCode == 2, down.ToString());
+            }
+
+            SpoolOnDisk disk = SpoolRecords.Read(spool);
+            Assert.Equal(2, disk.Records.Count);
+            SpoolRecordOnDisk first = disk.Records[0];
+            using (FileStream f = new(first.File, FileMode.Open, FileAccess.ReadWrite))
+            {
+                f.Position = first.Offset + 32 + 3; // in the first record's payload; the second record follows it
+                int b = f.ReadByte();
+                f.Position -= 1;
+                f.WriteByte((byte)(b ^ 0x01));
+            }
+
+            await carbon.StartAgainAsync();
+            CliResult up = await CliRun.RunAsync(["send", "spool.cli.senddamage", "3", SpoolCli.Text(ts + 2), "--port", port, "--spool", spool], cancellationToken: SpoolCli.Ct);
+            Assert.True(up.ExitCode == 3, up.ToString());
+            Assert.Equal(
+                $"aiographite send: 2 points delivered; the spool had 1 damaged record ({32 + first.Payload.Length} bytes, about 1 point) that could not be sent, kept in {first.File}.corrupt.",
+                up.SingleErrorLine());
+            Assert.Equal([(ts + 1, 2.0), (ts + 2, 3.0)], await carbon.WaitForPointsAsync("spool.cli.senddamage", 2, TimeSpan.FromSeconds(15)));
+        }
+        finally
+        {
+            SpoolCli.Delete(spool);
+        }
+    }
+}
