@@ -245,6 +245,11 @@ internal sealed class PipeSession
             ? $" ({Rate.Count(stats.Spool.PointsRecovered, "point")} left in the spool by an earlier run, sent first)"
             : string.Empty;
         _status.WriteLine($"{_name}: {Rate.Count(lineNumber, "line")} read, {Rate.Count(stats.PointsDelivered, "point")} delivered{recovered}, {Rate.Count(_invalid)} invalid{blank} in {Rate.Seconds(elapsed)} ({Rate.PerSecond(stats.PointsDelivered, elapsed)}){reconnects}");
+        if (SpoolOption.Damage(stats.Spool, _spool) is { } damage)
+        {
+            _status.WriteLine($"{_name}: {damage}");
+        }
+
         string kept = _spool is not null && (notDelivered > 0 || stats.PointsNotReplayed > 0) && stats.Spool.Errors == 0
             ? $" They stay in the spool '{_spool}': the next run with --spool {_spool} sends them first."
             : string.Empty;
@@ -270,6 +275,11 @@ internal sealed class PipeSession
         {
             _status.WriteLine($"{_name}: Graphite at {_endpoint} read every point but did not confirm the end{atRisk}.{kept}");
             return ExitCodes.Failure;
+        }
+
+        if (stats.Spool.DamagedRecords > 0)
+        {
+            return ExitCodes.SpoolDamaged;
         }
 
         return _invalid > 0 ? ExitCodes.InvalidLines : ExitCodes.Success;

@@ -6,14 +6,15 @@ namespace AioGraphite.Spool;
 /// <summary>
 /// The disk spool of one destination: append-only files of checksummed records (<see cref="SpoolRecord"/>), rotated at
 /// a bounded size and deleted whole once every record in them is retired (consumed by carbon and out of the replay
-/// window). Opening it takes the directory's lock and recovers what an earlier process left: a torn tail is cut off,
-/// a corrupt file is renamed aside (its valid records before the damage are still sent), retired records are skipped.
+/// window). Opening it takes the directory's lock and recovers what an earlier process left (<see cref="SpoolScanner"/>):
+/// a torn tail is cut off, damage costs only the damaged records (the valid ones before and after it are sent, a copy of
+/// the file is kept aside), retired records are skipped.
 /// </summary>
 /// <remarks>
 /// Threads: the spool writer appends, syncs and retires; the sender loop reads records back (positional reads of
 /// records that cannot be retired while it reads them). Counters are safe to read from any thread.
 /// </remarks>
-internal sealed class DestinationSpool : IDisposable
+internal sealed partial class DestinationSpool : IDisposable
 {
     private readonly List<SpoolFile> _files = [];
     private readonly IDisposable _lock;
@@ -113,7 +114,15 @@ internal sealed class DestinationSpool : IDisposable
             batchBytes += SpoolRecord.HeaderBytes + s.Length;
         }
 
-        if (Bytes + batchBytes > _maxBytes)
+        if (Bytes + QuarantinedBytes + batchBytes > _maxBytes)
+        {
+            foreach ((string path, long bytes) in PruneQuarantine(batchBytes)) // copies of damaged files give way first
+            {
+                QuarantinePruned?.Invoke(path, bytes);
+            }
+        }
+
+        if (Bytes + QuarantinedBytes + batchBytes > _maxBytes)
         {
             failure = $"the spool is full ({_maxBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes, SpoolMaxBytes)";
             return false;
@@ -306,7 +315,7 @@ internal sealed class DestinationSpool : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // Its tail is garbage now: a new file takes the next records, and recovery quarantines this one.
+            // Its tail is garbage now: a new file takes the next records, and recovery reports that tail as damage (its points were never counted as spooled).
             file.Sealed = true;
         }
     }
@@ -360,12 +369,23 @@ internal sealed class DestinationSpool : IDisposable
         _checkpointed = retired;
         long lastOnDisk = 0; // the last valid record's sequence so far: records rise through the files
         var numbers = new List<long>();
+        long highestCopied = 0;
         foreach (string name in _fs.ListFiles(Directory))
         {
             if (name.EndsWith(SpoolDirectoryLayout.FileExtension, StringComparison.Ordinal)
                 && long.TryParse(Path.GetFileNameWithoutExtension(name), NumberStyles.None, CultureInfo.InvariantCulture, out long number))
             {
                 numbers.Add(number);
+            }
+            else if (name.EndsWith(SpoolDirectoryLayout.FileExtension + SpoolDirectoryLayout.QuarantineSuffix, StringComparison.Ordinal))
+            {
+                string path = Path.Combine(Directory, name);
+                using SpoolFileHandle kept = _fs.Open(path, create: false);
+                AddQuarantined(path, _fs.GetLength(kept));
+                if (long.TryParse(name.AsSpan(0, name.IndexOf('.', StringComparison.Ordinal)), NumberStyles.None, CultureInfo.InvariantCulture, out long copied))
+                {
+                    highestCopied = Math.Max(highestCopied, copied); // its number is never used again: a copy names one file
+                }
             }
         }
 
@@ -381,7 +401,9 @@ internal sealed class DestinationSpool : IDisposable
             lastOnDisk = Scan(file, isLast: i == numbers.Count - 1, retired, lastOnDisk, recovery);
         }
 
+        _nextFileNumber = Math.Max(_nextFileNumber, highestCopied + 1);
         recovery.HighestSequence = Math.Max(retired, lastOnDisk);
+        recovery.PrunedQuarantine.AddRange(PruneQuarantine(0));
 
         // Files holding only retired records (or nothing at all) go at once.
         DeleteFiles(file => !file.Quarantined && file.LastSequence <= retired);
@@ -396,99 +418,47 @@ internal sealed class DestinationSpool : IDisposable
     }
 
     /// <summary>
-    /// Reads every record of one file; cuts a torn tail (last file) or quarantines a corrupt file. A record must carry a
-    /// higher sequence than <paramref name="previous"/> (the one before it on disk; records at or below the checkpoint's
+    /// Reads one file with <see cref="SpoolScanner"/> and acts on what it found: its valid records not yet retired are to
+    /// be sent (those after damage too); a torn tail (last file) is cut; damage that may hold unsent points is counted and
+    /// the file is copied aside (<see cref="KeepAside"/>) for an operator. A record must carry a higher sequence than
+    /// <paramref name="previous"/> (the one before it on disk; records at or below the checkpoint's
     /// <paramref name="retired"/> are valid, only not sent again). Returns the sequence of the file's last valid record,
     /// or <paramref name="previous"/> when it has none.
     /// </summary>
     private long Scan(SpoolFile file, bool isLast, long retired, long previous, SpoolRecovery recovery)
     {
-        long length = _fs.GetLength(file.Handle);
-        long offset = 0;
-        byte[] header = new byte[SpoolRecord.HeaderBytes];
-        byte[] payload = [];
-        bool damaged = false;
-        bool reachesEnd = false;
-        while (offset < length)
+        SpoolScan scan = SpoolScanner.Scan(_fs, file.Handle, file.Path, previous, _format, isLast);
+        foreach (ScannedRecord record in scan.Records)
         {
-            if (length - offset < SpoolRecord.HeaderBytes)
-            {
-                damaged = reachesEnd = true;
-                break;
-            }
-
-            _fs.Read(file.Handle, header, offset);
-            if (!SpoolRecord.TryReadHeader(header, out RecordHeader record))
-            {
-                damaged = true;
-                reachesEnd = IsZeroTail(file.Handle, offset, length);
-                break;
-            }
-
-            if (offset + SpoolRecord.HeaderBytes + record.PayloadLength > length)
-            {
-                damaged = reachesEnd = true;
-                break;
-            }
-
-            if (payload.Length < record.PayloadLength)
-            {
-                payload = new byte[record.PayloadLength];
-            }
-
-            Span<byte> body = payload.AsSpan(0, record.PayloadLength);
-            _fs.Read(file.Handle, body, offset + SpoolRecord.HeaderBytes);
-            if (!SpoolRecord.Verify(header, body, record.Crc) || record.Sequence <= previous || record.Format != _format)
-            {
-                damaged = true;
-                reachesEnd = offset + SpoolRecord.HeaderBytes + record.PayloadLength == length;
-                break;
-            }
-
-            previous = record.Sequence;
             if (record.Sequence > retired)
             {
-                recovery.Records.Add(new SpoolLocation(file, offset, record.PayloadLength, record.Sequence, record.Points));
+                recovery.Records.Add(new SpoolLocation(file, record.Offset, record.PayloadLength, record.Sequence, record.Points));
                 recovery.Points += record.Points;
             }
 
             file.Records++;
             file.LastSequence = record.Sequence;
-            offset += SpoolRecord.HeaderBytes + record.PayloadLength;
         }
 
-        file.Length = offset;
-        Count(offset, file.Records, files: 0);
-        if (!damaged)
-        {
-            return previous;
-        }
-
-        if (isLast && reachesEnd)
+        file.Length = scan.ValidLength;
+        if (scan.TornTail is not null)
         {
             // A crash during an append: the incomplete record at the end never counted as spooled.
-            _fs.SetLength(file.Handle, offset);
+            _fs.SetLength(file.Handle, file.Length);
             _fs.Sync(file.Handle); // the cut is durable before anything is appended after it
             recovery.TornTails++;
-            return previous;
         }
 
-        Uncount(file);
-        file.Quarantine(_fs, file.Path + SpoolDirectoryLayout.QuarantineSuffix);
-        recovery.QuarantinedFiles++;
-        return previous;
-    }
+        Count(file.Length, file.Records, files: 0);
 
-    /// <summary>Whether everything from <paramref name="offset"/> to the end is zero (an append cut before its bytes reached the file).</summary>
-    private bool IsZeroTail(SpoolFileHandle handle, long offset, long length)
-    {
-        if (length - offset > SpoolRecord.MaxPayloadBytes + SpoolRecord.HeaderBytes)
+        // Damage followed by a retired record was retired too (carbon had what it held): it costs nothing.
+        List<SpoolDamage> damage = scan.Damage.FindAll(d => scan.Records.FindIndex(r => r.Offset > d.Offset) is var next && (next < 0 || scan.Records[next].Sequence > retired));
+        if (damage.Count > 0)
         {
-            return false;
+            string? keptAs = KeepAside(file, scan.Length, out string? failure);
+            recovery.Damaged.Add(new SpoolFileDamage(file.Path, damage, keptAs, failure));
         }
 
-        byte[] rest = new byte[length - offset];
-        _fs.Read(handle, rest, offset);
-        return rest.AsSpan().IndexOfAnyExcept((byte)0) < 0;
+        return scan.LastSequence;
     }
 }

@@ -16,6 +16,9 @@ internal class SpoolFileSystem
     /// <summary>The real disk.</summary>
     public static readonly SpoolFileSystem Default = new();
 
+    /// <summary>Whether <paramref name="path"/> names an existing file.</summary>
+    public virtual bool FileExists(string path) => File.Exists(path);
+
     /// <summary>The names (not paths) of the files in <paramref name="directory"/>.</summary>
     public virtual IEnumerable<string> ListFiles(string directory) =>
         Directory.EnumerateFiles(directory).Select(f => Path.GetFileName(f));
