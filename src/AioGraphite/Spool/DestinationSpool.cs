@@ -490,10 +490,46 @@ internal sealed class DestinationSpool : IDisposable
             return previous;
         }
 
-        Uncount(file);
-        file.Quarantine(_fs, file.Path + SpoolDirectoryLayout.QuarantineSuffix);
+        // Damage: a copy of the whole file goes aside (.corrupt) for an operator, and the file itself is cut back to its
+        // valid records and takes no more appends. Renaming the file aside instead took those valid records out of the
+        // spool: they were sent by this run only, and a second crash before carbon had them lost them although they had
+        // been synced (found by SpoolCrashConsistencyTests: an unsynced append torn into pieces quarantined the last file).
+        CopyAside(file.Handle, length, file.Path + SpoolDirectoryLayout.QuarantineSuffix);
+        _fs.SetLength(file.Handle, offset);
+        _fs.Sync(file.Handle); // the copy is durable first, so the damaged bytes are never lost before they are set aside
+        file.Sealed = true;
         recovery.QuarantinedFiles++;
         return previous;
+    }
+
+    /// <summary>Copies the first <paramref name="length"/> bytes of a file to a new file (first free of <paramref name="path"/>, <c>path.1</c>, ...), durably.</summary>
+    private void CopyAside(SpoolFileHandle source, long length, string path)
+    {
+        string target = path;
+        for (int i = 1; _fs.FileExists(target); i++)
+        {
+            target = $"{path}.{i}"; // an earlier recovery's copy, cut short by a crash, or of an earlier file by this number
+        }
+
+        byte[] chunk = new byte[(int)Math.Min(length, 1 << 20)];
+        using (SpoolFileHandle copy = _fs.Open(target, create: true))
+        {
+            for (long at = 0; at < length;)
+            {
+                int read = _fs.Read(source, chunk.AsSpan(0, (int)Math.Min(chunk.Length, length - at)), at);
+                if (read <= 0)
+                {
+                    break;
+                }
+
+                _fs.Write(copy, chunk.AsSpan(0, read), at);
+                at += read;
+            }
+
+            _fs.Sync(copy);
+        }
+
+        _fs.SyncDirectory(Directory);
     }
 
     /// <summary>Whether everything from <paramref name="offset"/> to the end is zero (an append cut before its bytes reached the file).</summary>
