@@ -174,24 +174,42 @@ internal sealed class DestinationSpool : IDisposable
     }
 
     /// <summary>
-    /// Makes every append so far durable: fsync of the files written since the last sync, then of the directory when a
-    /// file was created since (a synced file whose name is not is lost whole by a power cut).
+    /// Makes the appends since the last failed sync durable: fsync of the files written since the last sync, then of the
+    /// directory when a file was created since (a synced file whose name is not is lost whole by a power cut). Throws
+    /// <see cref="IOException"/> when the disk says it could not; then nothing appended since the last successful sync
+    /// is durable, and no later sync makes it so (the caller must not count it as durable).
     /// </summary>
     public void Sync()
     {
-        foreach (SpoolFile file in _files)
+        try
         {
-            if (file.Dirty)
+            foreach (SpoolFile file in _files)
             {
-                _fs.Sync(file.Handle);
-                file.Dirty = false;
+                if (file.Dirty)
+                {
+                    _fs.Sync(file.Handle);
+                    file.Dirty = false;
+                }
+            }
+
+            if (_directoryDirty)
+            {
+                _fs.SyncDirectory(Directory);
+                _directoryDirty = false;
             }
         }
-
-        if (_directoryDirty)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _fs.SyncDirectory(Directory);
-            _directoryDirty = false;
+            // fsyncgate: after a failed fsync Linux may have dropped the file's dirty pages and marked them clean, so the
+            // next fsync "succeeds" without writing them. Appends after them in the same file would then follow a hole: a
+            // power cut would leave those synced records behind damage. So the file that takes appends takes no more (the
+            // next append starts a new file, whose syncs vouch for its own records only).
+            if (_files.Count > 0)
+            {
+                _files[^1].Sealed = true;
+            }
+
+            throw;
         }
     }
 
