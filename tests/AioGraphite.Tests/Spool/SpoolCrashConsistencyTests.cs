@@ -23,8 +23,7 @@ public sealed class SpoolCrashConsistencyTests
 
     private static readonly (CrashState State, int Seed)[] States =
     [
-        (CrashState.LoseAll, 0), (CrashState.KeepAll, 0), (CrashState.TornLast, 1), (CrashState.TornLast, 2),
-        (CrashState.Reordered, 3), (CrashState.Reordered, 4), (CrashState.Reordered, 5),
+        (CrashState.LoseAll, 0), (CrashState.KeepAll, 0), (CrashState.TornLast, 1), (CrashState.Reordered, 2), (CrashState.Reordered, 3),
     ];
 
     [Fact]
@@ -63,6 +62,7 @@ public sealed class SpoolCrashConsistencyTests
             }
         }
 
+        Assert.True(images >= operations * States.Length * 2, $"{images} disks recovered");
         TestContext.Current.TestOutputHelper?.WriteLine($"{operations} crash points x {States.Length} crash states; {images} disks recovered in {clock.ElapsedMilliseconds} ms");
     }
 
@@ -92,7 +92,7 @@ public sealed class SpoolCrashConsistencyTests
             }
 
             Assert.True(again.Crashed);
-            foreach (CrashState state in (CrashState[])[CrashState.LoseAll, CrashState.KeepAll, CrashState.Reordered])
+            foreach (CrashState state in (CrashState[])[CrashState.LoseAll, CrashState.Reordered])
             {
                 Recover(again.Crash(state, seed + j), story, $"{where}, then again after operation {again.Log[j - 1]} of its recovery ({state})");
                 recovered++;
@@ -210,6 +210,7 @@ public sealed class SpoolCrashConsistencyTests
                     long through = story.Retired + 1 + random.Next((int)(story.Highest - story.Retired));
                     story.Retired = through; // carbon consumed them: from here they may go whenever
                     spool.RetireThrough(through, writeCheckpoint: action == 7);
+                    story.Checkpointed = action == 7 ? through : story.Checkpointed; // "durable when this returns"
                 }
             }
         }
@@ -289,6 +290,9 @@ public sealed class SpoolCrashConsistencyTests
         /// <summary>Records appended since the last sync.</summary>
         public List<long> Unsynced { get; } = [];
 
+        /// <summary>The checkpoint last written (the call returned): no record at or below it may come back.</summary>
+        public long Checkpointed { get; set; }
+
         /// <summary>Every record at or below it was consumed by carbon: it may be gone.</summary>
         public long Retired { get; set; }
 
@@ -309,6 +313,7 @@ public sealed class SpoolCrashConsistencyTests
             foreach (SpoolLocation record in recovery.Records)
             {
                 Assert.True(record.Sequence > previous, $"{where}: sequence {record.Sequence} after {previous}");
+                Assert.True(record.Sequence > Checkpointed, $"{where}: record {record.Sequence} came back, though the checkpoint at {Checkpointed} was written");
                 previous = record.Sequence;
                 found.Add(record.Sequence);
                 Assert.True(Appended.TryGetValue(record.Sequence, out var appended), $"{where}: record {record.Sequence} was never appended");
