@@ -24,6 +24,13 @@ public readonly record struct GraphiteSpoolStatistics
     /// <summary>Corrupt files renamed aside (<c>.corrupt</c>) at start-up.</summary>
     public long QuarantinedFiles { get; init; }
 
+    /// <summary>
+    /// Points written to the spool whose sync (<c>fsync</c>) then failed: the disk may have dropped them, so they are not
+    /// counted in <see cref="PointsSpooled"/> and no later sync vouches for them (their file takes no more appends). They
+    /// are still sent, from memory or read back while this client runs; a crash before carbon has them loses them.
+    /// </summary>
+    public long PointsNotDurable { get; init; }
+
     /// <summary>Failed spool writes or syncs (a full disk, an I/O error); meanwhile points stay in memory.</summary>
     public long Errors { get; init; }
 
@@ -43,6 +50,7 @@ public readonly record struct GraphiteSpoolStatistics
         PointsRecovered = PointsRecovered + other.PointsRecovered,
         TornTails = TornTails + other.TornTails,
         QuarantinedFiles = QuarantinedFiles + other.QuarantinedFiles,
+        PointsNotDurable = PointsNotDurable + other.PointsNotDurable,
         Errors = Errors + other.Errors,
         Syncs = Syncs + other.Syncs,
         MaxSyncDuration = MaxSyncDuration > other.MaxSyncDuration ? MaxSyncDuration : other.MaxSyncDuration,

@@ -79,4 +79,7 @@ internal static partial class GraphiteLog
 
     [LoggerMessage(EventId = 25, EventName = "SenderHung", Level = LogLevel.Error, Message = "Closing: the sender of {Destination} did not stop within the close's deadline (+{GraceMs} ms), held up by the spool's disk? The close goes on without it: {Points} point(s) not consumed by carbon count as undelivered")]
     public static partial void SenderHung(ILogger logger, string destination, long graceMs, long points);
+
+    [LoggerMessage(EventId = 26, EventName = "SpoolSyncFailed", Level = LogLevel.Error, Message = "Spool of {Destination} in {Directory}: a sync (fsync) failed: {Reason}. The {Points} point(s) written since the last good sync are not durable (the disk may have dropped them) and are not counted as spooled; they are still sent while this process runs, a crash before carbon has them loses them")]
+    public static partial void SpoolSyncFailed(ILogger logger, string destination, string directory, string reason, long points);
 }

@@ -26,6 +26,7 @@ internal sealed class PipelineCounters
     private long _recovered;
     private long _tornTails;
     private long _quarantined;
+    private long _notDurable;
     private long _spoolErrors;
     private long _syncs;
     private long _maxSyncTicks;
@@ -142,6 +143,13 @@ internal sealed class PipelineCounters
         _instruments.SpoolEvent("quarantined_file", quarantinedFiles, _tags);
     }
 
+    /// <summary><paramref name="points"/> written to the spool lost their durability to a failed sync (never counted as spooled).</summary>
+    public void SpoolNotDurable(long points)
+    {
+        Interlocked.Add(ref _notDurable, points);
+        _instruments.SpoolEvent("not_durable_points", points, _tags);
+    }
+
     public void SpoolError()
     {
         Interlocked.Increment(ref _spoolErrors);
@@ -164,6 +172,7 @@ internal sealed class PipelineCounters
         PointsRecovered = Interlocked.Read(ref _recovered),
         TornTails = Interlocked.Read(ref _tornTails),
         QuarantinedFiles = Interlocked.Read(ref _quarantined),
+        PointsNotDurable = Interlocked.Read(ref _notDurable),
         Errors = Interlocked.Read(ref _spoolErrors),
         Syncs = Interlocked.Read(ref _syncs),
         MaxSyncDuration = TimeSpan.FromTicks(Interlocked.Read(ref _maxSyncTicks)),

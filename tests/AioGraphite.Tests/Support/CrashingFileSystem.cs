@@ -38,6 +38,7 @@ internal sealed class CrashingFileSystem : SpoolFileSystem
     private readonly Dictionary<string, Inode> _durableNames = new(StringComparer.Ordinal);  // as of each directory's last sync
     private readonly List<NameOp> _pendingNames = [];                                        // since then, in order
     private readonly HashSet<string> _directories = new(StringComparer.Ordinal);
+    private readonly List<long> _syncTimes = [];
 
     /// <summary>Operations done so far that change the disk (create, write, set-length, sync, directory sync, rename, delete).</summary>
     public int Operations { get; private set; }
@@ -61,8 +62,14 @@ internal sealed class CrashingFileSystem : SpoolFileSystem
     /// <summary>Successful file syncs so far.</summary>
     public int Syncs { get; private set; }
 
-    /// <summary>The fake clock's timestamp of each successful file sync, when a clock is given.</summary>
-    public List<long> SyncTimes { get; } = [];
+    /// <summary>The clock's timestamp of each successful sync of a record file, when a clock is given.</summary>
+    public long[] SyncTimes()
+    {
+        lock (_sync)
+        {
+            return [.. _syncTimes];
+        }
+    }
 
     /// <summary>A clock whose timestamps <see cref="SyncTimes"/> records.</summary>
     public TimeProvider? Clock { get; init; }
@@ -305,9 +312,9 @@ internal sealed class CrashingFileSystem : SpoolFileSystem
             inode.Durable = inode.Apply(inode.Durable, inode.Pending, CrashState.KeepAll, null);
             inode.Pending.Clear();
             Syncs++;
-            if (Clock is not null)
+            if (Clock is not null && file.Path.EndsWith(SpoolDirectoryLayout.FileExtension, StringComparison.Ordinal))
             {
-                SyncTimes.Add(Clock.GetTimestamp());
+                _syncTimes.Add(Clock.GetTimestamp());
             }
 
             End();
