@@ -21,7 +21,7 @@ public readonly record struct GraphiteSpoolStatistics
     /// <summary>Incomplete records cut off the end at start-up (an append interrupted by a crash, never synced).</summary>
     public long TornTails { get; init; }
 
-    /// <summary>Corrupt files renamed aside (<c>.corrupt</c>) at start-up.</summary>
+    /// <summary>Corrupt files set aside at start-up (a copy, <c>.corrupt</c>; the file is cut back to its valid records).</summary>
     public long QuarantinedFiles { get; init; }
 
     /// <summary>

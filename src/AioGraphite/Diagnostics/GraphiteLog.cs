@@ -50,7 +50,7 @@ internal static partial class GraphiteLog
     [LoggerMessage(EventId = 15, EventName = "SpoolTornTail", Level = LogLevel.Warning, Message = "Spool of {Destination} in {Directory}: cut {Count} incomplete record(s) off the end (an append interrupted by a crash; they had not been synced)")]
     public static partial void SpoolTornTail(ILogger logger, string destination, string directory, int count);
 
-    [LoggerMessage(EventId = 16, EventName = "SpoolQuarantined", Level = LogLevel.Error, Message = "Spool of {Destination} in {Directory}: {Count} corrupt file(s) renamed aside with the suffix .corrupt; their records before the damage are still sent")]
+    [LoggerMessage(EventId = 16, EventName = "SpoolQuarantined", Level = LogLevel.Error, Message = "Spool of {Destination} in {Directory}: {Count} corrupt file(s) copied aside with the suffix .corrupt and cut back to their valid records, which are still sent")]
     public static partial void SpoolQuarantined(ILogger logger, string destination, string directory, int count);
 
     [LoggerMessage(EventId = 17, EventName = "SpoolFailed", Level = LogLevel.Error, Message = "Spool of {Destination} in {Directory} is unavailable: {Reason}. Points stay in memory under the full-buffer policy (drops are counted) until the spool works again")]

@@ -7,7 +7,7 @@ namespace AioGraphite.Spool;
 /// The disk spool of one destination: append-only files of checksummed records (<see cref="SpoolRecord"/>), rotated at
 /// a bounded size and deleted whole once every record in them is retired (consumed by carbon and out of the replay
 /// window). Opening it takes the directory's lock and recovers what an earlier process left: a torn tail is cut off,
-/// a corrupt file is renamed aside (its valid records before the damage are still sent), retired records are skipped.
+/// a corrupt file is copied aside and cut back to its valid records (still sent), retired records are skipped.
 /// </summary>
 /// <remarks>
 /// Threads: the spool writer appends, syncs and retires; the sender loop reads records back (positional reads of

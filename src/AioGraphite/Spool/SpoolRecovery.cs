@@ -15,6 +15,6 @@ internal sealed class SpoolRecovery
     /// <summary>Incomplete records cut off the end of the last file (a crash during an append).</summary>
     public int TornTails { get; set; }
 
-    /// <summary>Files renamed aside because a record in them is corrupt (their valid records before it are still sent).</summary>
+    /// <summary>Files copied aside (and cut back to their valid records, which are still sent) because a record in them is corrupt.</summary>
     public int QuarantinedFiles { get; set; }
 }
