@@ -17,6 +17,8 @@ public sealed class SpoolSyncRulesTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    private readonly ListLoggerFactory _logs = new();
+
     private GraphiteClient Create(MemoryCarbon carbon, CrashingFileSystem fs) =>
         GraphiteClient.Create("memory", 2003, options: new GraphiteClientOptions
         {
@@ -27,6 +29,7 @@ public sealed class SpoolSyncRulesTests
             SpoolSyncInterval = Interval,
             BatchSizeBytes = 4096,
             FullBufferPolicy = FullBufferPolicy.DropNewest,
+            LoggerFactory = _logs,
         });
 
     [Fact]
@@ -48,6 +51,7 @@ public sealed class SpoolSyncRulesTests
         Assert.Equal(0, afterFailure.PointsSpooled);
         Assert.Equal(0, afterFailure.Syncs);
         Assert.True(afterFailure.Errors >= 1);
+        Assert.Contains(_logs.Entries, e => e.Id.Id == 26 && e.Id.Name == "SpoolSyncFailed" && e.Message.Contains("100 point(s)", StringComparison.Ordinal));
 
         // Points keep coming; once the spool resumes (5 s later) a sync succeeds: it vouches for the later points only.
         var later = new List<Datapoint>();
