@@ -48,6 +48,13 @@ public readonly record struct GraphiteSpoolStatistics
     /// </summary>
     public long DamagedPoints { get; init; }
 
+    /// <summary>
+    /// Points written to the spool whose sync (<c>fsync</c>) then failed: the disk may have dropped them, so they are not
+    /// counted in <see cref="PointsSpooled"/> and no later sync vouches for them (their file takes no more appends). They
+    /// are still sent, from memory or read back while this client runs; a crash before carbon has them loses them.
+    /// </summary>
+    public long PointsNotDurable { get; init; }
+
     /// <summary>Failed spool writes or syncs (a full disk, an I/O error); meanwhile points stay in memory.</summary>
     public long Errors { get; init; }
 
@@ -71,6 +78,7 @@ public readonly record struct GraphiteSpoolStatistics
         DamagedRecords = DamagedRecords + other.DamagedRecords,
         DamagedBytes = DamagedBytes + other.DamagedBytes,
         DamagedPoints = DamagedPoints + other.DamagedPoints,
+        PointsNotDurable = PointsNotDurable + other.PointsNotDurable,
         Errors = Errors + other.Errors,
         Syncs = Syncs + other.Syncs,
         MaxSyncDuration = MaxSyncDuration > other.MaxSyncDuration ? MaxSyncDuration : other.MaxSyncDuration,

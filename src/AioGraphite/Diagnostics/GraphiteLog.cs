@@ -90,4 +90,7 @@ internal static partial class GraphiteLog
 
     [LoggerMessage(EventId = 34, EventName = "SpoolQuarantinePruned", Level = LogLevel.Warning, Message = "Spool of {Destination}: deleted {File} ({Bytes} byte(s)), the oldest copy of a damaged spool file, to keep the spool within SpoolMaxBytes")]
     public static partial void SpoolQuarantinePruned(ILogger logger, string destination, string file, long bytes);
+
+    [LoggerMessage(EventId = 35, EventName = "SpoolSyncFailed", Level = LogLevel.Error, Message = "Spool of {Destination} in {Directory}: a sync (fsync) failed: {Reason}. The {Points} point(s) written since the last good sync are not durable (the disk may have dropped them) and are not counted as spooled; they are still sent while this process runs, a crash before carbon has them loses them")]
+    public static partial void SpoolSyncFailed(ILogger logger, string destination, string directory, string reason, long points);
 }

@@ -29,6 +29,7 @@ internal sealed class PipelineCounters
     private long _damagedRecords;
     private long _damagedBytes;
     private long _damagedPoints;
+    private long _notDurable;
     private long _spoolErrors;
     private long _syncs;
     private long _maxSyncTicks;
@@ -153,6 +154,13 @@ internal sealed class PipelineCounters
     /// <summary>A copy of a damaged file was deleted to keep the spool within its size.</summary>
     public void QuarantinePruned() => _instruments.SpoolEvent("quarantine_pruned", 1, _tags);
 
+    /// <summary><paramref name="points"/> written to the spool lost their durability to a failed sync (never counted as spooled).</summary>
+    public void SpoolNotDurable(long points)
+    {
+        Interlocked.Add(ref _notDurable, points);
+        _instruments.SpoolEvent("not_durable_points", points, _tags);
+    }
+
     public void SpoolError()
     {
         Interlocked.Increment(ref _spoolErrors);
@@ -179,6 +187,7 @@ internal sealed class PipelineCounters
         DamagedRecords = Interlocked.Read(ref _damagedRecords),
         DamagedBytes = Interlocked.Read(ref _damagedBytes),
         DamagedPoints = Interlocked.Read(ref _damagedPoints),
+        PointsNotDurable = Interlocked.Read(ref _notDurable),
         Errors = Interlocked.Read(ref _spoolErrors),
         Syncs = Interlocked.Read(ref _syncs),
         MaxSyncDuration = TimeSpan.FromTicks(Interlocked.Read(ref _maxSyncTicks)),

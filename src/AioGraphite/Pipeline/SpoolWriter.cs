@@ -273,6 +273,21 @@ internal sealed class SpoolWriter
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            // A failed sync is never counted as success ("fsyncgate": after a failed fsync Linux may drop the dirty pages
+            // and mark them clean, so a retry "succeeds" without them). What was written since the last good sync is not
+            // durable, and no later sync may count it: the spool sealed its file, and the count starts again from zero.
+            // Writing those batches again is not possible in general: with a sync interval they were marked spooled at
+            // append time and may have left memory since (evicted from a full buffer, or sent). They are still sent, from
+            // memory or read back from the page cache while this process runs; only a crash before carbon has them loses
+            // them, and they were never reported durable. With a zero interval the batch was never marked spooled: it
+            // stays in memory (SuspendSpool) under the buffer's own accounting, so it is not counted here.
+            if (_syncInterval > TimeSpan.Zero && _unsyncedPoints > 0)
+            {
+                _counters.SpoolNotDurable(_unsyncedPoints);
+                GraphiteLog.SpoolSyncFailed(_log, _description, _spool.Directory, ex.Message, _unsyncedPoints);
+            }
+
+            _unsyncedPoints = 0;
             Fail(ex.Message);
             return;
         }

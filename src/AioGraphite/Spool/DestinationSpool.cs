@@ -185,24 +185,42 @@ internal sealed partial class DestinationSpool : IDisposable
     }
 
     /// <summary>
-    /// Makes every append so far durable: fsync of the files written since the last sync, then of the directory when a
-    /// file was created since (a synced file whose name is not is lost whole by a power cut).
+    /// Makes the appends since the last failed sync durable: fsync of the files written since the last sync, then of the
+    /// directory when a file was created since (a synced file whose name is not is lost whole by a power cut). Throws
+    /// <see cref="IOException"/> when the disk says it could not; then nothing appended since the last successful sync
+    /// is durable, and no later sync makes it so (the caller must not count it as durable).
     /// </summary>
     public void Sync()
     {
-        foreach (SpoolFile file in _files)
+        try
         {
-            if (file.Dirty)
+            foreach (SpoolFile file in _files)
             {
-                _fs.Sync(file.Handle);
-                file.Dirty = false;
+                if (file.Dirty)
+                {
+                    _fs.Sync(file.Handle);
+                    file.Dirty = false;
+                }
+            }
+
+            if (_directoryDirty)
+            {
+                _fs.SyncDirectory(Directory);
+                _directoryDirty = false;
             }
         }
-
-        if (_directoryDirty)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _fs.SyncDirectory(Directory);
-            _directoryDirty = false;
+            // fsyncgate: after a failed fsync Linux may have dropped the file's dirty pages and marked them clean, so the
+            // next fsync "succeeds" without writing them. Appends after them in the same file would then follow a hole: a
+            // power cut would leave those synced records behind damage. So the file that takes appends takes no more (the
+            // next append starts a new file, whose syncs vouch for its own records only).
+            if (_files.Count > 0)
+            {
+                _files[^1].Sealed = true;
+            }
+
+            throw;
         }
     }
 
@@ -343,11 +361,8 @@ internal sealed partial class DestinationSpool : IDisposable
     private void Delete(SpoolFile file)
     {
         file.Dispose();
-        if (!file.Quarantined)
-        {
-            _fs.Delete(file.Path);
-            Uncount(file);
-        }
+        _fs.Delete(file.Path);
+        Uncount(file);
     }
 
     /// <summary>Adds to the counters that <see cref="Bytes"/>, <see cref="Records"/> and <see cref="Files"/> read (any thread).</summary>
@@ -406,9 +421,9 @@ internal sealed partial class DestinationSpool : IDisposable
         recovery.PrunedQuarantine.AddRange(PruneQuarantine(0));
 
         // Files holding only retired records (or nothing at all) go at once.
-        DeleteFiles(file => !file.Quarantined && file.LastSequence <= retired);
+        DeleteFiles(file => file.LastSequence <= retired);
 
-        if (recovery.Records.Count == 0 && _files.All(f => f.Quarantined))
+        if (recovery.Records.Count == 0 && _files.Count == 0)
         {
             SpoolCheckpoint.Delete(_fs, Directory); // an empty spool is cleaned up
             _fs.SyncDirectory(Directory);

@@ -30,24 +30,11 @@ internal sealed class SpoolFile : IDisposable
     /// <summary>Written since the last sync.</summary>
     public bool Dirty { get; set; }
 
-    /// <summary>Renamed aside: no more appends, never deleted by retirement.</summary>
-    public bool Quarantined { get; private set; }
-
-    /// <summary>No more appends (quarantined, or a failed write left bytes after its last record).</summary>
+    /// <summary>No more appends (a failed write left bytes after its last record, or a failed sync may have dropped some of it).</summary>
     public bool Sealed { get; set; }
 
     /// <summary>The file name for <paramref name="number"/>.</summary>
     public static string NameFor(long number) => $"{number:D12}{SpoolDirectoryLayout.FileExtension}";
-
-    /// <summary>Renames the file aside (its open handle stays valid) so that an operator can look at it.</summary>
-    public void Quarantine(SpoolFileSystem fileSystem, string newPath)
-    {
-        fileSystem.Rename(Path, newPath, overwrite: false);
-        fileSystem.SyncDirectory(System.IO.Path.GetDirectoryName(newPath)!);
-        Path = newPath;
-        Quarantined = true;
-        Sealed = true;
-    }
 
     public void Dispose() => Handle.Dispose();
 }
