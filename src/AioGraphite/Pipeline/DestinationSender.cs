@@ -64,8 +64,8 @@ internal sealed partial class DestinationSender : IDisposable
         if (options.SpoolDirectory is not null)
         {
             SpoolFormat format = protocol is PickleProtocol ? SpoolFormat.Pickle : SpoolFormat.Plaintext;
-            string kind = options.Transport == GraphiteTransport.Udp ? "udp" : "tcp";
-            var spool = DestinationSpool.Open(options.SpoolDirectory, $"{endpoint.Host}_{kind}", endpoint.Port, format, options.SpoolMaxBytes, options.SpoolFileBytes, out SpoolRecovery recovery, options.SpoolFileSystem);
+            var identity = new GraphiteSpoolIdentity(endpoint.Host, endpoint.Port, options.Transport, DestinationSpool.ProtocolName(format), options.Tls is not null && options.Transport == GraphiteTransport.Tcp);
+            var spool = DestinationSpool.Open(options.SpoolDirectory, identity, options.SpoolMaxBytes, options.SpoolFileBytes, out SpoolRecovery recovery, options.SpoolFileSystem);
             var spoolWriter = new SpoolWriter(Buffer, spool, Counters, options.SpoolSyncInterval, options.TimeProvider, log, _factory.Description, () =>
             {
                 _loop!.SpaceFreed.Pulse(); // spooled segments may leave memory: room for waiting senders

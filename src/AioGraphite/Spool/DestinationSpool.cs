@@ -65,10 +65,24 @@ internal sealed class DestinationSpool : IDisposable
     /// recovers it. Throws <see cref="GraphiteException"/> naming the path and the reason when it cannot. Every file
     /// operation goes through <paramref name="fileSystem"/> (default: the real disk, <see cref="SpoolFileSystem.Default"/>).
     /// </summary>
-    public static DestinationSpool Open(string root, string host, int port, SpoolFormat format, long maxBytes, long fileBytes, out SpoolRecovery recovery, SpoolFileSystem? fileSystem = null)
+    public static DestinationSpool Open(string root, string host, int port, SpoolFormat format, long maxBytes, long fileBytes, out SpoolRecovery recovery, SpoolFileSystem? fileSystem = null) =>
+        OpenDirectory(SpoolDirectoryLayout.ForDestination(root, host, port, format), new GraphiteSpoolIdentity(host, port, GraphiteTransport.Tcp, ProtocolName(format), Tls: false), maxBytes, fileBytes, out recovery, fileSystem);
+
+    /// <summary>
+    /// Opens the spool of the destination <paramref name="identity"/> names under <paramref name="root"/> (see
+    /// <see cref="SpoolDirectoryLayout.ForIdentity"/>): as the other overload, and the directory must belong to that
+    /// destination (its <c>identity</c> file, written when it is created, or by this open when it has none).
+    /// </summary>
+    public static DestinationSpool Open(string root, GraphiteSpoolIdentity identity, long maxBytes, long fileBytes, out SpoolRecovery recovery, SpoolFileSystem? fileSystem = null) =>
+        OpenDirectory(SpoolDirectoryLayout.ForIdentity(root, identity), identity, maxBytes, fileBytes, out recovery, fileSystem);
+
+    /// <summary>The identity's name of <paramref name="format"/>.</summary>
+    public static string ProtocolName(SpoolFormat format) => format == SpoolFormat.Pickle ? GraphiteSpoolIdentity.Pickle : GraphiteSpoolIdentity.Plaintext;
+
+    private static DestinationSpool OpenDirectory(string directory, GraphiteSpoolIdentity identity, long maxBytes, long fileBytes, out SpoolRecovery recovery, SpoolFileSystem? fileSystem)
     {
         fileSystem ??= SpoolFileSystem.Default;
-        string directory = SpoolDirectoryLayout.ForDestination(root, host, port, format);
+        SpoolFormat format = identity.Protocol == GraphiteSpoolIdentity.Pickle ? SpoolFormat.Pickle : SpoolFormat.Plaintext;
         IDisposable spoolLock;
         try
         {
@@ -87,6 +101,7 @@ internal sealed class DestinationSpool : IDisposable
         var spool = new DestinationSpool(directory, spoolLock, format, maxBytes, fileBytes, fileSystem);
         try
         {
+            spool.ClaimIdentity(identity);
             recovery = spool.Recover();
             return spool;
         }
@@ -94,6 +109,31 @@ internal sealed class DestinationSpool : IDisposable
         {
             spool.Dispose();
             throw new GraphiteException($"Cannot read the spool directory '{directory}': {ex.Message}", ex);
+        }
+        catch (GraphiteException)
+        {
+            spool.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Checks that the directory's records are for <paramref name="identity"/>: a directory without an identity file
+    /// (made before they existed, or whose creator crashed before writing it) or with a damaged one gets
+    /// <paramref name="identity"/>; one that names another destination is refused (its records must not go to this one:
+    /// two host names the directory name cannot tell apart, such as <c>a:b</c> and <c>a_b</c>).
+    /// </summary>
+    private void ClaimIdentity(GraphiteSpoolIdentity identity)
+    {
+        SpoolIdentityFile.State state = SpoolIdentityFile.Read(_fs, Directory, out GraphiteSpoolIdentity? found);
+        if (state == SpoolIdentityFile.State.Valid && !found!.SameDestinationAs(identity))
+        {
+            throw new GraphiteException($"The spool directory '{Directory}' holds records for {found}, not for {identity} (its identity file): move it aside, or send its records with 'aiographite spool drain {Directory}'.");
+        }
+
+        if (found != identity)
+        {
+            SpoolIdentityFile.Write(_fs, Directory, identity); // new, legacy, damaged, or the same listener now over TLS (or not)
         }
     }
 
@@ -278,14 +318,16 @@ internal sealed class DestinationSpool : IDisposable
         RemoveDirectoryIfEmpty();
     }
 
-    /// <summary>An empty spool leaves nothing behind: its directory goes when only the lock file is left in it.</summary>
+    /// <summary>An empty spool leaves nothing behind: its directory goes when only the lock and identity files are left in it.</summary>
     private void RemoveDirectoryIfEmpty()
     {
         try
         {
             string lockPath = Path.Combine(Directory, SpoolDirectoryLayout.LockName);
-            if (System.IO.Directory.EnumerateFileSystemEntries(Directory).All(e => e == lockPath))
+            string identityPath = Path.Combine(Directory, SpoolIdentityFile.Name);
+            if (System.IO.Directory.EnumerateFileSystemEntries(Directory).All(e => e == lockPath || e == identityPath))
             {
+                File.Delete(identityPath);
                 File.Delete(lockPath);
                 System.IO.Directory.Delete(Directory);
             }
