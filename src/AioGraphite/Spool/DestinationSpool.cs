@@ -30,6 +30,8 @@ internal sealed class DestinationSpool : IDisposable
     private long _records;
     private int _fileCount;
     private long _checkpointed;
+    private readonly List<(string Path, long Bytes)> _quarantine = []; // copies of damaged files, oldest first
+    private long _quarantinedBytes;
     private bool _directoryDirty; // a file was created since the directory was last synced (the spool writer's)
 
     private DestinationSpool(string directory, IDisposable spoolLock, SpoolFormat format, long maxBytes, long fileBytes, SpoolFileSystem fileSystem)
@@ -59,6 +61,12 @@ internal sealed class DestinationSpool : IDisposable
 
     /// <summary>Record files on disk (quarantined ones excluded).</summary>
     public int Files => Volatile.Read(ref _fileCount);
+
+    /// <summary>Bytes of the copies of damaged files kept for an operator (<c>.corrupt</c>); they count against <c>SpoolMaxBytes</c>.</summary>
+    public long QuarantinedBytes => Interlocked.Read(ref _quarantinedBytes);
+
+    /// <summary>Called (on the spool writer) with the path and bytes of a copy of a damaged file pruned to make room.</summary>
+    public Action<string, long>? QuarantinePruned { get; set; }
 
     /// <summary>
     /// Opens (creating it if needed) the spool of one destination under <paramref name="root"/>, takes its lock and
@@ -151,7 +159,15 @@ internal sealed class DestinationSpool : IDisposable
             batchBytes += SpoolRecord.HeaderBytes + s.Length;
         }
 
-        if (Bytes + batchBytes > _maxBytes)
+        if (Bytes + QuarantinedBytes + batchBytes > _maxBytes)
+        {
+            foreach ((string path, long bytes) in PruneQuarantine(batchBytes)) // copies of damaged files give way first
+            {
+                QuarantinePruned?.Invoke(path, bytes);
+            }
+        }
+
+        if (Bytes + QuarantinedBytes + batchBytes > _maxBytes)
         {
             failure = $"the spool is full ({_maxBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes, SpoolMaxBytes)";
             return false;
@@ -426,6 +442,12 @@ internal sealed class DestinationSpool : IDisposable
             {
                 numbers.Add(number);
             }
+            else if (name.EndsWith(SpoolDirectoryLayout.FileExtension + SpoolDirectoryLayout.QuarantineSuffix, StringComparison.Ordinal))
+            {
+                string path = Path.Combine(Directory, name);
+                using SpoolFileHandle kept = _fs.Open(path, create: false);
+                AddQuarantined(path, _fs.GetLength(kept));
+            }
         }
 
         numbers.Sort();
@@ -441,6 +463,7 @@ internal sealed class DestinationSpool : IDisposable
         }
 
         recovery.HighestSequence = Math.Max(retired, lastOnDisk);
+        recovery.PrunedQuarantine.AddRange(PruneQuarantine(0));
 
         // Files holding only retired records (or nothing at all) go at once.
         DeleteFiles(file => !file.Quarantined && file.LastSequence <= retired);
@@ -455,99 +478,151 @@ internal sealed class DestinationSpool : IDisposable
     }
 
     /// <summary>
-    /// Reads every record of one file; cuts a torn tail (last file) or quarantines a corrupt file. A record must carry a
-    /// higher sequence than <paramref name="previous"/> (the one before it on disk; records at or below the checkpoint's
+    /// Reads one file with <see cref="SpoolScanner"/> and acts on what it found: its valid records not yet retired are to
+    /// be sent (those after damage too); a torn tail (last file) is cut; damage that may hold unsent points is counted and
+    /// the file is copied aside (<see cref="KeepAside"/>) for an operator. A record must carry a higher sequence than
+    /// <paramref name="previous"/> (the one before it on disk; records at or below the checkpoint's
     /// <paramref name="retired"/> are valid, only not sent again). Returns the sequence of the file's last valid record,
     /// or <paramref name="previous"/> when it has none.
     /// </summary>
     private long Scan(SpoolFile file, bool isLast, long retired, long previous, SpoolRecovery recovery)
     {
-        long length = _fs.GetLength(file.Handle);
-        long offset = 0;
-        byte[] header = new byte[SpoolRecord.HeaderBytes];
-        byte[] payload = [];
-        bool damaged = false;
-        bool reachesEnd = false;
-        while (offset < length)
+        SpoolScan scan = SpoolScanner.Scan(_fs, file.Handle, file.Path, previous, _format, isLast);
+        foreach (ScannedRecord record in scan.Records)
         {
-            if (length - offset < SpoolRecord.HeaderBytes)
-            {
-                damaged = reachesEnd = true;
-                break;
-            }
-
-            _fs.Read(file.Handle, header, offset);
-            if (!SpoolRecord.TryReadHeader(header, out RecordHeader record))
-            {
-                damaged = true;
-                reachesEnd = IsZeroTail(file.Handle, offset, length);
-                break;
-            }
-
-            if (offset + SpoolRecord.HeaderBytes + record.PayloadLength > length)
-            {
-                damaged = reachesEnd = true;
-                break;
-            }
-
-            if (payload.Length < record.PayloadLength)
-            {
-                payload = new byte[record.PayloadLength];
-            }
-
-            Span<byte> body = payload.AsSpan(0, record.PayloadLength);
-            _fs.Read(file.Handle, body, offset + SpoolRecord.HeaderBytes);
-            if (!SpoolRecord.Verify(header, body, record.Crc) || record.Sequence <= previous || record.Format != _format)
-            {
-                damaged = true;
-                reachesEnd = offset + SpoolRecord.HeaderBytes + record.PayloadLength == length;
-                break;
-            }
-
-            previous = record.Sequence;
             if (record.Sequence > retired)
             {
-                recovery.Records.Add(new SpoolLocation(file, offset, record.PayloadLength, record.Sequence, record.Points));
+                recovery.Records.Add(new SpoolLocation(file, record.Offset, record.PayloadLength, record.Sequence, record.Points));
                 recovery.Points += record.Points;
             }
 
             file.Records++;
             file.LastSequence = record.Sequence;
-            offset += SpoolRecord.HeaderBytes + record.PayloadLength;
         }
 
-        file.Length = offset;
-        Count(offset, file.Records, files: 0);
-        if (!damaged)
-        {
-            return previous;
-        }
-
-        if (isLast && reachesEnd)
+        file.Length = scan.ValidLength;
+        if (scan.TornTail is not null)
         {
             // A crash during an append: the incomplete record at the end never counted as spooled.
-            _fs.SetLength(file.Handle, offset);
+            _fs.SetLength(file.Handle, file.Length);
             _fs.Sync(file.Handle); // the cut is durable before anything is appended after it
             recovery.TornTails++;
-            return previous;
         }
 
-        Uncount(file);
-        file.Quarantine(_fs, file.Path + SpoolDirectoryLayout.QuarantineSuffix);
-        recovery.QuarantinedFiles++;
-        return previous;
+        Count(file.Length, file.Records, files: 0);
+
+        // Damage followed by a retired record was retired too (carbon had what it held): it costs nothing.
+        List<SpoolDamage> damage = scan.Damage.FindAll(d => scan.Records.FindIndex(r => r.Offset > d.Offset) is var next && (next < 0 || scan.Records[next].Sequence > retired));
+        if (damage.Count > 0)
+        {
+            string? keptAs = KeepAside(file, scan.Length, out string? failure);
+            recovery.Damaged.Add(new SpoolFileDamage(file.Path, damage, keptAs, failure));
+        }
+
+        return scan.LastSequence;
     }
 
-    /// <summary>Whether everything from <paramref name="offset"/> to the end is zero (an append cut before its bytes reached the file).</summary>
-    private bool IsZeroTail(SpoolFileHandle handle, long offset, long length)
+    private void AddQuarantined(string path, long bytes)
     {
-        if (length - offset > SpoolRecord.MaxPayloadBytes + SpoolRecord.HeaderBytes)
+        _quarantine.Add((path, bytes));
+        _quarantine.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path)); // numbered names: oldest first
+        Interlocked.Add(ref _quarantinedBytes, bytes);
+    }
+
+    /// <summary>
+    /// Deletes copies of damaged files, oldest first, until the spool with <paramref name="needed"/> more bytes fits
+    /// <c>SpoolMaxBytes</c> (or none is left). Returns what it deleted.
+    /// </summary>
+    private List<(string Path, long Bytes)> PruneQuarantine(long needed)
+    {
+        var pruned = new List<(string Path, long Bytes)>();
+        while (_quarantine.Count > 0 && Bytes + QuarantinedBytes + needed > _maxBytes)
         {
-            return false;
+            (string path, long bytes) = _quarantine[0];
+            try
+            {
+                _fs.Delete(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                break; // it stays, and counts; the spool is full meanwhile
+            }
+
+            _quarantine.RemoveAt(0);
+            Interlocked.Add(ref _quarantinedBytes, -bytes);
+            pruned.Add((path, bytes));
         }
 
-        byte[] rest = new byte[length - offset];
-        _fs.Read(handle, rest, offset);
-        return rest.AsSpan().IndexOfAnyExcept((byte)0) < 0;
+        if (pruned.Count > 0)
+        {
+            try
+            {
+                _fs.SyncDirectory(Directory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // A copy whose delete was not durable may come back after a power loss: harmless, it is counted again.
+            }
+        }
+
+        return pruned;
+    }
+
+    /// <summary>
+    /// Copies a damaged file to <c>NAME.spool.corrupt</c> for an operator (unless an earlier start already did): written
+    /// to a temporary name, synced, renamed, the directory synced. Its valid records are still sent from the original,
+    /// which is deleted as usual once they are retired. Returns the copy's path, or <see langword="null"/> with the reason
+    /// when it could not be made (a full disk): recovery goes on without it.
+    /// </summary>
+    private string? KeepAside(SpoolFile file, long length, out string? failure)
+    {
+        failure = null;
+        string target = file.Path + SpoolDirectoryLayout.QuarantineSuffix;
+        if (_fs.FileExists(target))
+        {
+            return target;
+        }
+
+        string temporary = target + ".tmp";
+        try
+        {
+            _fs.Delete(temporary);
+            using (SpoolFileHandle copy = _fs.Open(temporary, create: true))
+            {
+                byte[] buffer = new byte[(int)Math.Min(length, 1 << 20)];
+                for (long at = 0; at < length;)
+                {
+                    int read = _fs.Read(file.Handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - at)), at);
+                    if (read <= 0)
+                    {
+                        break;
+                    }
+
+                    _fs.Write(copy, buffer.AsSpan(0, read), at);
+                    at += read;
+                }
+
+                _fs.Sync(copy);
+            }
+
+            _fs.Rename(temporary, target, overwrite: false);
+            _fs.SyncDirectory(Directory);
+            AddQuarantined(target, length);
+            return target;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            failure = ex.Message;
+            try
+            {
+                _fs.Delete(temporary);
+            }
+            catch (Exception again) when (again is IOException or UnauthorizedAccessException)
+            {
+                // Left for the next start, which deletes it before copying again.
+            }
+
+            return null;
+        }
     }
 }
