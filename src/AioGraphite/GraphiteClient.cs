@@ -5,6 +5,7 @@ using AioGraphite.Diagnostics;
 using AioGraphite.Naming;
 using AioGraphite.Pipeline;
 using AioGraphite.Protocols;
+using AioGraphite.Spool;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -57,7 +58,9 @@ public sealed partial class GraphiteClient : IAsyncDisposable
             _instruments.ObserveGauge("aiographite.spool.bytes", "By", "Bytes of the disk spool's record files.", () => Gauge(d => d.Snapshot(0).Spool.Bytes));
             _instruments.ObserveGauge("aiographite.spool.records", "{record}", "Records in the disk spool's files.", () => Gauge(d => d.Snapshot(0).Spool.Records));
             _instruments.ObserveGauge("aiographite.spool.files", "{file}", "Record files of the disk spool.", () => Gauge(d => d.Snapshot(0).Spool.Files));
+            SpoolOrphans.Report(options.SpoolDirectory, destinations.Select(d => SpoolDirectoryLayout.ForIdentity(options.SpoolDirectory, DestinationSender.SpoolIdentity(d, protocol, options))), _log);
         }
+
         ShardedProducer? sharded = null;
         if (destinations.Count > 1)
         {

@@ -79,4 +79,7 @@ internal static partial class GraphiteLog
 
     [LoggerMessage(EventId = 25, EventName = "SenderHung", Level = LogLevel.Error, Message = "Closing: the sender of {Destination} did not stop within the close's deadline (+{GraceMs} ms), held up by the spool's disk? The close goes on without it: {Points} point(s) not consumed by carbon count as undelivered")]
     public static partial void SenderHung(ILogger logger, string destination, long graceMs, long points);
+
+    [LoggerMessage(EventId = 40, EventName = "SpoolOrphaned", Level = LogLevel.Warning, Message = "Spool directory {Directory} holds {Points} point(s) ({Bytes} bytes, oldest {Oldest}) for {Identity}, a destination this client does not send to: they are not sent. Send them with 'aiographite spool drain {Directory}' (or move the directory away)")]
+    public static partial void SpoolOrphaned(ILogger logger, string directory, long points, long bytes, string oldest, string identity);
 }

@@ -63,9 +63,7 @@ internal sealed partial class DestinationSender : IDisposable
         _spool = SpoolCoordinator.None;
         if (options.SpoolDirectory is not null)
         {
-            SpoolFormat format = protocol is PickleProtocol ? SpoolFormat.Pickle : SpoolFormat.Plaintext;
-            var identity = new GraphiteSpoolIdentity(endpoint.Host, endpoint.Port, options.Transport, DestinationSpool.ProtocolName(format), options.Tls is not null && options.Transport == GraphiteTransport.Tcp);
-            var spool = DestinationSpool.Open(options.SpoolDirectory, identity, options.SpoolMaxBytes, options.SpoolFileBytes, out SpoolRecovery recovery, options.SpoolFileSystem);
+            var spool = DestinationSpool.Open(options.SpoolDirectory, SpoolIdentity(endpoint, protocol, options), options.SpoolMaxBytes, options.SpoolFileBytes, out SpoolRecovery recovery, options.SpoolFileSystem);
             var spoolWriter = new SpoolWriter(Buffer, spool, Counters, options.SpoolSyncInterval, options.TimeProvider, log, _factory.Description, () =>
             {
                 _loop!.SpaceFreed.Pulse(); // spooled segments may leave memory: room for waiting senders
@@ -108,6 +106,10 @@ internal sealed partial class DestinationSender : IDisposable
 
     /// <summary>Connects before the loop starts (<c>GraphiteClient.ConnectAsync</c>).</summary>
     public ValueTask<GraphiteConnection> ConnectAsync(CancellationToken cancellationToken) => _factory.ConnectAsync(cancellationToken);
+
+    /// <summary>The identity of <paramref name="endpoint"/>'s spool: what its records are for.</summary>
+    public static GraphiteSpoolIdentity SpoolIdentity(GraphiteDestination endpoint, IGraphiteProtocol protocol, GraphiteClientOptions options) =>
+        new(endpoint.Host, endpoint.Port, options.Transport, protocol is PickleProtocol ? GraphiteSpoolIdentity.Pickle : GraphiteSpoolIdentity.Plaintext, options.Tls is not null && options.Transport == GraphiteTransport.Tcp);
 
     /// <summary>Starts the sender loop (and the spool writer) with an open connection, or none (it connects in the background).</summary>
     public void Start(GraphiteConnection? connection)

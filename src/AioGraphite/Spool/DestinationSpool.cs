@@ -32,6 +32,7 @@ internal sealed class DestinationSpool : IDisposable
     private long _checkpointed;
     private readonly List<(string Path, long Bytes)> _quarantine = []; // copies of damaged files, oldest first
     private long _quarantinedBytes;
+    private GraphiteSpoolIdentity? _identityToWrite; // written before the first record file is created (the spool writer's)
     private bool _directoryDirty; // a file was created since the directory was last synced (the spool writer's)
 
     private DestinationSpool(string directory, IDisposable spoolLock, SpoolFormat format, long maxBytes, long fileBytes, SpoolFileSystem fileSystem)
@@ -139,9 +140,20 @@ internal sealed class DestinationSpool : IDisposable
             throw new GraphiteException($"The spool directory '{Directory}' holds records for {found}, not for {identity} (its identity file): move it aside, or send its records with 'aiographite spool drain {Directory}'.");
         }
 
-        if (found != identity)
+        if (found == identity)
         {
-            SpoolIdentityFile.Write(_fs, Directory, identity); // new, legacy, damaged, or the same listener now over TLS (or not)
+            return;
+        }
+
+        // New, legacy, damaged, or the same listener now over TLS (or not). An empty directory gets it with its first
+        // record file (on the spool writer, which copes with a disk that fails or hangs); one with records at once.
+        if (_fs.ListFiles(Directory).Any(name => name.EndsWith(SpoolDirectoryLayout.FileExtension, StringComparison.Ordinal)))
+        {
+            SpoolIdentityFile.Write(_fs, Directory, identity);
+        }
+        else
+        {
+            _identityToWrite = identity;
         }
     }
 
@@ -360,6 +372,12 @@ internal sealed class DestinationSpool : IDisposable
         if (last is not null && !last.Sealed && (last.Records == 0 || last.Length + batchBytes <= _fileBytes))
         {
             return last;
+        }
+
+        if (_identityToWrite is { } identity)
+        {
+            SpoolIdentityFile.Write(_fs, Directory, identity); // before the first record it is about
+            _identityToWrite = null;
         }
 
         long number = _nextFileNumber++;

@@ -36,13 +36,14 @@ public sealed class SpoolIdentityTests : IDisposable
     }
 
     [Fact]
-    public void Open_NewDirectory_WritesItsIdentity()
+    public void NewDirectory_GetsItsIdentity_WithItsFirstRecordFile()
     {
-        using DestinationSpool spool = Open(Carbon, out _);
+        LeaveRecord(Carbon, points: 1);
+        string directory = DirectoryOf(Carbon);
 
-        Assert.Equal(Path.Combine(_root, "carbon.example_tcp_2003_plaintext"), spool.Directory);
-        Assert.Equal(Carbon, ReadIdentity(spool.Directory));
-        string text = File.ReadAllText(Path.Combine(spool.Directory, SpoolIdentityFile.Name));
+        Assert.Equal(Path.Combine(_root, "carbon.example_tcp_2003_plaintext"), directory);
+        Assert.Equal(Carbon, ReadIdentity(directory));
+        string text = File.ReadAllText(Path.Combine(directory, SpoolIdentityFile.Name));
         Assert.StartsWith("aiographite-spool-identity 1\nhost carbon.example\nport 2003\ntransport tcp\nprotocol plaintext\ncrc32c ", text, StringComparison.Ordinal);
     }
 
@@ -120,11 +121,12 @@ public sealed class SpoolIdentityTests : IDisposable
     [Fact]
     public void Close_OfAnEmptySpool_RemovesTheDirectory_IdentityIncluded()
     {
-        string directory;
-        using (DestinationSpool spool = Open(Carbon, out _))
+        LeaveRecord(Carbon, points: 1);
+        string directory = DirectoryOf(Carbon);
+        using (DestinationSpool spool = Open(Carbon, out SpoolRecovery recovery))
         {
-            directory = spool.Directory;
             Assert.True(File.Exists(Path.Combine(directory, SpoolIdentityFile.Name)));
+            spool.RemoveIfEmpty(recovery.HighestSequence); // every record retired
         }
 
         Assert.False(Directory.Exists(directory));
