@@ -9,6 +9,9 @@ internal static class ExitCodes
     /// <summary><c>pipe</c>: some input lines were invalid and skipped; every valid one was written.</summary>
     public const int InvalidLines = 1;
 
+    /// <summary><c>spool status|verify|drain</c>: the spool holds damaged or quarantined data (records that cannot be sent); everything readable was reported, or delivered.</summary>
+    public const int SpoolDamaged = 1;
+
     /// <summary>A usage error (bad arguments, bad metric name or tag, unreadable input, undecodable text) or carbon could not be reached in time.</summary>
     public const int Failure = 2;
 
