@@ -45,7 +45,7 @@ internal static class SpoolCommand
 
     private static Option<bool> Json() => new("--json")
     {
-        Description = "Write the report as one JSON object on standard output, for scripts (the shape is documented in docs/cli.md)",
+        Description = "Write the report as one JSON object on standard output, for scripts (the shape is documented in docs/spool.md)",
     };
 
     private static Command Inspect(CliConsole console, HelpExamples examples, bool verify)

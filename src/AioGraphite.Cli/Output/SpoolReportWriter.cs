@@ -6,7 +6,7 @@ namespace AioGraphite.Cli.Output;
 
 /// <summary>
 /// Writes a <see cref="GraphiteSpoolReport"/> for <c>aiographite spool status|verify</c>: as lines for people, or as
-/// JSON for scripts (<c>--json</c>; the shape is documented in <c>docs/cli.md</c> and only grows).
+/// JSON for scripts (<c>--json</c>; the shape is documented in <c>docs/spool.md</c> and only grows).
 /// </summary>
 internal static class SpoolReportWriter
 {
@@ -48,7 +48,7 @@ internal static class SpoolReportWriter
         return text.ToString();
     }
 
-    /// <summary>The report as one JSON object (see <c>docs/cli.md</c>).</summary>
+    /// <summary>The report as one JSON object (see <c>docs/spool.md</c>).</summary>
     /// <param name="report">The report.</param>
     /// <param name="verified">Whether every record was verified.</param>
     /// <returns>The JSON text, ending in a newline.</returns>
