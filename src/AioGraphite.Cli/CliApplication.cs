@@ -37,7 +37,7 @@ internal static class CliApplication
             string.Empty,
             "Run 'aiographite COMMAND --help' for the options of a command.",
             $"carbon's host defaults to {ConnectionOptions.DefaultHost}, or to ${ConnectionOptions.HostVariable} when it is set.",
-            "Exit codes: 0 done; 1 (pipe) some lines were invalid, (spool) damaged data found; 2 usage error, undecodable text, or carbon unreachable.");
+            "Exit codes: 0 done; 1 (pipe) some lines were invalid; 2 usage error, undecodable text, or carbon unreachable; 3 (--spool, spool status|verify|drain) the spool held damaged records that could not be sent.");
         examples.Install(root, console.HelpWidth);
         return root;
     }

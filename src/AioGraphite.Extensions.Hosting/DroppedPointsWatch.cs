@@ -1,8 +1,8 @@
 namespace AioGraphite.Extensions.Hosting;
 
 /// <summary>
-/// What one Graphite health check registration remembers between runs: the client's drop count when it last looked,
-/// and when it last saw it grow. Thread-safe (health checks may run concurrently).
+/// What one Graphite health check registration remembers between runs: the client's drop count (and its spool's error
+/// count, <see cref="SpoolErrors"/>) when it last looked, and when it last saw it grow. Thread-safe (health checks may run concurrently).
 /// </summary>
 internal sealed class DroppedPointsWatch
 {
@@ -10,6 +10,19 @@ internal sealed class DroppedPointsWatch
     private object? _owner;
     private long _seen;
     private DateTimeOffset? _lastDrop;
+    private DroppedPointsWatch? _spoolErrors;
+
+    /// <summary>The same watch over the count of failed spool writes and syncs (<see cref="GraphiteSpoolStatistics.Errors"/>).</summary>
+    public DroppedPointsWatch SpoolErrors
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _spoolErrors ??= new DroppedPointsWatch();
+            }
+        }
+    }
 
     /// <summary>Takes the current count of <paramref name="owner"/> (the client); returns when a growth was last seen (now, if it grew since the last look).</summary>
     public DateTimeOffset? Observe(object owner, long dropped, DateTimeOffset now)

@@ -84,6 +84,25 @@ internal sealed class GraphiteHealthCheck : IHealthCheck
                     : $"Points wait to be sent again to {d.Name}, which may have lost them when the connection dropped.");
             }
 
+            GraphiteSpoolStatistics spool = stats.Spool;
+            if (spool != default)
+            {
+                data[d.Name + ".spool.bytes"] = spool.Bytes;
+                data[d.Name + ".spool.records"] = spool.Records;
+                data[d.Name + ".spool.files"] = spool.Files;
+                data[d.Name + ".spool.quarantinedBytes"] = spool.QuarantinedBytes;
+                data[d.Name + ".spool.damagedRecords"] = spool.DamagedRecords;
+                data[d.Name + ".spool.damagedBytes"] = spool.DamagedBytes;
+                data[d.Name + ".spool.damagedPoints"] = spool.DamagedPoints;
+                data[d.Name + ".spool.errors"] = spool.Errors;
+            }
+
+            if (spool.DamagedRecords > 0)
+            {
+                status = Worse(status, HealthStatus.Degraded);
+                findings.Add(string.Create(CultureInfo.InvariantCulture, $"The spool of {d.Name} had {spool.DamagedRecords} damaged {(spool.DamagedRecords == 1 ? "record" : "records")} at start-up ({spool.DamagedBytes} bytes, about {Points(spool.DamagedPoints)}) that could not be sent; a copy of each damaged file is kept in the spool directory as NAME.spool.corrupt ({spool.QuarantinedBytes} bytes of copies now). The spool holds {spool.Bytes} bytes in {spool.Records} records."));
+            }
+
             if (stats.BufferedBytes > options.BufferThreshold * bufferCapacityBytes)
             {
                 status = Worse(status, HealthStatus.Degraded);
@@ -97,6 +116,21 @@ internal sealed class GraphiteHealthCheck : IHealthCheck
         {
             status = Worse(status, failureStatus);
             findings.Add(string.Create(CultureInfo.InvariantCulture, $"Points were dropped {Seconds(now - dropAt)} ago; {Points(dropped)} {(dropped == 1 ? "has" : "have")} been dropped since the client started."));
+        }
+
+        long spoolErrors = total.Spool.Errors;
+        DateTimeOffset? lastSpoolError = drops.SpoolErrors.Observe(owner, spoolErrors, now);
+        if (lastSpoolError is { } errorAt && now - errorAt <= options.DroppedPointsWindow)
+        {
+            status = Worse(status, HealthStatus.Degraded);
+            findings.Add(string.Create(CultureInfo.InvariantCulture, $"The disk spool failed to write or sync {Seconds(now - errorAt)} ago ({spoolErrors} {(spoolErrors == 1 ? "failure" : "failures")} since the client started): meanwhile points stay in memory. The spool holds {total.Spool.Bytes} bytes in {total.Spool.Records} records."));
+        }
+
+        if (total.Spool != default)
+        {
+            data["spoolBytes"] = total.Spool.Bytes;
+            data["spoolRecords"] = total.Spool.Records;
+            data["spoolDamagedRecords"] = total.Spool.DamagedRecords;
         }
 
         data["pointsDelivered"] = total.PointsDelivered;

@@ -8,7 +8,9 @@ namespace AioGraphite.Extensions.Hosting;
 /// <see cref="BufferThreshold"/> and no point was dropped within <see cref="DroppedPointsWindow"/>;</item>
 /// <item><b>Degraded</b> while a destination is reconnecting (for up to <see cref="UnreachableThreshold"/>), points of a
 /// lost connection wait to be replayed, or a buffer holds more than <see cref="BufferThreshold"/> of
-/// <see cref="GraphiteClientOptions.BufferCapacityBytes"/>;</item>
+/// <see cref="GraphiteClientOptions.BufferCapacityBytes"/>, the disk spool met damaged records at start-up (for the
+/// client's life: they could not be sent, see <see cref="GraphiteSpoolStatistics.DamagedRecords"/>), or the spool failed
+/// to write or sync within <see cref="DroppedPointsWindow"/>;</item>
 /// <item><b>Unhealthy</b> (or the registration's failure status) when a destination has been unreachable longer than
 /// <see cref="UnreachableThreshold"/>, or points were dropped (buffer full, or given up undelivered) within
 /// <see cref="DroppedPointsWindow"/>.</item>

@@ -58,6 +58,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
             _instruments.ObserveGauge("aiographite.spool.bytes", "By", "Bytes of the disk spool's record files.", () => Gauge(d => d.Snapshot(0).Spool.Bytes));
             _instruments.ObserveGauge("aiographite.spool.records", "{record}", "Records in the disk spool's files.", () => Gauge(d => d.Snapshot(0).Spool.Records));
             _instruments.ObserveGauge("aiographite.spool.files", "{file}", "Record files of the disk spool.", () => Gauge(d => d.Snapshot(0).Spool.Files));
+            _instruments.ObserveGauge("aiographite.spool.quarantined_bytes", "By", "Bytes of the copies of damaged spool files kept for an operator (.corrupt); they count against SpoolMaxBytes.", () => Gauge(d => d.Snapshot(0).Spool.QuarantinedBytes));
             SpoolOrphans.Report(options.SpoolDirectory, destinations.Select(d => SpoolDirectoryLayout.ForIdentity(options.SpoolDirectory, DestinationSender.SpoolIdentity(d, protocol, options))), _log);
         }
 

@@ -16,6 +16,6 @@ public sealed record GraphiteSpoolDamage(string File, string Kind, long Offset, 
     /// <summary><see cref="Kind"/> of an incomplete record at the end of the last file (an append a crash interrupted, never synced); the next client cuts it off.</summary>
     public const string TornTail = "torn_tail";
 
-    /// <summary><see cref="Kind"/> of a file set aside by a client (<c>*.corrupt</c>), kept for an operator to look at.</summary>
+    /// <summary><see cref="Kind"/> of a copy of a damaged file (<c>*.corrupt</c>) that a client kept for an operator to look at (it counts against <c>SpoolMaxBytes</c>; delete it once looked at).</summary>
     public const string Quarantined = "quarantined";
 }

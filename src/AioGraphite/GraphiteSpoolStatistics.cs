@@ -21,8 +21,32 @@ public readonly record struct GraphiteSpoolStatistics
     /// <summary>Incomplete records cut off the end at start-up (an append interrupted by a crash, never synced).</summary>
     public long TornTails { get; init; }
 
-    /// <summary>Corrupt files renamed aside (<c>.corrupt</c>) at start-up.</summary>
+    /// <summary>
+    /// Damaged record files found at start-up and kept aside for an operator: a copy of each as found is written next to
+    /// it as <c>NAME.spool.corrupt</c> (an earlier start's copy is kept); its valid records before and after the damage are sent.
+    /// </summary>
     public long QuarantinedFiles { get; init; }
+
+    /// <summary>
+    /// Bytes of the copies of damaged files (<c>.corrupt</c>) in the spool now. They count against
+    /// <see cref="GraphiteClientOptions.SpoolMaxBytes"/> and are deleted, oldest first, when the spool needs their room.
+    /// </summary>
+    public long QuarantinedBytes { get; init; }
+
+    /// <summary>
+    /// Damaged records found at start-up that could not be sent (as far as their headers tell: at least one per damaged
+    /// range). Only the damaged records are lost: the valid records after them are sent. Retired damage is not counted.
+    /// </summary>
+    public long DamagedRecords { get; init; }
+
+    /// <summary>Bytes of the damaged ranges found at start-up (see <see cref="DamagedRecords"/>).</summary>
+    public long DamagedBytes { get; init; }
+
+    /// <summary>
+    /// Points in the damaged records found at start-up, from the headers that survived (a record whose header is damaged
+    /// counts in <see cref="DamagedRecords"/> but adds nothing here, so this is a lower bound).
+    /// </summary>
+    public long DamagedPoints { get; init; }
 
     /// <summary>Failed spool writes or syncs (a full disk, an I/O error); meanwhile points stay in memory.</summary>
     public long Errors { get; init; }
@@ -43,6 +67,10 @@ public readonly record struct GraphiteSpoolStatistics
         PointsRecovered = PointsRecovered + other.PointsRecovered,
         TornTails = TornTails + other.TornTails,
         QuarantinedFiles = QuarantinedFiles + other.QuarantinedFiles,
+        QuarantinedBytes = QuarantinedBytes + other.QuarantinedBytes,
+        DamagedRecords = DamagedRecords + other.DamagedRecords,
+        DamagedBytes = DamagedBytes + other.DamagedBytes,
+        DamagedPoints = DamagedPoints + other.DamagedPoints,
         Errors = Errors + other.Errors,
         Syncs = Syncs + other.Syncs,
         MaxSyncDuration = MaxSyncDuration > other.MaxSyncDuration ? MaxSyncDuration : other.MaxSyncDuration,

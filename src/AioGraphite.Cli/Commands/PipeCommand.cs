@@ -38,7 +38,8 @@ internal static class PipeCommand
             + "Exit code 0 when every line was valid and every point delivered, 1 when some lines were invalid (and every valid point delivered), "
             + "2 on a usage error or when points could not be delivered (carbon unreachable or not consuming for longer than --timeout). "
             + "With --spool, points read while carbon is away go to disk and the pipe keeps reading; what carbon has not consumed at the end "
-            + "stays in the spool for the next run (exit code 2 says how many).")
+            + "stays in the spool for the next run (exit code 2 says how many). Exit code 3 when everything else was delivered but the spool "
+            + "held damaged records that could not be sent (the summary says how many, and where a copy of the damaged file is kept).")
         {
             input,
             spool,

@@ -256,6 +256,11 @@ internal sealed class PipeSession
         _status.WriteLine(_drain
             ? $"{_name}: {Rate.Count(stats.PointsDelivered, "point")} of {Rate.Count(ToDeliver(stats))} delivered from the spool '{_spool}' to {_endpoint} in {Rate.Seconds(elapsed)} ({Rate.PerSecond(stats.PointsDelivered, elapsed)}){reconnects}"
             : $"{_name}: {Rate.Count(lineNumber, "line")} read, {Rate.Count(stats.PointsDelivered, "point")} delivered{recovered}, {Rate.Count(_invalid)} invalid{blank} in {Rate.Seconds(elapsed)} ({Rate.PerSecond(stats.PointsDelivered, elapsed)}){reconnects}");
+        if (SpoolOption.Damage(stats.Spool, _spool) is { } damage)
+        {
+            _status.WriteLine($"{_name}: {damage}");
+        }
+
         string kept = _spool is not null && (notDelivered > 0 || stats.PointsNotReplayed > 0) && stats.Spool.Errors == 0
             ? $" They stay in the spool '{_spool}': the next run with --spool {_spool} sends them first."
             : string.Empty;
@@ -281,6 +286,11 @@ internal sealed class PipeSession
         {
             _status.WriteLine($"{_name}: Graphite at {_endpoint} read every point but did not confirm the end{atRisk}.{kept}");
             return ExitCodes.Failure;
+        }
+
+        if (stats.Spool.DamagedRecords > 0)
+        {
+            return ExitCodes.SpoolDamaged;
         }
 
         return _invalid > 0 ? ExitCodes.InvalidLines : ExitCodes.Success;

@@ -136,6 +136,11 @@ internal static class SendCommand
             {
                 throw new CliException($"The point could not be delivered to Graphite at {endpoint} (written {stats.PointsWritten}, delivered {stats.PointsDelivered}, lost {stats.PointsDropped}, read by carbon but not confirmed stored {stats.PointsNotReplayed}).");
             }
+
+            if (SpoolOption.Damage(stats.Spool, spool) is { } damage)
+            {
+                throw new CliException($"{Rate.Count(stats.PointsDelivered, "point")} delivered; {damage}", ExitCodes.SpoolDamaged);
+            }
         }
 
         return ExitCodes.Success;

@@ -33,7 +33,7 @@ internal static class SpoolCommand
             "aiographite spool verify /var/spool/aiographite --json",
             "aiographite spool drain /var/spool/aiographite",
             string.Empty,
-            "Exit codes: 0 nothing damaged (and, for drain, everything delivered); 1 damaged or quarantined data found;",
+            "Exit codes: 0 nothing damaged (and, for drain, everything delivered); 3 damaged data, or kept copies of damaged files (.corrupt), found;",
             "2 usage error, unreadable directory, or (drain) points not delivered; 130 interrupted.");
         return command;
     }
@@ -57,12 +57,12 @@ internal static class SpoolCommand
                 "verify",
                 "Check every record of every spool file (length, CRC-32C checksum, sequence order, and that the payload holds the points its header says) "
                 + "and report damage per file: damaged ranges with the records and points they cost, torn tails, quarantined (.corrupt) files. "
-                + "Read-only. Exit code 0 when nothing is damaged (a torn tail is not damage: it was never synced), 1 when something is, 2 when DIR cannot be read.")
+                + "Read-only. Exit code 0 when nothing is damaged (a torn tail is not damage: it was never synced), 3 when something is (kept .corrupt copies of damaged files included), 2 when DIR cannot be read.")
             : new Command(
                 "status",
                 "Show, per destination directory: the destination it belongs to (its identity), the points, records and bytes waiting to be sent "
                 + "(after the checkpoint), the oldest and newest point's timestamp, damaged or quarantined data, and who holds the spool's lock. "
-                + "Read-only. Exit code 0 when nothing is damaged, 1 when something is, 2 when DIR cannot be read.");
+                + "Read-only. Exit code 0 when nothing is damaged, 3 when something is (kept .corrupt copies of damaged files included), 2 when DIR cannot be read.");
         command.Arguments.Add(directory);
         command.Options.Add(json);
         examples.Add(
@@ -92,7 +92,7 @@ internal static class SpoolCommand
             "Send the points waiting in the spool to the destination each destination directory belongs to (its identity file, or its name for spools "
             + "written before identity files), as 'aiographite pipe --spool DIR < /dev/null' does, and report what was delivered. "
             + "--host, --port and --protocol choose which destination directories to drain (those whose identity matches); the --tls options and --timeout apply to all. "
-            + "Exit code 0 when every point was delivered and nothing is damaged, 1 when everything readable was delivered but the spool holds damaged "
+            + "Exit code 0 when every point was delivered and nothing is damaged, 3 when everything readable was delivered but the spool holds damaged "
             + "or quarantined data, 2 on a usage error or when points could not be delivered (they stay in the spool), 130 when interrupted.")
         {
             directory,

@@ -31,4 +31,38 @@ internal static class SpoolOption
     /// <param name="ex">The client's exception (it names the directory and the reason, or the holder).</param>
     /// <returns>The exception to end the command with (exit code 2).</returns>
     public static CliException Unusable(GraphiteException ex) => new(Output.ErrorText.Of(ex));
+
+    /// <summary>
+    /// "the spool had N damaged records (B bytes, about P points) that could not be sent, kept in FILE." — or
+    /// <see langword="null"/> when the client met no damage when it opened the spool.
+    /// </summary>
+    /// <param name="spool">The client's spool statistics.</param>
+    /// <param name="directory">The spool directory (<c>--spool</c>), searched for the copies of damaged files.</param>
+    /// <returns>The sentence, or <see langword="null"/>.</returns>
+    public static string? Damage(GraphiteSpoolStatistics spool, string? directory)
+    {
+        if (spool.DamagedRecords == 0)
+        {
+            return null;
+        }
+
+        string[] kept = [];
+        if (directory is not null)
+        {
+            try
+            {
+                kept = Directory.GetFiles(directory, "*.spool.corrupt", SearchOption.AllDirectories);
+                Array.Sort(kept, StringComparer.Ordinal);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The sentence says where to look instead.
+            }
+        }
+
+        string where = kept.Length > 0
+            ? $"kept in {string.Join(", ", kept)}"
+            : $"no copy of the damaged file could be kept (see the log); the spool is {directory}";
+        return $"the spool had {Output.Rate.Count(spool.DamagedRecords, "damaged record")} ({Output.Rate.Count(spool.DamagedBytes, "byte")}, about {Output.Rate.Count(spool.DamagedPoints, "point")}) that could not be sent, {where}.";
+    }
 }

@@ -169,7 +169,7 @@ internal static class SpoolReportWriter
         string points = damage.Points is { } p ? Rate.Count(p, "point") : "unknown points";
         return damage.Kind switch
         {
-            GraphiteSpoolDamage.Quarantined => $"quarantined: {damage.File} ({Rate.Count(damage.Bytes, "byte")}), set aside by a client; its records are not sent",
+            GraphiteSpoolDamage.Quarantined => $"kept copy of a damaged file: {damage.File} ({Rate.Count(damage.Bytes, "byte")}; delete it once looked at)",
             GraphiteSpoolDamage.TornTail => $"torn tail: {damage.File} at byte {damage.Offset}: {Rate.Count(damage.Bytes, "byte")} of an append a crash interrupted (never synced; the next client cuts it off): {damage.Reason}",
             _ => $"damaged: {damage.File} at byte {damage.Offset}: {Rate.Count(damage.Bytes, "byte")}, {Rate.Count(damage.Records, "record")}, {points} lost: {damage.Reason}",
         };

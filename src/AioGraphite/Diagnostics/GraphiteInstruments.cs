@@ -36,7 +36,7 @@ internal sealed class GraphiteInstruments : IDisposable
         _meter.CreateObservableGauge("aiographite.buffer.points", bufferedPoints, "{point}", "Datapoints accepted and not yet written.");
         _meter.CreateObservableGauge("aiographite.points.in_flight", inFlightPoints, "{point}", "Datapoints written and not yet consumed by carbon.");
         _spooledPoints = _meter.CreateCounter<long>("aiographite.spool.points", "{point}", "Datapoints written to the disk spool and synced.");
-        _spoolEvents = _meter.CreateCounter<long>("aiographite.spool.events", "{event}", "Spool events, by kind (recovered_points, torn_tail, quarantined_file, error, record_lost).");
+        _spoolEvents = _meter.CreateCounter<long>("aiographite.spool.events", "{event}", "Spool events, by kind (recovered_points, torn_tail, quarantined_file, damaged_record, damaged_points, quarantine_pruned, error, record_lost).");
         _spoolSync = _meter.CreateHistogram<double>("aiographite.spool.sync.duration", "ms", "How long a sync (fsync) of the disk spool took.");
     }
 

@@ -50,8 +50,7 @@ internal static partial class GraphiteLog
     [LoggerMessage(EventId = 15, EventName = "SpoolTornTail", Level = LogLevel.Warning, Message = "Spool of {Destination} in {Directory}: cut {Count} incomplete record(s) off the end (an append interrupted by a crash; they had not been synced)")]
     public static partial void SpoolTornTail(ILogger logger, string destination, string directory, int count);
 
-    [LoggerMessage(EventId = 16, EventName = "SpoolQuarantined", Level = LogLevel.Error, Message = "Spool of {Destination} in {Directory}: {Count} corrupt file(s) renamed aside with the suffix .corrupt; their records before the damage are still sent")]
-    public static partial void SpoolQuarantined(ILogger logger, string destination, string directory, int count);
+    // EventId 16 (SpoolQuarantined: whole files renamed aside) is retired: damage is now reported per file (32, 33).
 
     [LoggerMessage(EventId = 17, EventName = "SpoolFailed", Level = LogLevel.Error, Message = "Spool of {Destination} in {Directory} is unavailable: {Reason}. Points stay in memory under the full-buffer policy (drops are counted) until the spool works again")]
     public static partial void SpoolFailed(ILogger logger, string destination, string directory, string reason);
@@ -79,6 +78,15 @@ internal static partial class GraphiteLog
 
     [LoggerMessage(EventId = 25, EventName = "SenderHung", Level = LogLevel.Error, Message = "Closing: the sender of {Destination} did not stop within the close's deadline (+{GraceMs} ms), held up by the spool's disk? The close goes on without it: {Points} point(s) not consumed by carbon count as undelivered")]
     public static partial void SenderHung(ILogger logger, string destination, long graceMs, long points);
+
+    [LoggerMessage(EventId = 32, EventName = "SpoolDamaged", Level = LogLevel.Error, Message = "Spool of {Destination}: the file {File} has {Records} damaged record(s) ({Bytes} byte(s), {Points} point(s) by the headers that survived) that cannot be sent; the valid records before and after the damage are sent. A copy of the file as found is kept in {KeptAs}. The first damage is at offset {Offset}: {Reason}")]
+    public static partial void SpoolDamaged(ILogger logger, string destination, string file, int records, long bytes, long points, string keptAs, long offset, string reason);
+
+    [LoggerMessage(EventId = 33, EventName = "SpoolDamagedNotKept", Level = LogLevel.Error, Message = "Spool of {Destination}: the file {File} has {Records} damaged record(s) ({Bytes} byte(s), {Points} point(s) by the headers that survived) that cannot be sent; the valid records before and after the damage are sent. No copy of it could be kept aside: {Failure}. The first damage is at offset {Offset}: {Reason}")]
+    public static partial void SpoolDamagedNotKept(ILogger logger, string destination, string file, int records, long bytes, long points, string failure, long offset, string reason);
+
+    [LoggerMessage(EventId = 34, EventName = "SpoolQuarantinePruned", Level = LogLevel.Warning, Message = "Spool of {Destination}: deleted {File} ({Bytes} byte(s)), the oldest copy of a damaged spool file, to keep the spool within SpoolMaxBytes")]
+    public static partial void SpoolQuarantinePruned(ILogger logger, string destination, string file, long bytes);
 
     [LoggerMessage(EventId = 40, EventName = "SpoolOrphaned", Level = LogLevel.Warning, Message = "Spool directory {Directory} holds {Points} point(s) ({Bytes} bytes, oldest {Oldest}) for {Identity}, a destination this client does not send to: they are not sent. Send them with 'aiographite spool drain {Directory}' (or move the directory away)")]
     public static partial void SpoolOrphaned(ILogger logger, string directory, long points, long bytes, string oldest, string identity);

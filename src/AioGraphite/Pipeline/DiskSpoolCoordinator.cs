@@ -34,7 +34,7 @@ internal sealed class DiskSpoolCoordinator : SpoolCoordinator
     /// <summary>Counts and logs what opening the spool found (records an earlier process left, torn tails, quarantined files).</summary>
     public void Recovered(SpoolRecovery recovery)
     {
-        _counters.SpoolRecovered(recovery.Points, recovery.TornTails, recovery.QuarantinedFiles);
+        _counters.SpoolRecovered(recovery.Points, recovery.TornTails, recovery.QuarantinedFiles, recovery.DamagedRecords, recovery.DamagedBytes, recovery.DamagedPoints);
         if (recovery.Records.Count > 0)
         {
             GraphiteLog.SpoolRecovered(_log, _description, _spool.Directory, recovery.Points, recovery.Records.Count);
@@ -45,15 +45,36 @@ internal sealed class DiskSpoolCoordinator : SpoolCoordinator
             GraphiteLog.SpoolTornTail(_log, _description, _spool.Directory, recovery.TornTails);
         }
 
-        if (recovery.QuarantinedFiles > 0)
+        foreach (SpoolFileDamage damaged in recovery.Damaged)
         {
-            GraphiteLog.SpoolQuarantined(_log, _description, _spool.Directory, recovery.QuarantinedFiles);
+            SpoolDamage first = damaged.Ranges[0];
+            if (damaged.KeptAs is { } keptAs)
+            {
+                GraphiteLog.SpoolDamaged(_log, _description, damaged.Path, damaged.Records, damaged.Bytes, damaged.Points, keptAs, first.Offset, first.Reason);
+            }
+            else
+            {
+                GraphiteLog.SpoolDamagedNotKept(_log, _description, damaged.Path, damaged.Records, damaged.Bytes, damaged.Points, damaged.KeepFailure ?? "unknown reason", first.Offset, first.Reason);
+            }
         }
+
+        foreach ((string path, long bytes) in recovery.PrunedQuarantine)
+        {
+            Pruned(path, bytes);
+        }
+
+        _spool.QuarantinePruned = Pruned; // later, when an append needs the room
+    }
+
+    private void Pruned(string path, long bytes)
+    {
+        _counters.QuarantinePruned();
+        GraphiteLog.SpoolQuarantinePruned(_log, _description, path, bytes);
     }
 
     public override void Start() => _writer.Start();
 
-    public override GraphiteSpoolStatistics Statistics(PipelineCounters counters) => counters.SpoolSnapshot(_spool.Bytes, _spool.Records, _spool.Files);
+    public override GraphiteSpoolStatistics Statistics(PipelineCounters counters) => counters.SpoolSnapshot(_spool.Bytes, _spool.Records, _spool.Files, _spool.QuarantinedBytes);
 
     public override void Release() => _spool.Dispose();
 

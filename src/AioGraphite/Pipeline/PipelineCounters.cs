@@ -26,6 +26,9 @@ internal sealed class PipelineCounters
     private long _recovered;
     private long _tornTails;
     private long _quarantined;
+    private long _damagedRecords;
+    private long _damagedBytes;
+    private long _damagedPoints;
     private long _spoolErrors;
     private long _syncs;
     private long _maxSyncTicks;
@@ -132,15 +135,23 @@ internal sealed class PipelineCounters
     }
 
     /// <summary>What opening the spool found.</summary>
-    public void SpoolRecovered(long points, int tornTails, int quarantinedFiles)
+    public void SpoolRecovered(long points, int tornTails, int quarantinedFiles, long damagedRecords, long damagedBytes, long damagedPoints)
     {
         Interlocked.Add(ref _recovered, points);
         Interlocked.Add(ref _tornTails, tornTails);
         Interlocked.Add(ref _quarantined, quarantinedFiles);
+        Interlocked.Add(ref _damagedRecords, damagedRecords);
+        Interlocked.Add(ref _damagedBytes, damagedBytes);
+        Interlocked.Add(ref _damagedPoints, damagedPoints);
         _instruments.SpoolEvent("recovered_points", points, _tags);
         _instruments.SpoolEvent("torn_tail", tornTails, _tags);
         _instruments.SpoolEvent("quarantined_file", quarantinedFiles, _tags);
+        _instruments.SpoolEvent("damaged_record", damagedRecords, _tags);
+        _instruments.SpoolEvent("damaged_points", damagedPoints, _tags);
     }
+
+    /// <summary>A copy of a damaged file was deleted to keep the spool within its size.</summary>
+    public void QuarantinePruned() => _instruments.SpoolEvent("quarantine_pruned", 1, _tags);
 
     public void SpoolError()
     {
@@ -155,7 +166,7 @@ internal sealed class PipelineCounters
     public long RejectedPoints => Interlocked.Read(ref _rejected);
 
     /// <summary>The spool's totals, with its current size on disk.</summary>
-    public GraphiteSpoolStatistics SpoolSnapshot(long bytes, long records, int files) => new()
+    public GraphiteSpoolStatistics SpoolSnapshot(long bytes, long records, int files, long quarantinedBytes) => new()
     {
         Bytes = bytes,
         Records = records,
@@ -164,6 +175,10 @@ internal sealed class PipelineCounters
         PointsRecovered = Interlocked.Read(ref _recovered),
         TornTails = Interlocked.Read(ref _tornTails),
         QuarantinedFiles = Interlocked.Read(ref _quarantined),
+        QuarantinedBytes = quarantinedBytes,
+        DamagedRecords = Interlocked.Read(ref _damagedRecords),
+        DamagedBytes = Interlocked.Read(ref _damagedBytes),
+        DamagedPoints = Interlocked.Read(ref _damagedPoints),
         Errors = Interlocked.Read(ref _spoolErrors),
         Syncs = Interlocked.Read(ref _syncs),
         MaxSyncDuration = TimeSpan.FromTicks(Interlocked.Read(ref _maxSyncTicks)),

@@ -6,14 +6,15 @@ namespace AioGraphite.Spool;
 /// <summary>
 /// The disk spool of one destination: append-only files of checksummed records (<see cref="SpoolRecord"/>), rotated at
 /// a bounded size and deleted whole once every record in them is retired (consumed by carbon and out of the replay
-/// window). Opening it takes the directory's lock and recovers what an earlier process left: a torn tail is cut off,
-/// a corrupt file is renamed aside (its valid records before the damage are still sent), retired records are skipped.
+/// window). Opening it takes the directory's lock and recovers what an earlier process left (<see cref="SpoolScanner"/>):
+/// a torn tail is cut off, damage costs only the damaged records (the valid ones before and after it are sent, a copy of
+/// the file is kept aside), retired records are skipped.
 /// </summary>
 /// <remarks>
 /// Threads: the spool writer appends, syncs and retires; the sender loop reads records back (positional reads of
 /// records that cannot be retired while it reads them). Counters are safe to read from any thread.
 /// </remarks>
-internal sealed class DestinationSpool : IDisposable
+internal sealed partial class DestinationSpool : IDisposable
 {
     private readonly List<SpoolFile> _files = [];
     private readonly IDisposable _lock;
@@ -30,8 +31,6 @@ internal sealed class DestinationSpool : IDisposable
     private long _records;
     private int _fileCount;
     private long _checkpointed;
-    private readonly List<(string Path, long Bytes)> _quarantine = []; // copies of damaged files, oldest first
-    private long _quarantinedBytes;
     private GraphiteSpoolIdentity? _identityToWrite; // written before the first record file is created (the spool writer's)
     private bool _directoryDirty; // a file was created since the directory was last synced (the spool writer's)
 
@@ -62,12 +61,6 @@ internal sealed class DestinationSpool : IDisposable
 
     /// <summary>Record files on disk (quarantined ones excluded).</summary>
     public int Files => Volatile.Read(ref _fileCount);
-
-    /// <summary>Bytes of the copies of damaged files kept for an operator (<c>.corrupt</c>); they count against <c>SpoolMaxBytes</c>.</summary>
-    public long QuarantinedBytes => Interlocked.Read(ref _quarantinedBytes);
-
-    /// <summary>Called (on the spool writer) with the path and bytes of a copy of a damaged file pruned to make room.</summary>
-    public Action<string, long>? QuarantinePruned { get; set; }
 
     /// <summary>
     /// Opens (creating it if needed) the spool of one destination under <paramref name="root"/>, takes its lock and
@@ -399,7 +392,7 @@ internal sealed class DestinationSpool : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // Its tail is garbage now: a new file takes the next records, and recovery quarantines this one.
+            // Its tail is garbage now: a new file takes the next records, and recovery reports that tail as damage (its points were never counted as spooled).
             file.Sealed = true;
         }
     }
@@ -453,6 +446,7 @@ internal sealed class DestinationSpool : IDisposable
         _checkpointed = retired;
         long lastOnDisk = 0; // the last valid record's sequence so far: records rise through the files
         var numbers = new List<long>();
+        long highestCopied = 0;
         foreach (string name in _fs.ListFiles(Directory))
         {
             if (name.EndsWith(SpoolDirectoryLayout.FileExtension, StringComparison.Ordinal)
@@ -465,6 +459,10 @@ internal sealed class DestinationSpool : IDisposable
                 string path = Path.Combine(Directory, name);
                 using SpoolFileHandle kept = _fs.Open(path, create: false);
                 AddQuarantined(path, _fs.GetLength(kept));
+                if (long.TryParse(name.AsSpan(0, name.IndexOf('.', StringComparison.Ordinal)), NumberStyles.None, CultureInfo.InvariantCulture, out long copied))
+                {
+                    highestCopied = Math.Max(highestCopied, copied); // its number is never used again: a copy names one file
+                }
             }
         }
 
@@ -480,6 +478,7 @@ internal sealed class DestinationSpool : IDisposable
             lastOnDisk = Scan(file, isLast: i == numbers.Count - 1, retired, lastOnDisk, recovery);
         }
 
+        _nextFileNumber = Math.Max(_nextFileNumber, highestCopied + 1);
         recovery.HighestSequence = Math.Max(retired, lastOnDisk);
         recovery.PrunedQuarantine.AddRange(PruneQuarantine(0));
 
@@ -538,109 +537,5 @@ internal sealed class DestinationSpool : IDisposable
         }
 
         return scan.LastSequence;
-    }
-
-    private void AddQuarantined(string path, long bytes)
-    {
-        _quarantine.Add((path, bytes));
-        _quarantine.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path)); // numbered names: oldest first
-        Interlocked.Add(ref _quarantinedBytes, bytes);
-    }
-
-    /// <summary>
-    /// Deletes copies of damaged files, oldest first, until the spool with <paramref name="needed"/> more bytes fits
-    /// <c>SpoolMaxBytes</c> (or none is left). Returns what it deleted.
-    /// </summary>
-    private List<(string Path, long Bytes)> PruneQuarantine(long needed)
-    {
-        var pruned = new List<(string Path, long Bytes)>();
-        while (_quarantine.Count > 0 && Bytes + QuarantinedBytes + needed > _maxBytes)
-        {
-            (string path, long bytes) = _quarantine[0];
-            try
-            {
-                _fs.Delete(path);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                break; // it stays, and counts; the spool is full meanwhile
-            }
-
-            _quarantine.RemoveAt(0);
-            Interlocked.Add(ref _quarantinedBytes, -bytes);
-            pruned.Add((path, bytes));
-        }
-
-        if (pruned.Count > 0)
-        {
-            try
-            {
-                _fs.SyncDirectory(Directory);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // A copy whose delete was not durable may come back after a power loss: harmless, it is counted again.
-            }
-        }
-
-        return pruned;
-    }
-
-    /// <summary>
-    /// Copies a damaged file to <c>NAME.spool.corrupt</c> for an operator (unless an earlier start already did): written
-    /// to a temporary name, synced, renamed, the directory synced. Its valid records are still sent from the original,
-    /// which is deleted as usual once they are retired. Returns the copy's path, or <see langword="null"/> with the reason
-    /// when it could not be made (a full disk): recovery goes on without it.
-    /// </summary>
-    private string? KeepAside(SpoolFile file, long length, out string? failure)
-    {
-        failure = null;
-        string target = file.Path + SpoolDirectoryLayout.QuarantineSuffix;
-        if (_fs.FileExists(target))
-        {
-            return target;
-        }
-
-        string temporary = target + ".tmp";
-        try
-        {
-            _fs.Delete(temporary);
-            using (SpoolFileHandle copy = _fs.Open(temporary, create: true))
-            {
-                byte[] buffer = new byte[(int)Math.Min(length, 1 << 20)];
-                for (long at = 0; at < length;)
-                {
-                    int read = _fs.Read(file.Handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - at)), at);
-                    if (read <= 0)
-                    {
-                        break;
-                    }
-
-                    _fs.Write(copy, buffer.AsSpan(0, read), at);
-                    at += read;
-                }
-
-                _fs.Sync(copy);
-            }
-
-            _fs.Rename(temporary, target, overwrite: false);
-            _fs.SyncDirectory(Directory);
-            AddQuarantined(target, length);
-            return target;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            failure = ex.Message;
-            try
-            {
-                _fs.Delete(temporary);
-            }
-            catch (Exception again) when (again is IOException or UnauthorizedAccessException)
-            {
-                // Left for the next start, which deletes it before copying again.
-            }
-
-            return null;
-        }
     }
 }

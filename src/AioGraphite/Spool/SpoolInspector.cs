@@ -54,7 +54,7 @@ internal static class SpoolInspector
             else if (name.EndsWith(SpoolDirectoryLayout.QuarantineSuffix, StringComparison.Ordinal))
             {
                 long length = new FileInfo(Path.Combine(directory, name)).Length;
-                damage.Add(new GraphiteSpoolDamage(name, GraphiteSpoolDamage.Quarantined, 0, length, 0, null, "set aside by a client that found damage in it"));
+                damage.Add(new GraphiteSpoolDamage(name, GraphiteSpoolDamage.Quarantined, 0, length, 0, null, "a copy of a damaged file, kept by a client for an operator"));
             }
         }
 

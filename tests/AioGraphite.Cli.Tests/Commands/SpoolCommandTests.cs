@@ -74,17 +74,17 @@ public sealed class SpoolCommandTests : IDisposable
         CliResult json = await CliRun.RunAsync(["spool", "verify", _spool, "--json"], cancellationToken: SpoolCli.Ct);
         CliResult status = await CliRun.RunAsync(["spool", "status", _spool], cancellationToken: SpoolCli.Ct);
 
-        Assert.True(text.ExitCode == 1, text.ToString());
+        Assert.True(text.ExitCode == 3, text.ToString());
         Assert.Contains("  damaged: 000000000001.spool at byte 0: ", text.Out, StringComparison.Ordinal);
         Assert.Contains("1 record, 2 points lost: the record's checksum (CRC-32C) does not match its bytes", text.Out, StringComparison.Ordinal);
         Assert.Contains("  waiting: 4 points in 1 record", text.Out, StringComparison.Ordinal); // the record after the damage still counts
-        Assert.True(json.ExitCode == 1, json.ToString());
+        Assert.True(json.ExitCode == 3, json.ToString());
         JsonElement root = Json(json);
         Assert.True(root.GetProperty("damaged").GetBoolean());
         Assert.True(root.GetProperty("verified").GetBoolean());
         JsonElement damage = Assert.Single(Assert.Single(root.GetProperty("destinations").EnumerateArray()).GetProperty("damage").EnumerateArray());
         Assert.Equal(("000000000001.spool", "damaged", 0, 1, 2), (damage.GetProperty("file").GetString(), damage.GetProperty("kind").GetString(), damage.GetProperty("offset").GetInt64(), damage.GetProperty("records").GetInt32(), damage.GetProperty("points").GetInt64()));
-        Assert.True(status.ExitCode == 1, status.ToString());
+        Assert.True(status.ExitCode == 3, status.ToString());
         Assert.Equal(bytes, File.ReadAllBytes(file));
         Assert.Equal(written, File.GetLastWriteTimeUtc(file));
     }
@@ -156,7 +156,7 @@ public sealed class SpoolCommandTests : IDisposable
         CliResult drain = await CliRun.RunAsync(["spool", "drain", "--help"], cancellationToken: SpoolCli.Ct);
 
         string help = string.Join(' ', spool.Out.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        foreach (string expected in new[] { "status", "verify", "drain", "aiographite spool status /var/spool/aiographite", "1 damaged or quarantined data found" })
+        foreach (string expected in new[] { "status", "verify", "drain", "aiographite spool status /var/spool/aiographite", "3 damaged data, or kept copies of damaged files (.corrupt), found" })
         {
             Assert.Contains(expected, help, StringComparison.Ordinal);
         }

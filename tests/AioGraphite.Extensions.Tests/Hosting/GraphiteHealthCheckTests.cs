@@ -121,6 +121,59 @@ public sealed class GraphiteHealthCheckTests
     }
 
     [Fact]
+    public void SpoolBacklog_IsInTheData_AndAHealthySpoolStaysHealthy()
+    {
+        var spool = new GraphiteSpoolStatistics { Bytes = 4096, Records = 7, Files = 1, PointsSpooled = 300 };
+        HealthCheckResult result = Evaluate(Destination(statistics: new GraphiteClientStatistics { Spool = spool }));
+
+        Assert.Equal(HealthStatus.Healthy, result.Status);
+        Assert.Equal(4096L, result.Data["127.0.0.1:2003.spool.bytes"]);
+        Assert.Equal(7L, result.Data["127.0.0.1:2003.spool.records"]);
+        Assert.Equal(1, result.Data["127.0.0.1:2003.spool.files"]);
+        Assert.Equal(4096L, result.Data["spoolBytes"]);
+        Assert.Equal(7L, result.Data["spoolRecords"]);
+        Assert.Equal(0L, result.Data["127.0.0.1:2003.spool.damagedRecords"]);
+        Assert.False(Evaluate(Destination()).Data.ContainsKey("spoolBytes")); // no spool, no spool figures
+    }
+
+    [Fact]
+    public void SpoolDamage_IsDegraded_WithASentenceAndTheFigures()
+    {
+        var spool = new GraphiteSpoolStatistics { Bytes = 2048, Records = 3, Files = 1, DamagedRecords = 1, DamagedBytes = 1532, DamagedPoints = 40, QuarantinedFiles = 1, QuarantinedBytes = 1_900_000 };
+        HealthCheckResult result = Evaluate(Destination(statistics: new GraphiteClientStatistics { Spool = spool }));
+
+        Assert.Equal(HealthStatus.Degraded, result.Status);
+        Assert.Equal(
+            "The spool of 127.0.0.1:2003 had 1 damaged record at start-up (1532 bytes, about 40 points) that could not be sent; "
+            + "a copy of each damaged file is kept in the spool directory as NAME.spool.corrupt (1900000 bytes of copies now). The spool holds 2048 bytes in 3 records.",
+            result.Description);
+        Assert.Equal(1L, result.Data["127.0.0.1:2003.spool.damagedRecords"]);
+        Assert.Equal(40L, result.Data["127.0.0.1:2003.spool.damagedPoints"]);
+        Assert.Equal(1532L, result.Data["127.0.0.1:2003.spool.damagedBytes"]);
+        Assert.Equal(1_900_000L, result.Data["127.0.0.1:2003.spool.quarantinedBytes"]);
+        Assert.Equal(1L, result.Data["spoolDamagedRecords"]);
+    }
+
+    [Fact]
+    public void SpoolFailing_IsDegradedForTheWindowAfterTheCheckSawAFailure()
+    {
+        var time = new FakeTimeProvider(Now);
+        var options = new GraphiteHealthCheckOptions { DroppedPointsWindow = TimeSpan.FromMinutes(2) };
+        HealthCheckResult Check(long errors) =>
+            Evaluate(Destination(statistics: new GraphiteClientStatistics { Spool = new GraphiteSpoolStatistics { Errors = errors, Bytes = 100, Records = 2 } }), time.GetUtcNow(), options);
+
+        Assert.Equal(HealthStatus.Healthy, Check(0).Status);
+        HealthCheckResult failing = Check(3);
+        Assert.Equal(HealthStatus.Degraded, failing.Status);
+        Assert.Equal("The disk spool failed to write or sync 0 s ago (3 failures since the client started): meanwhile points stay in memory. The spool holds 100 bytes in 2 records.", failing.Description);
+        Assert.Equal(3L, failing.Data["127.0.0.1:2003.spool.errors"]);
+
+        time.Advance(TimeSpan.FromMinutes(2) + TimeSpan.FromSeconds(1));
+        Assert.Equal(HealthStatus.Healthy, Check(3).Status);
+        Assert.Equal(HealthStatus.Degraded, Check(4).Status);
+    }
+
+    [Fact]
     public void SeveralFindings_TheWorstWins_AndEveryOneIsDescribed()
     {
         HealthCheckResult result = Evaluate(
