@@ -71,4 +71,35 @@ public sealed class SpoolDrainTests
             SpoolCli.Delete(spool);
         }
     }
+
+    [Fact]
+    public async Task Drain_OfASpoolWithADamagedRecord_DeliversTheRest_SaysSo_ExitThree()
+    {
+        await using CarbonCacheServer carbon = await CarbonCacheServer.StartAsync();
+        await carbon.KillAsync();
+        string spool = SpoolCli.NewDirectory("drain-damage");
+        try
+        {
+            long first = CarbonFixture.Now() - 900;
+            string port = SpoolCli.Text(carbon.LinePort);
+            CliResult damaged = await CliRun.RunAsync(["pipe", "--port", port, "--spool", spool, "--timeout", "1"], standardInput: $"spool.cli.drain.lost 1.5 {first}\n", cancellationToken: SpoolCli.Ct);
+            CliResult kept = await CliRun.RunAsync(["pipe", "--port", port, "--spool", spool, "--timeout", "1"], standardInput: $"spool.cli.drain.kept 2.5 {first + 1}\nspool.cli.drain.kept 3.5 {first + 2}\n", cancellationToken: SpoolCli.Ct);
+            Assert.True(damaged.ExitCode == 2 && kept.ExitCode == 2, $"{damaged}\n{kept}");
+            string file = Path.Combine(spool, $"127.0.0.1_tcp_{port}_plaintext", "000000000001.spool");
+            byte[] bytes = File.ReadAllBytes(file);
+            bytes[40] ^= 0x01; // in the first record's payload
+            File.WriteAllBytes(file, bytes);
+
+            await carbon.StartAgainAsync();
+            CliResult drain = await CliRun.RunAsync(["spool", "drain", spool], cancellationToken: SpoolCli.Ct);
+
+            Assert.True(drain.ExitCode == 3, drain.ToString());
+            Assert.Contains($"aiographite spool drain: '{Path.GetFullPath(spool)}' holds damaged or quarantined data that cannot be sent: see 'aiographite spool verify {Path.GetFullPath(spool)}'.", drain.Error, StringComparison.Ordinal);
+            Assert.Equal([(first + 1, 2.5), (first + 2, 3.5)], await carbon.WaitForPointsAsync("spool.cli.drain.kept", 2, TimeSpan.FromSeconds(30)));
+        }
+        finally
+        {
+            SpoolCli.Delete(spool);
+        }
+    }
 }
