@@ -51,9 +51,10 @@ internal static class SpoolInspector
             {
                 numbered.Add((number, name));
             }
-            else if (name.EndsWith(SpoolDirectoryLayout.QuarantineSuffix, StringComparison.Ordinal))
+            else if (name.EndsWith(SpoolDirectoryLayout.QuarantineSuffix, StringComparison.Ordinal)
+                && new FileInfo(Path.Combine(directory, name)) is { Exists: true } copy)
             {
-                long length = new FileInfo(Path.Combine(directory, name)).Length;
+                long length = copy.Length;
                 damage.Add(new GraphiteSpoolDamage(name, GraphiteSpoolDamage.Quarantined, 0, length, 0, null, "a copy of a damaged file, kept by a client for an operator"));
             }
         }
@@ -66,7 +67,17 @@ internal static class SpoolInspector
         {
             string path = Path.Combine(directory, numbered[i].Name);
             SpoolScan scan;
-            using (SpoolFileHandle handle = fs.Open(path, create: false))
+            SpoolFileHandle handle;
+            try
+            {
+                handle = fs.Open(path, create: false);
+            }
+            catch (FileNotFoundException)
+            {
+                continue; // retired and deleted by the client that holds the spool since it was listed
+            }
+
+            using (handle)
             {
                 scan = SpoolScanner.Scan(fs, handle, path, previous, format, lastFile: i == numbered.Count - 1);
                 fileBytes += scan.Length;
