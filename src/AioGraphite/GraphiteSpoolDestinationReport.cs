@@ -16,6 +16,16 @@ public sealed record GraphiteSpoolDestinationReport
     /// <summary>Whether <see cref="Identity"/> was read from the directory's name because it has no valid <c>identity</c> file (host characters other than letters, digits, '.' and '-' read as '_').</summary>
     public bool IdentityInferred { get; init; }
 
+    /// <summary>
+    /// Whether the directory's name is not the one its <see cref="Identity"/> gives (it was renamed, moved or copied here by
+    /// hand): no client for that destination opens it, so its records are not sent until it is renamed to
+    /// <see cref="ExpectedName"/>.
+    /// </summary>
+    public bool Foreign => ExpectedName is not null && ExpectedName != System.IO.Path.GetFileName(Directory);
+
+    /// <summary>The directory name a client for <see cref="Identity"/> uses (<c>host_tcp_port_protocol</c>), or <see langword="null"/> without an identity.</summary>
+    public string? ExpectedName { get; init; }
+
     /// <summary>Points waiting to be sent: in valid records after the checkpoint.</summary>
     public long Points { get; init; }
 

@@ -119,6 +119,13 @@ internal static class SpoolCommand
                     continue;
                 }
 
+                if (d.Foreign)
+                {
+                    await console.Error.WriteLineAsync($"{name}: '{d.Directory}' holds {Rate.Count(d.Points, "point")} for {identity}, whose directory is '{d.ExpectedName}': rename it to that (once nothing else is there) to drain it.").ConfigureAwait(false);
+                    outcomes.Add((d, null, null, d.Points, ExitCodes.Failure));
+                    continue;
+                }
+
                 string protocol = identity.Transport == GraphiteTransport.Udp ? ConnectionOptions.Udp : identity.Protocol;
                 Endpoint endpoint = connection.ResolveFor(result, identity.Host, identity.Port, protocol, identity.Tls);
                 var session = new PipeSession(console, endpoint, name, Path.GetDirectoryName(d.Directory), drain: true);

@@ -29,6 +29,11 @@ internal static class SpoolReportWriter
             string identity = d.Identity is null ? "unknown destination (no identity file, and not a name the spool makes)"
                 : d.IdentityInferred ? $"{d.Identity} (from its name: no identity file)" : d.Identity.ToString();
             text.Append(CultureInfo.InvariantCulture, $"{Path.GetFileName(d.Directory)}: {identity}\n");
+            if (d.Foreign)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"  foreign: a client for that destination uses the directory '{d.ExpectedName}', not this one: rename it to that to send its records\n");
+            }
+
             string span = d.OldestTimestamp is { } oldest && d.NewestTimestamp is { } newest ? $"; points from {Time(oldest)} to {Time(newest)}" : string.Empty;
             text.Append(CultureInfo.InvariantCulture, $"  waiting: {Rate.Count(d.Points, "point")} in {Rate.Count(d.Records, "record")} ({Rate.Count(d.Bytes, "byte")}){span}\n");
             text.Append(CultureInfo.InvariantCulture, $"  files: {Rate.Count(d.Files, "record file")} ({Rate.Count(d.FileBytes, "byte")})\n");
@@ -90,10 +95,12 @@ internal static class SpoolReportWriter
             json.WriteString("protocol", identity.Protocol);
             json.WriteBoolean("inferred", d.IdentityInferred);
             json.WriteEndObject();
+            json.WriteBoolean("foreign", d.Foreign);
         }
         else
         {
             json.WriteNull("identity");
+            json.WriteBoolean("foreign", false);
         }
 
         json.WriteNumber("points", d.Points);

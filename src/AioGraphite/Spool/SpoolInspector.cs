@@ -108,6 +108,7 @@ internal static class SpoolInspector
             Directory = directory,
             Identity = identity,
             IdentityInferred = inferred && identity is not null,
+            ExpectedName = identity is null ? null : Path.GetFileName(SpoolDirectoryLayout.ForIdentity(directory, identity)),
             Points = tally.Points,
             Records = tally.Records,
             Bytes = tally.Bytes,

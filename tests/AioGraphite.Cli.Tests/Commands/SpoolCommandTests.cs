@@ -141,6 +141,25 @@ public sealed class SpoolCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task StatusAndDrain_OfADirectoryRenamedByHand_SayItIsForeign_DrainRefusesIt_ExitTwo()
+    {
+        await LeavePointsAsync(2);
+        string renamed = Path.Combine(_spool, "127.0.0.1_tcp_19_plaintext");
+        Directory.Move(Destination, renamed);
+
+        CliResult status = await CliRun.RunAsync(["spool", "status", _spool], cancellationToken: SpoolCli.Ct);
+        CliResult json = await CliRun.RunAsync(["spool", "status", _spool, "--json"], cancellationToken: SpoolCli.Ct);
+        CliResult drain = await CliRun.RunAsync(["spool", "drain", _spool, "--timeout", "1"], cancellationToken: SpoolCli.Ct);
+
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Contains("127.0.0.1_tcp_19_plaintext: 127.0.0.1:9 plaintext over tcp\n  foreign: a client for that destination uses the directory '127.0.0.1_tcp_9_plaintext', not this one: rename it to that to send its records\n", status.Out, StringComparison.Ordinal);
+        Assert.True(Assert.Single(Json(json).GetProperty("destinations").EnumerateArray()).GetProperty("foreign").GetBoolean());
+        Assert.True(drain.ExitCode == 2, drain.ToString());
+        Assert.Equal($"aiographite spool drain: '{renamed}' holds 2 points for 127.0.0.1:9 plaintext over tcp, whose directory is '127.0.0.1_tcp_9_plaintext': rename it to that (once nothing else is there) to drain it.", drain.SingleErrorLine());
+        Assert.Equal(2, Json(await CliRun.RunAsync(["spool", "status", _spool, "--json"], cancellationToken: SpoolCli.Ct)).GetProperty("points").GetInt64());
+    }
+
+    [Fact]
     public async Task Spool_WithoutASubcommand_IsAUsageError()
     {
         CliResult result = await CliRun.RunAsync(["spool"], cancellationToken: SpoolCli.Ct);

@@ -169,6 +169,32 @@ public sealed class GraphiteSpoolInspectTests : IDisposable
     }
 
     [Fact]
+    public void Inspect_ADirectoryRenamedByHand_IsForeign_AndSaysWhichNameItsIdentityGives()
+    {
+        string directory = Leave(Carbon, [Lines(2, Base)]);
+        string renamed = Path.Combine(_root, "memory_tcp_2999_plaintext");
+        Directory.Move(directory, renamed);
+
+        GraphiteSpoolDestinationReport d = Assert.Single(GraphiteSpool.Inspect(_root).Destinations);
+
+        Assert.Equal(renamed, d.Directory);
+        Assert.True(d.Foreign);
+        Assert.Equal("memory_tcp_2003_plaintext", d.ExpectedName);
+        Assert.Equal(Carbon, d.Identity);
+    }
+
+    [Fact]
+    public void Inspect_ADirectoryWhereItsIdentityPutsIt_IsNotForeign()
+    {
+        Leave(Carbon, [Lines(2, Base)]);
+
+        GraphiteSpoolDestinationReport d = Assert.Single(GraphiteSpool.Inspect(_root).Destinations);
+
+        Assert.False(d.Foreign);
+        Assert.Equal("memory_tcp_2003_plaintext", d.ExpectedName);
+    }
+
+    [Fact]
     public void Inspect_AMissingDirectory_ThrowsNamingIt()
     {
         string missing = Path.Combine(_root, "nowhere");
