@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text;
 using AioGraphite.Protocols;
 using AioGraphite.Spool;
@@ -185,10 +187,43 @@ public sealed class SpoolDamageRecoveryTests : IDisposable
         ScannedRecord hit = before.Records[before.Records.Count / 2];
         Flip(file, hit.Offset + SpoolRecord.HeaderBytes + 5);
 
+        // Other tests' clients report to meters of the same name: this test's destination has a port of its own.
+        var events = new ConcurrentBag<(string Name, string? Kind, long Value)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "AioGraphite" && instrument.Name.StartsWith("aiographite.spool.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            string? kind = null;
+            bool ours = false;
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                kind = tag.Key == "kind" ? tag.Value as string : kind;
+                ours |= tag.Key == "server.port" && Equals(tag.Value, DamagePort);
+            }
+
+            if (ours)
+            {
+                events.Add((instrument.Name, kind, value));
+            }
+        });
+        listener.Start();
+
         using var logs = new ListLoggerFactory();
         var up = new MemoryCarbon(_time);
         GraphiteClient second = Client(up, logs);
         GraphiteSpoolStatistics spool = second.Statistics.Spool;
+        listener.RecordObservableInstruments();
+        long Event(string name, string? kind) => events.Where(e => e.Name == name && e.Kind == kind).Sum(e => e.Value);
+        Assert.Equal(1, Event("aiographite.spool.events", "damaged_record"));
+        Assert.Equal(hit.Points, Event("aiographite.spool.events", "damaged_points"));
+        Assert.Equal(1, Event("aiographite.spool.events", "quarantined_file"));
+        Assert.Equal(new FileInfo(file).Length, events.Where(e => e.Name == "aiographite.spool.quarantined_bytes").Select(e => e.Value).LastOrDefault());
         Assert.Equal((1L, hit.Bytes, (long)hit.Points), (spool.DamagedRecords, spool.DamagedBytes, spool.DamagedPoints));
         Assert.Equal(2_000 - hit.Points, spool.PointsRecovered);
         Assert.Equal(1, spool.QuarantinedFiles);
@@ -233,8 +268,10 @@ public sealed class SpoolDamageRecoveryTests : IDisposable
         Assert.Equal(100, up.AllLines.Length);
     }
 
+    private const int DamagePort = 2911;
+
     private GraphiteClient Client(MemoryCarbon carbon, ListLoggerFactory? logs, long maxBytes = 1L << 30) =>
-        GraphiteClient.Create("memory", 2003, options: new GraphiteClientOptions
+        GraphiteClient.Create("memory", DamagePort, options: new GraphiteClientOptions
         {
             TimeProvider = _time,
             ConnectionFactory = _ => carbon,
