@@ -26,16 +26,18 @@ internal static class CliApplication
             PipeCommand.Create(console, examples),
             EncodeCommand.Create(console, examples),
             DecodeCommand.Create(console, examples),
+            SpoolCommand.Create(console, examples),
         };
         examples.Add(
             root,
             "aiographite send servers.web1.cpu 42.5",
             "printf 'app.requests 12\\napp.errors 0\\n' | aiographite pipe",
             "aiographite encode 'velo@zillow.com'",
+            "aiographite spool status /var/spool/aiographite",
             string.Empty,
             "Run 'aiographite COMMAND --help' for the options of a command.",
             $"carbon's host defaults to {ConnectionOptions.DefaultHost}, or to ${ConnectionOptions.HostVariable} when it is set.",
-            "Exit codes: 0 done; 1 (pipe) some lines were invalid; 2 usage error, undecodable text, or carbon unreachable; 3 (--spool) the spool held damaged records that could not be sent.");
+            "Exit codes: 0 done; 1 (pipe) some lines were invalid; 2 usage error, undecodable text, or carbon unreachable; 3 (--spool, spool status|verify|drain) the spool held damaged records that could not be sent.");
         examples.Install(root, console.HelpWidth);
         return root;
     }
@@ -82,11 +84,19 @@ internal static class CliApplication
         }
     }
 
-    /// <summary>The command's name as typed: <c>aiographite send</c>.</summary>
+    /// <summary>The command's name as typed: <c>aiographite send</c>, <c>aiographite spool status</c>.</summary>
     /// <param name="result">The parse result.</param>
     /// <returns>The name.</returns>
-    public static string CommandPath(ParseResult result) =>
-        result.CommandResult.Command is RootCommand ? Name : $"{Name} {result.CommandResult.Command.Name}";
+    public static string CommandPath(ParseResult result)
+    {
+        var names = new List<string>();
+        for (System.CommandLine.Parsing.SymbolResult? r = result.CommandResult; r is System.CommandLine.Parsing.CommandResult { Command: not RootCommand } c; r = r.Parent)
+        {
+            names.Insert(0, c.Command.Name);
+        }
+
+        return names.Count == 0 ? Name : $"{Name} {string.Join(' ', names)}";
+    }
 
     private static async Task WriteParseErrorsAsync(ParseResult result, CliConsole console)
     {

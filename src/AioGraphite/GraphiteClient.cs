@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Net;
 using AioGraphite.Cluster;
 using AioGraphite.Diagnostics;
@@ -59,7 +60,14 @@ public sealed partial class GraphiteClient : IAsyncDisposable
             _instruments.ObserveGauge("aiographite.spool.records", "{record}", "Records in the disk spool's files.", () => Gauge(d => d.Snapshot(0).Spool.Records));
             _instruments.ObserveGauge("aiographite.spool.files", "{file}", "Record files of the disk spool.", () => Gauge(d => d.Snapshot(0).Spool.Files));
             _instruments.ObserveGauge("aiographite.spool.quarantined_bytes", "By", "Bytes of the copies of damaged spool files kept for an operator (.corrupt); they count against SpoolMaxBytes.", () => Gauge(d => d.Snapshot(0).Spool.QuarantinedBytes));
+            foreach (GraphiteSpoolDestinationReport orphan in SpoolOrphans.Find(options.SpoolDirectory, destinations.Select(d => SpoolDirectoryLayout.ForIdentity(options.SpoolDirectory, DestinationSender.SpoolIdentity(d, protocol, options)))))
+            {
+                string oldest = orphan.OldestTimestamp is { } t ? t.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) : "unknown";
+                string identity = orphan.Identity is null ? "an unknown destination" : orphan.IdentityInferred ? $"{orphan.Identity} (from its name)" : orphan.Identity.ToString();
+                GraphiteLog.SpoolOrphaned(_log, orphan.Directory, orphan.Points, orphan.Bytes, oldest, identity);
+            }
         }
+
         ShardedProducer? sharded = null;
         if (destinations.Count > 1)
         {

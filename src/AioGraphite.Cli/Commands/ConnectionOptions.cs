@@ -179,6 +179,26 @@ internal sealed class ConnectionOptions
         return endpoint with { Tls = ResolveTls(result, endpoint) };
     }
 
+    /// <summary>Whether <paramref name="option"/> was given on the command line (not left to its default).</summary>
+    /// <param name="result">The parse result.</param>
+    /// <param name="option">The option.</param>
+    /// <returns>Whether it was given.</returns>
+    public static bool IsGiven(ParseResult result, Option option) => result.GetResult(option) is { Implicit: false };
+
+    /// <summary>An endpoint for <paramref name="host"/>, <paramref name="port"/> and <paramref name="protocolName"/> (a spool's identity) with this command's <c>--timeout</c> and TLS options.</summary>
+    /// <param name="result">The parse result.</param>
+    /// <param name="host">carbon's host.</param>
+    /// <param name="port">carbon's port.</param>
+    /// <param name="protocolName"><c>plaintext</c>, <c>pickle</c> or <c>udp</c>.</param>
+    /// <param name="tls">Whether to use TLS (with the system's CAs) when no <c>--tls*</c> option is given.</param>
+    /// <returns>The endpoint.</returns>
+    /// <exception cref="CliException">The TLS options do not fit together, or a file they name cannot be read.</exception>
+    public Endpoint ResolveFor(ParseResult result, string host, int port, string protocolName, bool tls)
+    {
+        var endpoint = new Endpoint(host, port, protocolName, TimeSpan.FromSeconds(result.GetValue(Timeout)));
+        return endpoint with { Tls = ResolveTls(result, endpoint) ?? (tls ? new GraphiteTlsOptions() : null) };
+    }
+
     /// <summary>The TLS options, or null without any <c>--tls*</c> option; warns on standard error about <c>--tls-insecure</c>.</summary>
     private GraphiteTlsOptions? ResolveTls(ParseResult result, Endpoint endpoint)
     {

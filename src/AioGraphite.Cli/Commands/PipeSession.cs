@@ -30,6 +30,7 @@ internal sealed class PipeSession
     private readonly CarbonLineParser _parser;
     private readonly TimeProvider _time;
     private readonly string? _spool;
+    private readonly bool _drain;
     private long _linesRead;
     private long _blank;
     private long _invalid;
@@ -41,9 +42,11 @@ internal sealed class PipeSession
     /// <param name="endpoint">Where to send; its timeout is how long carbon may stay unreachable.</param>
     /// <param name="name">The command's name for messages.</param>
     /// <param name="spool">The spool directory (<c>--spool</c>), or <see langword="null"/>.</param>
-    public PipeSession(CliConsole console, Endpoint endpoint, string name, string? spool = null)
+    /// <param name="drain">Whether this run only sends what waits in the spool (<c>spool drain</c>): the summary speaks of the spool, not of lines.</param>
+    public PipeSession(CliConsole console, Endpoint endpoint, string name, string? spool = null, bool drain = false)
     {
         _spool = spool;
+        _drain = drain;
         _console = console;
         _endpoint = endpoint;
         _name = name;
@@ -73,6 +76,12 @@ internal sealed class PipeSession
         // Everything is delivered before closing; closing only gives up what the watchdog (or Ctrl+C) already gave up on.
         DrainTimeout = CloseDrainTimeout,
     };
+
+    /// <summary>The client's statistics at the end of <see cref="RunAsync"/> (null before).</summary>
+    public GraphiteClientStatistics? Statistics { get; private set; }
+
+    /// <summary>Points this run had to deliver (read, or left in the spool) and did not (null before the end of <see cref="RunAsync"/>).</summary>
+    public long? Undelivered => Statistics is { } stats ? ToDeliver(stats) - stats.PointsDelivered : null;
 
     /// <summary>Runs the pipe over <paramref name="input"/>.</summary>
     /// <param name="input">The lines.</param>
@@ -116,6 +125,7 @@ internal sealed class PipeSession
             }
 
             await client.CloseAsync().ConfigureAwait(false);
+            Statistics = client.Statistics;
             return Finish(client.Statistics, _time.GetElapsedTime(started), lines.LineNumber, cancellationToken.IsCancellationRequested);
         }
     }
@@ -244,7 +254,9 @@ internal sealed class PipeSession
         string recovered = stats.Spool.PointsRecovered > 0
             ? $" ({Rate.Count(stats.Spool.PointsRecovered, "point")} left in the spool by an earlier run, sent first)"
             : string.Empty;
-        _status.WriteLine($"{_name}: {Rate.Count(lineNumber, "line")} read, {Rate.Count(stats.PointsDelivered, "point")} delivered{recovered}, {Rate.Count(_invalid)} invalid{blank} in {Rate.Seconds(elapsed)} ({Rate.PerSecond(stats.PointsDelivered, elapsed)}){reconnects}");
+        _status.WriteLine(_drain
+            ? $"{_name}: {Rate.Count(stats.PointsDelivered, "point")} of {Rate.Count(ToDeliver(stats))} delivered from the spool '{_spool}' to {_endpoint} in {Rate.Seconds(elapsed)} ({Rate.PerSecond(stats.PointsDelivered, elapsed)}){reconnects}"
+            : $"{_name}: {Rate.Count(lineNumber, "line")} read, {Rate.Count(stats.PointsDelivered, "point")} delivered{recovered}, {Rate.Count(_invalid)} invalid{blank} in {Rate.Seconds(elapsed)} ({Rate.PerSecond(stats.PointsDelivered, elapsed)}){reconnects}");
         if (SpoolOption.Damage(stats.Spool, _spool) is { } damage)
         {
             _status.WriteLine($"{_name}: {damage}");

@@ -93,4 +93,7 @@ internal static partial class GraphiteLog
 
     [LoggerMessage(EventId = 35, EventName = "SpoolSyncFailed", Level = LogLevel.Error, Message = "Spool of {Destination} in {Directory}: a sync (fsync) failed: {Reason}. The {Points} point(s) written since the last good sync are not durable (the disk may have dropped them) and are not counted as spooled; they are still sent while this process runs, a crash before carbon has them loses them")]
     public static partial void SpoolSyncFailed(ILogger logger, string destination, string directory, string reason, long points);
+
+    [LoggerMessage(EventId = 40, EventName = "SpoolOrphaned", Level = LogLevel.Warning, Message = "Spool directory {Directory} holds {Points} point(s) ({Bytes} bytes, oldest {Oldest}) for {Identity}, a destination this client does not send to: they are not sent. Send them with 'aiographite spool drain {Directory}' (or move the directory away)")]
+    public static partial void SpoolOrphaned(ILogger logger, string directory, long points, long bytes, string oldest, string identity);
 }

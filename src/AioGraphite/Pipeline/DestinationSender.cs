@@ -64,8 +64,7 @@ internal sealed partial class DestinationSender : IDisposable
         _spool = SpoolCoordinator.None;
         if (options.SpoolDirectory is not null)
         {
-            SpoolFormat format = SpoolFormatOf(protocol);
-            var spool = DestinationSpool.Open(options.SpoolDirectory, SpoolHost(endpoint, options), endpoint.Port, format, options.SpoolMaxBytes, options.SpoolFileBytes, out SpoolRecovery recovery, options.SpoolFileSystem,
+            var spool = DestinationSpool.Open(options.SpoolDirectory, SpoolIdentity(endpoint, protocol, options), options.SpoolMaxBytes, options.SpoolFileBytes, out SpoolRecovery recovery, options.SpoolFileSystem,
                 options.SpoolLockTimeout, holder => GraphiteLog.SpoolLockWaiting(log, SpoolDirectoryOf(endpoint, protocol, options), holder, (long)options.SpoolLockTimeout.TotalMilliseconds), heldLock);
             var spoolWriter = new SpoolWriter(Buffer, spool, Counters, options.SpoolSyncInterval, options.TimeProvider, log, _factory.Description, () =>
             {
@@ -90,7 +89,7 @@ internal sealed partial class DestinationSender : IDisposable
 
     /// <summary>The spool directory of <paramref name="endpoint"/> under <see cref="GraphiteClientOptions.SpoolDirectory"/> (which must be set).</summary>
     public static string SpoolDirectoryOf(GraphiteDestination endpoint, IGraphiteProtocol protocol, GraphiteClientOptions options) =>
-        SpoolDirectoryLayout.ForDestination(options.SpoolDirectory!, SpoolHost(endpoint, options), endpoint.Port, SpoolFormatOf(protocol));
+        SpoolDirectoryLayout.ForIdentity(options.SpoolDirectory!, SpoolIdentity(endpoint, protocol, options));
 
     /// <summary><c>host:port</c>, for logs and errors.</summary>
     public string Description => _factory.Description;
@@ -113,6 +112,10 @@ internal sealed partial class DestinationSender : IDisposable
 
     /// <summary>Connects before the loop starts (<c>GraphiteClient.ConnectAsync</c>).</summary>
     public ValueTask<GraphiteConnection> ConnectAsync(CancellationToken cancellationToken) => _factory.ConnectAsync(cancellationToken);
+
+    /// <summary>The identity of <paramref name="endpoint"/>'s spool: what its records are for.</summary>
+    public static GraphiteSpoolIdentity SpoolIdentity(GraphiteDestination endpoint, IGraphiteProtocol protocol, GraphiteClientOptions options) =>
+        new(endpoint.Host, endpoint.Port, options.Transport, protocol is PickleProtocol ? GraphiteSpoolIdentity.Pickle : GraphiteSpoolIdentity.Plaintext, options.Tls is not null && options.Transport == GraphiteTransport.Tcp);
 
     /// <summary>Starts the sender loop (and the spool writer) with an open connection, or none (it connects in the background).</summary>
     public void Start(GraphiteConnection? connection)
@@ -146,9 +149,4 @@ internal sealed partial class DestinationSender : IDisposable
             PointsRejected = rejected,
             Spool = _spool.Statistics(Counters),
         };
-
-    private static SpoolFormat SpoolFormatOf(IGraphiteProtocol protocol) => protocol is PickleProtocol ? SpoolFormat.Pickle : SpoolFormat.Plaintext;
-
-    private static string SpoolHost(GraphiteDestination endpoint, GraphiteClientOptions options) =>
-        $"{endpoint.Host}_{(options.Transport == GraphiteTransport.Udp ? "udp" : "tcp")}";
 }

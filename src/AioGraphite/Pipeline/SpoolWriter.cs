@@ -281,14 +281,15 @@ internal sealed class SpoolWriter
             // memory or read back from the page cache while this process runs; only a crash before carbon has them loses
             // them, and they were never reported durable. With a zero interval the batch was never marked spooled: it
             // stays in memory (SuspendSpool) under the buffer's own accounting, so it is not counted here.
-            if (_syncInterval > TimeSpan.Zero && _unsyncedPoints > 0)
+            long notDurable = _syncInterval > TimeSpan.Zero ? _unsyncedPoints : 0;
+            _unsyncedPoints = 0;
+            Fail(ex.Message); // the error is counted before the points, so whoever sees the points sees the error
+            if (notDurable > 0)
             {
-                _counters.SpoolNotDurable(_unsyncedPoints);
-                GraphiteLog.SpoolSyncFailed(_log, _description, _spool.Directory, ex.Message, _unsyncedPoints);
+                _counters.SpoolNotDurable(notDurable);
+                GraphiteLog.SpoolSyncFailed(_log, _description, _spool.Directory, ex.Message, notDurable);
             }
 
-            _unsyncedPoints = 0;
-            Fail(ex.Message);
             return;
         }
 

@@ -31,6 +31,7 @@ internal sealed partial class DestinationSpool : IDisposable
     private long _records;
     private int _fileCount;
     private long _checkpointed;
+    private GraphiteSpoolIdentity? _identityToWrite; // written before the first record file is created (the spool writer's)
     private bool _directoryDirty; // a file was created since the directory was last synced (the spool writer's)
 
     private DestinationSpool(string directory, IDisposable spoolLock, SpoolFormat format, long maxBytes, long fileBytes, SpoolFileSystem fileSystem)
@@ -69,10 +70,24 @@ internal sealed partial class DestinationSpool : IDisposable
     /// told the holder when the wait begins); <paramref name="heldLock"/>, when given, is the spool's lock already taken
     /// (<see cref="SpoolLock.AcquireAsync"/>).
     /// </summary>
-    public static DestinationSpool Open(string root, string host, int port, SpoolFormat format, long maxBytes, long fileBytes, out SpoolRecovery recovery, SpoolFileSystem? fileSystem = null, TimeSpan lockTimeout = default, Action<string>? waiting = null, IDisposable? heldLock = null)
+    public static DestinationSpool Open(string root, string host, int port, SpoolFormat format, long maxBytes, long fileBytes, out SpoolRecovery recovery, SpoolFileSystem? fileSystem = null, TimeSpan lockTimeout = default, Action<string>? waiting = null, IDisposable? heldLock = null) =>
+        OpenDirectory(root, SpoolDirectoryLayout.ForDestination(root, host, port, format), new GraphiteSpoolIdentity(host, port, GraphiteTransport.Tcp, ProtocolName(format), Tls: false), maxBytes, fileBytes, out recovery, fileSystem, lockTimeout, waiting, heldLock);
+
+    /// <summary>
+    /// Opens the spool of the destination <paramref name="identity"/> names under <paramref name="root"/> (see
+    /// <see cref="SpoolDirectoryLayout.ForIdentity"/>): as the other overload, and the directory must belong to that
+    /// destination (its <c>identity</c> file, written when it is created, or by this open when it has none).
+    /// </summary>
+    public static DestinationSpool Open(string root, GraphiteSpoolIdentity identity, long maxBytes, long fileBytes, out SpoolRecovery recovery, SpoolFileSystem? fileSystem = null, TimeSpan lockTimeout = default, Action<string>? waiting = null, IDisposable? heldLock = null) =>
+        OpenDirectory(root, SpoolDirectoryLayout.ForIdentity(root, identity), identity, maxBytes, fileBytes, out recovery, fileSystem, lockTimeout, waiting, heldLock);
+
+    /// <summary>The identity's name of <paramref name="format"/>.</summary>
+    public static string ProtocolName(SpoolFormat format) => format == SpoolFormat.Pickle ? GraphiteSpoolIdentity.Pickle : GraphiteSpoolIdentity.Plaintext;
+
+    private static DestinationSpool OpenDirectory(string root, string directory, GraphiteSpoolIdentity identity, long maxBytes, long fileBytes, out SpoolRecovery recovery, SpoolFileSystem? fileSystem, TimeSpan lockTimeout, Action<string>? waiting, IDisposable? heldLock)
     {
         fileSystem ??= SpoolFileSystem.Default;
-        string directory = SpoolDirectoryLayout.ForDestination(root, host, port, format);
+        SpoolFormat format = identity.Protocol == GraphiteSpoolIdentity.Pickle ? SpoolFormat.Pickle : SpoolFormat.Plaintext;
         IDisposable spoolLock;
         try
         {
@@ -90,6 +105,7 @@ internal sealed partial class DestinationSpool : IDisposable
         var spool = new DestinationSpool(directory, spoolLock, format, maxBytes, fileBytes, fileSystem);
         try
         {
+            spool.ClaimIdentity(identity);
             recovery = spool.Recover();
             return spool;
         }
@@ -97,6 +113,42 @@ internal sealed partial class DestinationSpool : IDisposable
         {
             spool.Dispose();
             throw new GraphiteException($"Cannot read the spool directory '{directory}': {ex.Message}", ex);
+        }
+        catch (GraphiteException)
+        {
+            spool.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Checks that the directory's records are for <paramref name="identity"/>: a directory without an identity file
+    /// (made before they existed, or whose creator crashed before writing it) or with a damaged one gets
+    /// <paramref name="identity"/>; one that names another destination is refused (its records must not go to this one:
+    /// two host names the directory name cannot tell apart, such as <c>a:b</c> and <c>a_b</c>).
+    /// </summary>
+    private void ClaimIdentity(GraphiteSpoolIdentity identity)
+    {
+        SpoolIdentityFile.State state = SpoolIdentityFile.Read(_fs, Directory, out GraphiteSpoolIdentity? found);
+        if (state == SpoolIdentityFile.State.Valid && !found!.SameDestinationAs(identity))
+        {
+            throw new GraphiteException($"The spool directory '{Directory}' holds records for {found}, not for {identity} (its identity file): move it aside, or send its records with 'aiographite spool drain {Directory}'.");
+        }
+
+        if (found == identity)
+        {
+            return;
+        }
+
+        // New, legacy, damaged, or the same listener now over TLS (or not). An empty directory gets it with its first
+        // record file (on the spool writer, which copes with a disk that fails or hangs); one with records at once.
+        if (_fs.ListFiles(Directory).Any(name => name.EndsWith(SpoolDirectoryLayout.FileExtension, StringComparison.Ordinal)))
+        {
+            SpoolIdentityFile.Write(_fs, Directory, identity);
+        }
+        else
+        {
+            _identityToWrite = identity;
         }
     }
 
@@ -312,6 +364,12 @@ internal sealed partial class DestinationSpool : IDisposable
         if (last is not null && !last.Sealed && (last.Records == 0 || last.Length + batchBytes <= _fileBytes))
         {
             return last;
+        }
+
+        if (_identityToWrite is { } identity)
+        {
+            SpoolIdentityFile.Write(_fs, Directory, identity); // before the first record it is about
+            _identityToWrite = null;
         }
 
         long number = _nextFileNumber++;

@@ -5,7 +5,8 @@ namespace AioGraphite.Spool;
 /// <summary>
 /// Where things are in a spool directory: one sub-directory per destination and protocol
 /// (<c>host_transport_port_protocol</c>, e.g. <c>127.0.0.1_tcp_2003_plaintext</c>), holding the record files (<c>000000000001.spool</c>, ...), the <c>checkpoint</c>
-/// (retired-through sequence), the <c>lock</c> file and the <c>holder</c> note naming the process that holds it.
+/// (retired-through sequence), the <c>identity</c> of the destination its records are for (<see cref="SpoolIdentityFile"/>),
+/// the <c>lock</c> file and the <c>holder</c> note naming the process that holds it.
 /// Directories are created owner-only (0700), files owner-read/write (0600); an existing directory that is not safe is
 /// refused, and no file is opened through a symbolic link (<see cref="SpoolDirectorySafety"/>).
 /// </summary>
@@ -67,6 +68,10 @@ internal static class SpoolDirectoryLayout
             }
         }
     }
+
+    /// <summary>The sub-directory of the destination <paramref name="identity"/> names: <c>host_tcp_port_protocol</c> (TLS too) or <c>host_udp_port_protocol</c>.</summary>
+    public static string ForIdentity(string root, GraphiteSpoolIdentity identity) =>
+        ForDestination(root, $"{identity.Host}_{(identity.Transport == GraphiteTransport.Udp ? "udp" : "tcp")}", identity.Port, identity.Protocol == GraphiteSpoolIdentity.Pickle ? SpoolFormat.Pickle : SpoolFormat.Plaintext);
 
     /// <summary>Options to open a file for reading and writing that, when created, is owner-only on Unix.</summary>
     public static FileStreamOptions OwnerOnly(System.IO.FileMode mode, FileShare share)

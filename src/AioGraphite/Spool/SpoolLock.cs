@@ -78,7 +78,7 @@ internal sealed class SpoolLock : IDisposable
 
     /// <summary>
     /// As <see cref="Acquire"/>, waiting without blocking a thread; any failure is a <see cref="GraphiteException"/>
-    /// naming the directory (as <see cref="DestinationSpool.Open"/> reports it), or cancellation.
+    /// naming the directory (as <c>DestinationSpool.Open</c> reports it), or cancellation.
     /// </summary>
     public static async Task<SpoolLock> AcquireAsync(string root, string directory, TimeSpan timeout, Action<string>? waiting, CancellationToken cancellationToken)
     {
@@ -281,13 +281,15 @@ internal sealed class SpoolLock : IDisposable
         return new GraphiteException($"The spool's lock file '{lockPath}' is a symbolic link{(target is null ? string.Empty : $" (to '{target}')")}: spool files are never opened through one, and its target was left alone. Remove the link (rm '{lockPath}'); the next run creates the lock file.");
     }
 
-    /// <summary>An empty spool leaves nothing behind: its directory goes when only the lock file is left in it.</summary>
+    /// <summary>An empty spool leaves nothing behind: its directory goes when only the lock and identity files are left in it.</summary>
     private void RemoveDirectoryIfEmpty()
     {
         try
         {
-            if (Directory.EnumerateFileSystemEntries(_directory).All(e => e == _lockPath))
+            string identityPath = Path.Combine(_directory, SpoolIdentityFile.Name);
+            if (Directory.EnumerateFileSystemEntries(_directory).All(e => e == _lockPath || e == identityPath))
             {
+                File.Delete(identityPath);
                 File.Delete(_lockPath);
                 Directory.Delete(_directory);
             }

@@ -4,7 +4,7 @@ namespace AioGraphite.Cli.Tests.Commands;
 
 public sealed class HelpTests
 {
-    public static TheoryData<string[]> Commands() => new([], ["send"], ["pipe"], ["encode"], ["decode"]);
+    public static TheoryData<string[]> Commands() => new([], ["send"], ["pipe"], ["encode"], ["decode"], ["spool"], ["spool", "status"], ["spool", "verify"], ["spool", "drain"]);
 
     [Theory]
     [MemberData(nameof(Commands))]

@@ -71,7 +71,7 @@ public sealed class SpoolSyncRulesTests
         Assert.InRange(afterSync.PointsSpooled, 1, later.Count);
 
         // Every point counted as spooled is on the disk a power cut would leave (nothing unsynced survives).
-        using (DestinationSpool durable = DestinationSpool.Open("/sync-rules", "memory_tcp", 2003, SpoolFormat.Plaintext, 1L << 30, 64 << 20, out SpoolRecovery recovery, fs.Crash(CrashState.LoseAll, 0)))
+        using (DestinationSpool durable = DestinationSpool.Open("/sync-rules", new GraphiteSpoolIdentity("memory", 2003, GraphiteTransport.Tcp, GraphiteSpoolIdentity.Plaintext, Tls: false), 1L << 30, 64 << 20, out SpoolRecovery recovery, fs.Crash(CrashState.LoseAll, 0)))
         {
             Assert.True(recovery.Points >= afterSync.PointsSpooled, $"{afterSync.PointsSpooled} points counted as spooled, {recovery.Points} on the disk after a power cut");
         }
