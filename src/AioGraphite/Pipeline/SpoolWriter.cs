@@ -283,11 +283,11 @@ internal sealed class SpoolWriter
             // stays in memory (SuspendSpool) under the buffer's own accounting, so it is not counted here.
             long notDurable = _syncInterval > TimeSpan.Zero ? _unsyncedPoints : 0;
             _unsyncedPoints = 0;
-            Fail(ex.Message); // the error is counted before the points, so whoever sees the points sees the error
+            Fail(ex.Message); // the error is counted (and logged) before the points, so whoever sees the points sees it all
             if (notDurable > 0)
             {
-                _counters.SpoolNotDurable(notDurable);
                 GraphiteLog.SpoolSyncFailed(_log, _description, _spool.Directory, ex.Message, notDurable);
+                _counters.SpoolNotDurable(notDurable);
             }
 
             return;

@@ -64,7 +64,7 @@ internal static class SpoolDirectoryLayout
         {
             if (Path.GetDirectoryName(created[i]) is { } parent)
             {
-                SpoolDirectorySync.Sync(parent);
+                SpoolFileSystem.Default.SyncDirectory(parent);
             }
         }
     }

@@ -3,7 +3,7 @@ namespace AioGraphite.Spool;
 /// <summary>
 /// Every file operation of the spool, in one seam: opening, positional writes and reads, syncs of files and of
 /// directories, renames, deletes, listing. The default is the real disk (<see cref="RandomAccess"/> and
-/// <see cref="File"/>; directories synced with <c>fsync</c> on an <c>O_DIRECTORY</c> descriptor). Tests substitute a
+/// <see cref="File"/>; directories synced with <c>fsync</c> on an <c>O_DIRECTORY</c> descriptor, <see cref="SpoolNative"/>). Tests substitute a
 /// file system that records every operation and "loses power" after any of them (crash-consistency tests), or a disk
 /// that hangs (<c>GraphiteClientOptions.SpoolFileSystem</c>).
 /// </summary>
@@ -51,8 +51,18 @@ internal class SpoolFileSystem
     /// <summary>Makes what was written to the file durable (fsync). Throws <see cref="IOException"/> when the disk says it could not.</summary>
     public virtual void Sync(SpoolFileHandle file) => RandomAccess.FlushToDisk(file.Os);
 
-    /// <summary>Makes the names created, renamed or deleted in <paramref name="directory"/> durable (fsync of the directory; nothing on Windows).</summary>
-    public virtual void SyncDirectory(string directory) => SpoolDirectorySync.Sync(directory);
+    /// <summary>
+    /// Makes the names created, renamed or deleted in <paramref name="directory"/> durable: fsync of the directory on
+    /// Linux (<see cref="SpoolNative.SyncDirectory"/>); nothing elsewhere (Windows journals names; macOS's fsync does not
+    /// reach the platter anyway).
+    /// </summary>
+    public virtual void SyncDirectory(string directory)
+    {
+        if (SpoolNative.IsSupported)
+        {
+            SpoolNative.SyncDirectory(directory);
+        }
+    }
 
     /// <summary>Renames <paramref name="from"/> to <paramref name="to"/> (atomically replacing it with <paramref name="overwrite"/>); durable after <see cref="SyncDirectory"/>.</summary>
     public virtual void Rename(string from, string to, bool overwrite) => File.Move(from, to, overwrite);

@@ -5,7 +5,7 @@ namespace AioGraphite.Spool;
 
 /// <summary>
 /// The few Linux system calls the spool needs that the BCL does not offer: <c>open</c> with <c>O_NOFOLLOW</c>, a real
-/// <c>flock</c>, and <c>statx</c> (file type, mode, owner, device and inode; its layout is the same on every Linux
+/// <c>flock</c>, <c>fsync</c> of a directory (the BCL cannot open one), and <c>statx</c> (file type, mode, owner, device and inode; its layout is the same on every Linux
 /// architecture, unlike <c>struct stat</c>). Other platforms keep the BCL's behaviour (<see cref="IsSupported"/> false).
 /// </summary>
 internal static partial class SpoolNative
@@ -14,6 +14,7 @@ internal static partial class SpoolNative
     public const int EExist = 17;
     public const int ELoop = 40;
 
+    private const int ORdOnly = 0;
     private const int ORdWr = 2;
     private const int OCreat = 0x40;    // the same on every Linux architecture .NET runs on
     private const int OExcl = 0x80;
@@ -37,6 +38,11 @@ internal static partial class SpoolNative
         ? 0x8000
         : 0x20000;
 
+    /// <summary><c>O_DIRECTORY</c>: 040000 on ARM and POWER, 0200000 on x86, s390x, LoongArch and RISC-V.</summary>
+    private static int ODirectory => RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le
+        ? 0x4000
+        : 0x10000;
+
     /// <summary>The process's effective user id.</summary>
     public static uint EffectiveUserId => GetEuid();
 
@@ -57,6 +63,35 @@ internal static partial class SpoolNative
         while (fd < 0 && errno == EIntr);
 
         return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>
+    /// <c>fsync</c> of <paramref name="directory"/>: makes the names created, renamed or deleted in it durable (a file's
+    /// own fsync makes its data durable, but its name only its directory's). Throws <see cref="IOException"/> when the
+    /// directory cannot be opened or synced. Linux only (<see cref="IsSupported"/>).
+    /// </summary>
+    public static void SyncDirectory(string directory)
+    {
+        int fd;
+        int errno;
+        do
+        {
+            fd = OpenCall(directory, ORdOnly | ODirectory | OCloexec, 0);
+            errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        }
+        while (fd < 0 && errno == EIntr);
+
+        if (fd < 0)
+        {
+            throw new IOException($"Cannot open the directory '{directory}' to sync it: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno);
+        }
+
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (Fsync(handle) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"fsync of the directory '{directory}' failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno);
+        }
     }
 
     /// <summary><c>flock(LOCK_EX | LOCK_NB)</c>: true when taken, false when another open file holds it; throws on any other error.</summary>
@@ -118,6 +153,9 @@ internal static partial class SpoolNative
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int OpenCall(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(SafeFileHandle fd);
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     private static partial int Flock(SafeFileHandle fd, int operation);
