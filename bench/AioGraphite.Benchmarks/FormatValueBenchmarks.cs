@@ -30,6 +30,20 @@ public class FormatValueBenchmarks
         _values = [.. Enumerable.Range(0, Values).Select(i => workload.ValueAt(0, (4 * i) + shape))];
     }
 
+    /// <summary>The code before issue 17: fast paths for few decimals, then .NET's formatter.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = Values)]
+    public int Before()
+    {
+        int n = 0;
+        foreach (double v in _values)
+        {
+            n += LegacyFormatValue.Format(v, _scratch);
+        }
+
+        return n;
+    }
+
+    /// <summary>What the client runs now.</summary>
     [Benchmark(OperationsPerInvoke = Values)]
     public int FormatValue()
     {
@@ -37,6 +51,19 @@ public class FormatValueBenchmarks
         foreach (double v in _values)
         {
             n += PlaintextFormat.FormatValue(v, _scratch);
+        }
+
+        return n;
+    }
+
+    /// <summary><see cref="ShortestDouble"/> alone, without any fast path in front.</summary>
+    [Benchmark(OperationsPerInvoke = Values)]
+    public int ShortestDoubleOnly()
+    {
+        int n = 0;
+        foreach (double v in _values)
+        {
+            n += ShortestDouble.Format(v, _scratch);
         }
 
         return n;

@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Globalization;
 using AioGraphite.Naming;
 
 namespace AioGraphite.Protocols;
@@ -106,8 +105,7 @@ internal sealed class PlaintextFormat : WireFormat
             }
         }
 
-        value.TryFormat(destination, out int n, default, CultureInfo.InvariantCulture);
-        return n;
+        return ShortestDouble.Format(value, destination);
     }
 
     private static readonly double[] PowersOfTen = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
