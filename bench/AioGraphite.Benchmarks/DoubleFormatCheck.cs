@@ -37,7 +37,10 @@ internal static class DoubleFormatCheck
         for (int w = 0; w < threads; w++)
         {
             long share = (count / threads) + (w < count % threads ? 1 : 0);
-            ulong state = seed + ((ulong)w * 0x9E37_79B9_7F4A_7C15UL * 7919);
+            // Each thread's stream starts at a mixed value: states a multiple of the SplitMix64 step apart would
+            // give the same sequence shifted.
+            ulong start = seed + (ulong)w;
+            ulong state = SplitMix64(ref start);
             workers[w] = new Thread(() =>
             {
                 Span<byte> ours = stackalloc byte[64];

@@ -199,4 +199,35 @@ public sealed class ShortestDoubleTests
         string[] lines = result.Split('\n');
         Assert.True(lines[0] == $"{values.Count} 0", $"Python's float() did not give back every double (checked, mismatches: {lines[0]}):\n{result}");
     }
+
+    [Theory]
+    [InlineData(0x4200844DA1E2CE4C, "8867394620.35073")]
+    [InlineData(unchecked((long)0xC2A00724029E241A), "-8811427483410.05")]
+    [InlineData(0x426031C30FA334EE, "556434750745.654")]
+    public void FormatValue_SixteenDigitDecimals_AreAsShortAsDotNets(long bits, string expected)
+    {
+        // Before issue 17 the few-decimals fast path took N / 10^6 for these (8867394620.350731): a 16-digit text
+        // that parses back right but is not the shortest, so not .NET's text. Found by --check-doubles.
+        double value = BitConverter.Int64BitsToDouble(bits);
+        byte[] buffer = new byte[ShortestDouble.MaxChars];
+        int n = PlaintextFormat.FormatValue(value, buffer);
+        Assert.Equal(expected, Encoding.ASCII.GetString(buffer, 0, n));
+        Assert.Equal(expected, value.ToString(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void FormatValue_DecimalsWithUpTo17DigitsAndSixPlaces_AreExactlyDotNetsText()
+    {
+        // The few-decimals fast path's whole domain and past it: N / 10^k, N up to 10^17, k up to 7.
+        var random = new Random(15);
+        byte[] buffer = new byte[ShortestDouble.MaxChars];
+        for (int i = 0; i < 500_000; i++)
+        {
+            long mantissa = random.NextInt64(-100_000_000_000_000_000, 100_000_000_000_000_000) >> random.Next(0, 40);
+            double value = mantissa / Math.Pow(10, random.Next(0, 8));
+            int n = PlaintextFormat.FormatValue(value, buffer);
+            string expected = value.ToString(CultureInfo.InvariantCulture);
+            Assert.True(expected == Encoding.ASCII.GetString(buffer, 0, n), $"{expected}: FormatValue wrote {Encoding.ASCII.GetString(buffer, 0, n)}");
+        }
+    }
 }
