@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Globalization;
 using AioGraphite.Naming;
 
 namespace AioGraphite.Protocols;
@@ -80,8 +79,9 @@ internal sealed class PlaintextFormat : WireFormat
     /// <summary>
     /// Writes <paramref name="value"/> in shortest round-trip form, so that Python's <c>float()</c> in carbon
     /// gives back exactly the same double; the text is the same as .NET's <c>double.ToString(InvariantCulture)</c>.
-    /// Two fast paths cover most metrics: whole numbers, and numbers with up to six decimals whose decimal form
-    /// N / 10^k divides back to the very same double (then that decimal is what carbon parses, exactly).
+    /// Two fast paths cover most metrics: whole numbers, and numbers with up to six decimals and 15 significant
+    /// digits whose decimal form N / 10^k divides back to the very same double (then that decimal is what carbon
+    /// parses, exactly); every other value goes to <see cref="ShortestDouble"/>.
     /// </summary>
     public static int FormatValue(double value, Span<byte> destination)
     {
@@ -106,8 +106,7 @@ internal sealed class PlaintextFormat : WireFormat
             }
         }
 
-        value.TryFormat(destination, out int n, default, CultureInfo.InvariantCulture);
-        return n;
+        return ShortestDouble.Format(value, destination);
     }
 
     private static readonly double[] PowersOfTen = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
@@ -123,7 +122,9 @@ internal sealed class PlaintextFormat : WireFormat
             }
 
             // IEEE division is correctly rounded, so this holds exactly when the decimal N / 10^k parses to value.
-            if (Math.Abs(scaled) >= 9007199254740992.0 || scaled / PowersOfTen[k] != value)
+            // At most 15 significant digits: then no other decimal as short parses to the same double (DBL_DIG), so
+            // this one is the shortest. With 16, a shorter one can (8867394620.350731 is 8867394620.35073).
+            if (Math.Abs(scaled) >= 1e15 || scaled / PowersOfTen[k] != value)
             {
                 return 0;
             }

@@ -1,0 +1,326 @@
+using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace AioGraphite.Protocols;
+
+/// <summary>
+/// Writes a double as UTF-8 in exactly the text of .NET's <c>double.ToString(CultureInfo.InvariantCulture)</c>:
+/// the shortest decimal that parses back to the same double (the closest such, ties to an even digit), laid out
+/// as .NET does it. The digits come from Raffaello Giulietti's Schubfach algorithm ("The Schubfach way to render
+/// doubles", 2020): a 126-bit power of ten from a table, three 64×128-bit products rounded to odd, and at most two
+/// candidates to compare. No allocation, no loop over digits to find them.
+/// </summary>
+/// <remarks>
+/// .NET's layout: plain digits while the decimal point sits at most 17 places right of the first digit and at most
+/// 3 zeros follow it (<c>12345678901234568</c>, <c>0.00012</c>); otherwise <c>d.dddE+XX</c> / <c>d.dddE-XX</c> with
+/// at least two exponent digits (<c>1E+17</c>, <c>1.5E-05</c>, <c>5E-324</c>). Negative zero is <c>-0</c>.
+/// </remarks>
+internal static partial class ShortestDouble
+{
+    /// <summary>The longest text written: <c>-2.2250738585072014E-308</c>.</summary>
+    public const int MaxChars = 24;
+
+    private const int KMin = -324;
+    private const int QMin = -1074;
+    private const ulong CMin = 1UL << 52;
+    private const ulong FractionMask = CMin - 1;
+    private const ulong Mask63 = (1UL << 63) - 1;
+
+    // "00".."99": two digits at a time.
+    private static ReadOnlySpan<byte> DigitPairs =>
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
+
+    private static ReadOnlySpan<ulong> PowersOfTen =>
+    [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
+        100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
+    ];
+
+    /// <summary>
+    /// Writes <paramref name="value"/> into <paramref name="destination"/> (at least <see cref="MaxChars"/> bytes)
+    /// and returns the number of bytes written. NaN and the infinities are written as .NET writes them.
+    /// </summary>
+    public static int Format(double value, Span<byte> destination)
+    {
+        if (destination.Length < MaxChars)
+        {
+            ThrowTooShort();
+        }
+
+        return Format(value, ref MemoryMarshal.GetReference(destination));
+    }
+
+    /// <summary>Writes <paramref name="value"/> at <paramref name="destination"/>, which has room for <see cref="MaxChars"/> bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Format(double value, ref byte destination)
+    {
+        ulong bits = BitConverter.DoubleToUInt64Bits(value);
+        int sign = (int)(bits >> 63);
+        destination = (byte)'-'; // overwritten by the first digit when positive
+        ref byte text = ref Unsafe.Add(ref destination, sign);
+        ulong fraction = bits & FractionMask;
+        int biasedExponent = (int)(bits >> 52) & 0x7FF;
+        ulong digits;
+        int exponent;
+        if (biasedExponent != 0)
+        {
+            if (biasedExponent == 0x7FF)
+            {
+                return FormatNonFinite(value, ref destination);
+            }
+
+            int minusQ = 1075 - biasedExponent;
+            ulong c = CMin | fraction;
+            if ((uint)minusQ < 53 && (c & ((1UL << minusQ) - 1)) == 0)
+            {
+                // A whole number below 2^53: its own digits are the shortest (the doubles around it are at most 1 apart).
+                digits = c >> minusQ;
+                exponent = 0;
+            }
+            else
+            {
+                digits = ToDecimal(-minusQ, c, out exponent);
+            }
+        }
+        else if (fraction != 0)
+        {
+            // Subnormal. The two smallest are too close to 0 for the table's precision: 5E-324 and 1E-323.
+            if (fraction < 3)
+            {
+                digits = fraction == 1 ? 5UL : 1UL;
+                exponent = fraction == 1 ? -324 : -323;
+            }
+            else
+            {
+                digits = ToDecimal(QMin, fraction, out exponent);
+            }
+        }
+        else
+        {
+            text = (byte)'0';
+            return sign + 1;
+        }
+
+        return sign + Layout(digits, exponent, ref text);
+    }
+
+    /// <summary>
+    /// Schubfach: the shortest decimal in the rounding interval of c·2^q (both ends in it when c is even), and of
+    /// the shortest, the closest to c·2^q (ties to even). Returns the digits d with c·2^q ≈ d·10^exponent.
+    /// </summary>
+    private static ulong ToDecimal(int q, ulong c, out int exponent)
+    {
+        ulong odd = c & 1;
+        ulong cb = c << 2;
+        ulong cbr = cb + 2;
+        ulong cbl;
+        int k;
+        if (c != CMin || q == QMin)
+        {
+            cbl = cb - 2;
+            k = FloorLog10Pow2(q);
+        }
+        else
+        {
+            // The lowest significand of a binade: the double below is half as far as the one above.
+            cbl = cb - 1;
+            k = FloorLog10ThreeQuartersPow2(q);
+        }
+
+        int h = q + FloorLog2Pow10(-k) + 2;
+        ref ulong g = ref Unsafe.Add(ref MemoryMarshal.GetReference(G), (k - KMin) * 2);
+        ulong g1 = g;
+        ulong g0 = Unsafe.Add(ref g, 1);
+
+        // 4·c·2^q·10^-k, 4·(c - 1/2)·..., 4·(c + 1/2)·..., each rounded to odd (exact or not is kept in the last bit).
+        ulong vb = RoundToOdd(g1, g0, cb << h);
+        ulong vbl = RoundToOdd(g1, g0, cbl << h);
+        ulong vbr = RoundToOdd(g1, g0, cbr << h);
+        ulong s = vb >> 2;
+        // One digit fewer: of the two multiples of ten around s, at most one is in the interval (it is narrower than
+        // 10^(k+1)). Unlike Java, which wants two digits at least, no lower bound on s: 5E-323, not 4.9E-323.
+        ulong sp10 = s / 10 * 10;
+        ulong tp10 = sp10 + 10;
+        bool upin = vbl + odd <= sp10 << 2;
+        bool wpin = (tp10 << 2) + odd <= vbr;
+        if (upin != wpin)
+        {
+            exponent = k;
+            return upin ? sp10 : tp10;
+        }
+
+        ulong t = s + 1;
+        bool uin = vbl + odd <= s << 2;
+        bool win = (t << 2) + odd <= vbr;
+        exponent = k;
+        if (uin != win)
+        {
+            return uin ? s : t;
+        }
+
+        // Both in the interval: the closer one, and on a tie the even one.
+        long cmp = (long)(vb - ((s + t) << 1));
+        return cmp < 0 || (cmp == 0 && (s & 1) == 0) ? s : t;
+    }
+
+    // floor(g·cp / 2^127) with its last bit set when the product is not exact: "round to odd".
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong RoundToOdd(ulong g1, ulong g0, ulong cp)
+    {
+        ulong x1 = Math.BigMul(g0, cp, out _);
+        ulong y1 = Math.BigMul(g1, cp, out ulong y0);
+        ulong z = (y0 >> 1) + x1;
+        ulong vbp = y1 + (z >> 63);
+        return vbp | (((z & Mask63) + Mask63) >> 63);
+    }
+
+    // floor(e·log10(2)), floor(e·log10(3/4 · 2)) and floor(e·log2(10)) for the exponents of doubles.
+    private static int FloorLog10Pow2(int e) => (int)((e * 661_971_961_083L) >> 41);
+
+    private static int FloorLog10ThreeQuartersPow2(int e) => (int)(((e * 661_971_961_083L) - 274_743_187_321L) >> 41);
+
+    private static int FloorLog2Pow10(int e) => (int)((e * 913_124_641_741L) >> 38);
+
+    /// <summary>Writes d·10^exponent (d &gt; 0) as .NET lays it out; returns the length.</summary>
+    private static int Layout(ulong d, int exponent, ref byte text)
+    {
+        // Drop the trailing zeros (at most 16): eight twice, then four, two and one. d is a multiple of 10^k exactly
+        // when d·5^-k (mod 2^64), rotated right by k, is at most (2^64 - 1) / 10^k, and then that is d / 10^k: one
+        // multiplication per step instead of a division.
+        d = RemoveZeros(d, 0xC767_074B_22E9_0E21UL, 8, ulong.MaxValue / 100_000_000, ref exponent);
+        d = RemoveZeros(d, 0xC767_074B_22E9_0E21UL, 8, ulong.MaxValue / 100_000_000, ref exponent);
+        d = RemoveZeros(d, 0xD288_CE70_3AFB_7E91UL, 4, ulong.MaxValue / 10_000, ref exponent);
+        d = RemoveZeros(d, 0x8F5C_28F5_C28F_5C29UL, 2, ulong.MaxValue / 100, ref exponent);
+        d = RemoveZeros(d, 0xCCCC_CCCC_CCCC_CCCDUL, 1, ulong.MaxValue / 10, ref exponent);
+
+        int count = CountDigits(d);
+        int point = count + exponent; // d·10^exponent = 0.ddd × 10^point
+        if (point > 17 || point < -3)
+        {
+            // d.ddd E±XX: the digits one place right, then the first moved before the point.
+            WriteDigits(ref Unsafe.Add(ref text, 1), d, count);
+            text = Unsafe.Add(ref text, 1);
+            int length = 1;
+            if (count > 1)
+            {
+                Unsafe.Add(ref text, 1) = (byte)'.';
+                length = count + 1;
+            }
+
+            Unsafe.Add(ref text, length++) = (byte)'E';
+            int e = point - 1;
+            Unsafe.Add(ref text, length++) = e < 0 ? (byte)'-' : (byte)'+';
+            e = Math.Abs(e);
+            if (e >= 100)
+            {
+                Unsafe.Add(ref text, length++) = (byte)('0' + (e / 100));
+                e %= 100;
+            }
+
+            Unsafe.Add(ref text, length) = DigitPairs[2 * e];
+            Unsafe.Add(ref text, length + 1) = DigitPairs[(2 * e) + 1];
+            return length + 2;
+        }
+
+        if (point <= 0)
+        {
+            // 0.000ddd
+            int zeros = -point;
+            text = (byte)'0';
+            Unsafe.Add(ref text, 1) = (byte)'.';
+            Unsafe.Add(ref text, 2) = (byte)'0';
+            Unsafe.Add(ref text, 3) = (byte)'0';
+            Unsafe.Add(ref text, 4) = (byte)'0';
+            WriteDigits(ref Unsafe.Add(ref text, 2 + zeros), d, count);
+            return 2 + zeros + count;
+        }
+
+        if (point >= count)
+        {
+            // ddd000: up to 17 digits in all
+            WriteDigits(ref text, d, count);
+            Unsafe.InitBlockUnaligned(ref Unsafe.Add(ref text, count), (byte)'0', (uint)(point - count));
+            return point;
+        }
+
+        // ddd.ddd: the digits one place right, then the whole part moved back over the gap and the point put in.
+        WriteDigits(ref Unsafe.Add(ref text, 1), d, count);
+        for (int i = 0; i < point; i++)
+        {
+            Unsafe.Add(ref text, i) = Unsafe.Add(ref text, i + 1);
+        }
+
+        Unsafe.Add(ref text, point) = (byte)'.';
+        return count + 1;
+    }
+
+    // d / 10^k when d is a multiple of 10^k (then exponent += k), else d; inverse is 5^-k mod 2^64.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong RemoveZeros(ulong d, ulong inverse, int k, ulong limit, ref int exponent)
+    {
+        ulong r = BitOperations.RotateRight(d * inverse, k);
+        if (r <= limit)
+        {
+            exponent += k;
+            return r;
+        }
+
+        return d;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int CountDigits(ulong d)
+    {
+        int estimate = ((64 - BitOperations.LeadingZeroCount(d)) * 1233) >> 12;
+        return estimate + (d >= Unsafe.Add(ref MemoryMarshal.GetReference(PowersOfTen), estimate) ? 1 : 0);
+    }
+
+    /// <summary>Writes the <paramref name="count"/> digits of <paramref name="d"/> (d &lt; 10^18) at <paramref name="text"/>.</summary>
+    private static void WriteDigits(ref byte text, ulong d, int count)
+    {
+        ref byte pairs = ref MemoryMarshal.GetReference(DigitPairs);
+        ref byte end = ref Unsafe.Add(ref text, count);
+        while (d >= 100_000_000)
+        {
+            ulong high = d / 100_000_000;
+            uint low = (uint)(d - (high * 100_000_000));
+            d = high;
+            for (int i = 0; i < 4; i++)
+            {
+                uint pair = low % 100;
+                low /= 100;
+                end = ref Unsafe.Subtract(ref end, 2);
+                Unsafe.WriteUnaligned(ref end, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref pairs, 2 * pair)));
+            }
+        }
+
+        uint rest = (uint)d;
+        while (rest >= 10)
+        {
+            uint pair = rest % 100;
+            rest /= 100;
+            end = ref Unsafe.Subtract(ref end, 2);
+            Unsafe.WriteUnaligned(ref end, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref pairs, 2 * pair)));
+        }
+
+        if (Unsafe.AreSame(ref end, ref Unsafe.Add(ref text, 1)))
+        {
+            text = (byte)('0' + rest);
+        }
+    }
+
+    /// <summary>The table's g(k) as its two 63-bit halves (for the tests).</summary>
+    public static (ulong G1, ulong G0) TableEntry(int k) => (G[(k - KMin) * 2], G[((k - KMin) * 2) + 1]);
+
+    private static int FormatNonFinite(double value, ref byte destination)
+    {
+        value.TryFormat(MemoryMarshal.CreateSpan(ref destination, MaxChars), out int written, default, CultureInfo.InvariantCulture);
+        return written;
+    }
+
+    private static void ThrowTooShort() =>
+        throw new ArgumentException($"The destination must have room for {MaxChars} bytes.", "destination");
+}
