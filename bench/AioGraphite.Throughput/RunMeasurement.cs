@@ -34,8 +34,11 @@ internal sealed record RunMeasurement
     /// <summary>CPU seconds of the whole process during the client run.</summary>
     public required double ClientCpuSeconds { get; init; }
 
-    /// <summary>CPU seconds of the producer's thread over its sends (its own CPU clock; NaN when unknown).</summary>
+    /// <summary>CPU seconds of the producer's thread over the second half of its sends (its own CPU clock; NaN when unknown).</summary>
     public double ProducerCpuSeconds { get; init; } = double.NaN;
+
+    /// <summary>The points <see cref="ProducerCpuSeconds"/> covers.</summary>
+    public long ProducerCpuPoints { get; init; }
 
     /// <summary>Calls that found the buffer full and had to wait.</summary>
     public required long Waits { get; init; }
@@ -59,8 +62,8 @@ internal sealed record RunMeasurement
 
     public double SecondHalfBytesPerPoint => SecondHalfAllocatedBytes < 0 ? double.NaN : SecondHalfAllocatedBytes / (Points / 2.0);
 
-    /// <summary>Producer thread CPU nanoseconds per point.</summary>
-    public double ProducerNsPerPoint => ProducerCpuSeconds * 1e9 / Points;
+    /// <summary>Producer thread CPU nanoseconds per point (second half of the sends: the steady state).</summary>
+    public double ProducerNsPerPoint => ProducerCpuSeconds * 1e9 / ProducerCpuPoints;
 
     /// <summary>Whole-process CPU nanoseconds per point (sender loop, sink and GC included).</summary>
     public double ProcessNsPerPoint => ClientCpuSeconds * 1e9 / Points;

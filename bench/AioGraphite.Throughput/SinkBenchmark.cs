@@ -114,6 +114,7 @@ internal sealed class SinkBenchmark
             Gen2 = gen2Count,
             ClientCpuSeconds = cpu.TotalSeconds,
             ProducerCpuSeconds = run.ProducerCpuSeconds,
+            ProducerCpuPoints = run.ProducerCpuPoints,
             Waits = run.Waits,
             SampledAllocations = run.SampledAllocations,
             CeilingSeconds = double.NaN,
