@@ -6,9 +6,12 @@
 #
 #   scripts/ab-throughput.sh A_REV [B_REV] [ROUNDS] [POINTS]
 #
-# A_REV / B_REV: git revisions (B_REV defaults to the working tree; WORKTREE names it explicitly). ROUNDS (default 16)
+# A_REV / B_REV: git revisions (B_REV defaults to the working tree; WORKTREE names it explicitly). ROUNDS (default 12)
 # pairs of runs; each run is a fresh process of bench/AioGraphite.Throughput in sink mode (--no-ceiling, one measured
-# run of POINTS points per protocol, default 2M, after an untimed warm-up of WARMUP points, default 2M, env WARMUP).
+# run of POINTS points per protocol, default 6M, after an untimed warm-up of WARMUP points, default 6M, env WARMUP;
+# the producer's CPU is taken over the second half of the measured run). Shorter warm-ups leave the JIT's tiers
+# unsettled and widen the interval (2M + 2M: ±20 %); the defaults take ~5 min on 2 cores. Both builds must have the
+# tool's 'result' lines (this script's measurement): compare revisions from the same tool onwards.
 # Extra tool options go in env TOOL_ARGS (e.g. TOOL_ARGS="--api trysend"; TOOL_ARGS="--warmup 0" for cold runs).
 #
 # Metrics (per protocol): producer_ns = CPU time of the producer thread per point (its own CPU clock: robust to other
@@ -19,9 +22,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 a=${1:?usage: scripts/ab-throughput.sh A_REV [B_REV] [ROUNDS] [POINTS]}
 b=${2:-WORKTREE}
-rounds=${3:-16}
-points=${4:-2M}
-warmup=${WARMUP:-2M}
+rounds=${3:-12}
+points=${4:-6M}
+warmup=${WARMUP:-6M}
 work=$(mktemp -d /tmp/ab-throughput.XXXXXX)
 trap 'for s in a b; do git worktree remove --force "$work/$s" >/dev/null 2>&1 || true; done; rm -rf "$work"' EXIT
 
