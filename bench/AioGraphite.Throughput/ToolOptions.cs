@@ -43,6 +43,9 @@ internal sealed record ToolOptions
           --spool DIR             GraphiteClientOptions.SpoolDirectory = DIR (default sync interval); sink mode: throughput with the spool on
           --spool-bytes N         spool-recovery: how much to spool (default 1Gi). Suffixes Ki, Mi, Gi.
           --no-ceiling            sink mode: skip the raw-socket ceiling (for profiling the client alone)
+          --cold                  sink mode, as a short-lived job sees it: no warm-up, one run of 1M points (or --points
+                                  given before it), no ceiling; the JIT starts from scratch in every process (run it
+                                  several times: one process per run)
           --alloc-types           sink mode: sample what allocates (GCAllocationTick by type) in the second half of each run
           --no-verify             the sink counts bytes only (no line / pickle-item counting)
           --tls                   sink mode: the sink speaks TLS (an SslStream server with a throw-away ECDSA P-256
@@ -246,6 +249,7 @@ internal sealed record ToolOptions
                 "--no-replay" => o with { Replay = false },
                 "--no-verify" => o with { Verify = false },
                 "--no-ceiling" => o with { Ceiling = false },
+                "--cold" => o with { Warmup = 0, Runs = 1, Points = o.Points ?? 1_000_000, Ceiling = false },
                 "--alloc-types" => o with { AllocationTypes = true },
                 "--tls" => o with { Tls = true },
                 "--markdown" => o with { MarkdownPath = Next() },
