@@ -52,21 +52,5 @@ public class ProducerBenchmarks
 
     /// <summary>1000 <c>TrySend</c> calls; a refusal (buffer full) is retried after yielding, so every point is sent.</summary>
     [Benchmark(OperationsPerInvoke = Points)]
-    public int TrySend()
-    {
-        GraphiteClient client = _client!;
-        Datapoint[] batch = _batches[_next++ & 63];
-        int retries = 0;
-        for (int i = 0; i < batch.Length; i++)
-        {
-            ref readonly Datapoint p = ref batch[i];
-            while (!client.TrySend(p.Metric, p.Value, p.Timestamp))
-            {
-                retries++;
-                Thread.Yield();
-            }
-        }
-
-        return retries;
-    }
+    public int TrySend() => ClientSendBenchmarks.TrySendAll(_client!, _batches[_next++ & 63]);
 }

@@ -120,14 +120,7 @@ internal static class SpoolReportWriter
             json.WriteNumber("offset", damage.Offset);
             json.WriteNumber("bytes", damage.Bytes);
             json.WriteNumber("records", damage.Records);
-            if (damage.Points is { } points)
-            {
-                json.WriteNumber("points", points);
-            }
-            else
-            {
-                json.WriteNull("points");
-            }
+            WriteNumber(json, "points", damage.Points);
 
             json.WriteString("reason", damage.Reason);
             json.WriteEndObject();
@@ -135,18 +128,35 @@ internal static class SpoolReportWriter
 
         json.WriteEndArray();
         json.WriteStartObject("lock");
-        if (d.IsLocked is { } held)
-        {
-            json.WriteBoolean("held", held);
-        }
-        else
-        {
-            json.WriteNull("held");
-        }
+        WriteBoolean(json, "held", d.IsLocked);
 
         json.WriteString("holder", d.LockHolder);
         json.WriteEndObject();
         json.WriteEndObject();
+    }
+
+    private static void WriteNumber(Utf8JsonWriter json, string name, long? value)
+    {
+        if (value is { } v)
+        {
+            json.WriteNumber(name, v);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private static void WriteBoolean(Utf8JsonWriter json, string name, bool? value)
+    {
+        if (value is { } v)
+        {
+            json.WriteBoolean(name, v);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
     }
 
     private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? time)

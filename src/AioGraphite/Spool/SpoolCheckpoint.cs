@@ -16,7 +16,7 @@ internal static class SpoolCheckpoint
     /// <summary>The retired-through sequence; 0 when there is no checkpoint, -1 when it is damaged.</summary>
     public static long Read(SpoolFileSystem fileSystem, string directory)
     {
-        byte[]? content = fileSystem.ReadSmallFile(Path.Combine(directory, SpoolDirectoryLayout.CheckpointName), Bytes);
+        byte[]? content = fileSystem.ReadSmallFile(Path.Combine(directory, SpoolDirectoryLayout.CheckpointName), Bytes + 1); // an over-long file fails the length check
         if (content is null)
         {
             return 0;

@@ -70,27 +70,6 @@ internal static class SpoolDirectorySafety
         return handle ?? throw OpenFailed(path, errno);
     }
 
-    /// <summary>Reads a small spool file whole (the checkpoint, the holder note), never through a symbolic link; <see langword="null"/> when it does not exist.</summary>
-    public static byte[]? ReadSmallFile(string path, int maxBytes)
-    {
-        SafeFileHandle handle;
-        try
-        {
-            handle = OpenFile(path, FileMode.Open);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-
-        using (handle)
-        {
-            byte[] content = new byte[(int)Math.Min(maxBytes, RandomAccess.GetLength(handle))];
-            int read = RandomAccess.Read(handle, content, 0);
-            return content.AsSpan(0, read).ToArray();
-        }
-    }
-
     /// <summary>The exception for a failed <c>open</c>: <see cref="FileNotFoundException"/> for <c>ENOENT</c>, a clear word for a symbolic link.</summary>
     internal static IOException OpenFailed(string path, int errno) => errno switch
     {

@@ -110,7 +110,11 @@ internal class SpoolFileSystem
         SyncDirectory(Path.GetDirectoryName(path)!);
     }
 
-    /// <summary>Reads a small file whole (never through a symbolic link); <see langword="null"/> when it does not exist.</summary>
+    /// <summary>
+    /// Reads a small file (the checkpoint, the identity, the holder note) never through a symbolic link: at most
+    /// <paramref name="maxBytes"/> bytes (a caller that must tell an over-long file asks for one byte more than it
+    /// expects); <see langword="null"/> when it does not exist.
+    /// </summary>
     public byte[]? ReadSmallFile(string path, int maxBytes)
     {
         SpoolFileHandle file;
@@ -123,15 +127,11 @@ internal class SpoolFileSystem
             return null;
         }
 
-        using SpoolFileHandle opened = file;
-        long length = GetLength(file);
-        if (length > maxBytes)
+        using (file)
         {
-            return new byte[maxBytes + 1]; // too long to be what it should be: the caller's check fails
+            byte[] content = new byte[(int)Math.Min(maxBytes, GetLength(file))];
+            int read = Read(file, content, 0);
+            return read == content.Length ? content : content[..read];
         }
-
-        byte[] content = new byte[length];
-        int read = Read(file, content, 0);
-        return read == length ? content : content[..read];
     }
 }

@@ -91,7 +91,7 @@ internal static class SpoolIdentityFile
     public static State Read(SpoolFileSystem fileSystem, string directory, out GraphiteSpoolIdentity? identity)
     {
         identity = null;
-        byte[]? content = fileSystem.ReadSmallFile(Path.Combine(directory, Name), MaxBytes);
+        byte[]? content = fileSystem.ReadSmallFile(Path.Combine(directory, Name), MaxBytes + 1); // an over-long file fails the length check
         if (content is null)
         {
             return State.Missing;

@@ -249,7 +249,7 @@ internal sealed class SpoolLock : IDisposable
     {
         try
         {
-            byte[]? note = SpoolDirectorySafety.ReadSmallFile(holderPath, MaxHolderNoteBytes);
+            byte[]? note = SpoolFileSystem.Default.ReadSmallFile(holderPath, MaxHolderNoteBytes);
             return note is { Length: > 0 } ? System.Text.Encoding.UTF8.GetString(note).Trim() : "an unknown process";
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
