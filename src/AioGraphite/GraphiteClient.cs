@@ -37,6 +37,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly GraphiteDatapointValidator _rules;
+    private readonly PointPreparer _preparer;
     private int _closeState;
 
     private GraphiteClient(IReadOnlyList<GraphiteDestination> destinations, IGraphiteProtocol protocol, GraphiteClientOptions options, SpoolLock?[]? heldLocks = null)
@@ -47,6 +48,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         _time = options.TimeProvider;
         _log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<GraphiteClient>();
         _rules = new GraphiteDatapointValidator(options);
+        _preparer = new PointPreparer(_rules, WireFormat.For(protocol));
         _instruments = new GraphiteInstruments(
             options.MeterFactory,
             () => Gauge(d => d.BufferedBytes),
@@ -71,7 +73,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         ShardedProducer? sharded = null;
         if (destinations.Count > 1)
         {
-            sharded = new ShardedProducer(new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, _rules.PrefixText, _rules.TagSuffixText, options.Hashing), _destinations, _rules);
+            sharded = new ShardedProducer(new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, _rules.PrefixText, _rules.TagSuffixText, options.Hashing), _destinations, _preparer);
         }
 
         _sendCoordinator = new SendCoordinator(_destinations, sharded, _edge, _time, options.FullBufferWaitTimeout);
@@ -103,7 +105,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
                 total = total.Plus(_destinations[i].Snapshot(0));
             }
 
-            return total;
+            return total with { NameCacheHits = _preparer.Hits, NameCacheMisses = _preparer.Misses };
         }
     }
 
@@ -277,7 +279,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         {
             foreach (GraphiteDestination d in destinations)
             {
-                senders.Add(new DestinationSender(d, protocol, options, _rules, _log, _instruments, heldLocks?[senders.Count]));
+                senders.Add(new DestinationSender(d, protocol, options, _preparer, _log, _instruments, heldLocks?[senders.Count]));
             }
 
             return [.. senders];

@@ -60,6 +60,19 @@ public readonly record struct GraphiteClientStatistics
     /// <summary>The disk spool (zeros without <see cref="GraphiteClientOptions.SpoolDirectory"/>).</summary>
     public GraphiteSpoolStatistics Spool { get; init; }
 
+    /// <summary>
+    /// Points whose metric name (the same string object) was found in the client's cache of checked and encoded names, so
+    /// that only the value and timestamp were checked. Client-wide.
+    /// </summary>
+    public long NameCacheHits { get; init; }
+
+    /// <summary>
+    /// Points whose name was checked and encoded in full: a name's first send, a name evicted from the cache (4,096
+    /// entries), a new string object for a name sent before, or a name the cache never keeps (tagged with default tags to
+    /// merge, or too long to fit a line whatever its value). Client-wide; hits over hits plus misses is the hit rate.
+    /// </summary>
+    public long NameCacheMisses { get; init; }
+
     /// <summary>Every accepted point that will never be written: dropped for a full buffer or undelivered.</summary>
     public long PointsDropped => PointsDroppedBufferFull + PointsUndelivered;
 
@@ -80,5 +93,7 @@ public readonly record struct GraphiteClientStatistics
         BufferedBytes = BufferedBytes + other.BufferedBytes,
         InFlightPoints = InFlightPoints + other.InFlightPoints,
         Spool = Spool.Plus(other.Spool),
+        NameCacheHits = NameCacheHits + other.NameCacheHits,
+        NameCacheMisses = NameCacheMisses + other.NameCacheMisses,
     };
 }

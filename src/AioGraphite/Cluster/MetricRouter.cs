@@ -7,9 +7,7 @@ namespace AioGraphite.Cluster;
 /// <see cref="ConsistentHashing.CarbonRelay"/> carbon's consistent hash of the full name as sent (global prefix and
 /// default tags included), exactly as carbon-relay in consistent-hashing mode; with
 /// <see cref="ConsistentHashing.CarbonCRelay"/> carbon-c-relay's <c>carbon_ch</c> (its rewritten path, its ring, its
-/// replication). Results are cached per metric string, so the md5 is computed once per series. The client routes only
-/// names that passed its checks, and remembers which ones fit a line whatever the value: for those the cache doubles as
-/// the sharded path's validated-name cache (<see cref="TryGetChecked"/>).
+/// replication). Results are cached per metric string, so the md5 is computed once per series.
 /// </summary>
 internal sealed class MetricRouter
 {
@@ -20,7 +18,7 @@ internal sealed class MetricRouter
     private readonly bool _diverse;
     private readonly string _prefix;
     private readonly string _suffix;
-    private readonly ConcurrentDictionary<string, RouteEntry> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
 
     /// <summary>Builds the ring over <paramref name="destinations"/>.</summary>
     /// <param name="destinations">The destinations, in the order given to the client.</param>
@@ -58,44 +56,22 @@ internal sealed class MetricRouter
     public string KeyFor(string metric) =>
         Hashing == ConsistentHashing.CarbonCRelay ? CarbonCRelayKey.ForMetric(NameFor(metric)) : NameFor(metric);
 
-    /// <summary>Indexes of the destinations that take <paramref name="metric"/> (the name as passed to the client).</summary>
-    public int[] Route(string metric) => Route(metric, -1);
-
-    /// <summary>
-    /// Indexes of the destinations that take <paramref name="metric"/>, a name that passed the client's checks; a
-    /// non-negative <paramref name="checkedUtf8Length"/> says it fits a line whatever the value and timestamp, so
-    /// <see cref="TryGetChecked"/> may skip its checks next time.
-    /// </summary>
-    public int[] Route(string metric, int checkedUtf8Length)
+    /// <summary>Indexes of the destinations that take <paramref name="metric"/> (the name as passed to the client, checked).</summary>
+    public int[] Route(string metric)
     {
-        if (_cache.TryGetValue(metric, out RouteEntry? route) && (checkedUtf8Length < 0 || route.Utf8Length >= 0))
+        if (_cache.TryGetValue(metric, out int[]? targets))
         {
-            return route.Targets;
+            return targets;
         }
 
-        int[] targets = route?.Targets ?? Compute(metric);
+        targets = Compute(metric);
         if (_cache.Count >= MaxCachedSeries)
         {
             _cache.Clear();
         }
 
-        _cache[metric] = new RouteEntry(targets, checkedUtf8Length);
+        _cache[metric] = targets;
         return targets;
-    }
-
-    /// <summary>A name routed before as checked and fitting any line: its destinations and UTF-8 length, no checks needed.</summary>
-    public bool TryGetChecked(string metric, out int[] targets, out int utf8Length)
-    {
-        if (_cache.TryGetValue(metric, out RouteEntry? route) && route.Utf8Length >= 0)
-        {
-            targets = route.Targets;
-            utf8Length = route.Utf8Length;
-            return true;
-        }
-
-        targets = [];
-        utf8Length = 0;
-        return false;
     }
 
     private int[] Compute(string metric)
@@ -109,6 +85,4 @@ internal sealed class MetricRouter
 
         return targets;
     }
-
-    private sealed record RouteEntry(int[] Targets, int Utf8Length);
 }

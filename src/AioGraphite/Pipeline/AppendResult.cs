@@ -1,20 +1,18 @@
 namespace AioGraphite.Pipeline;
 
-/// <summary>Outcome of <see cref="BatchQueue.Append"/>; tells the caller whether to wake the sender.</summary>
+/// <summary>What happened while <see cref="BatchQueue.Append"/> appended a run of points; tells the caller whether to wake the sender.</summary>
+[Flags]
 internal enum AppendResult
 {
     /// <summary>Appended to a segment that already had points.</summary>
-    Appended,
+    Appended = 0,
 
-    /// <summary>Appended as the first point of a new open segment: the batch interval starts.</summary>
-    AppendedFirstInSegment,
+    /// <summary>A new open segment got the first point: the batch interval starts.</summary>
+    OpenedSegment = 1,
 
-    /// <summary>A segment was sealed and queued, then the point went into a new one: the sender has work.</summary>
-    AppendedAfterSeal,
+    /// <summary>A full segment was sealed and queued (the rest went into a new one): the sender has work.</summary>
+    Sealed = 2,
 
-    /// <summary>No room (buffer full).</summary>
-    NoRoom,
-
-    /// <summary>A segment was sealed and queued, and then there was no room.</summary>
-    NoRoomAfterSeal,
+    /// <summary>No room (buffer full): the points from the returned count on were not appended.</summary>
+    NoRoom = 4,
 }

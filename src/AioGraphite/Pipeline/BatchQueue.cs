@@ -15,6 +15,8 @@ internal sealed class BatchQueue
 {
     // Set at construction.
     private readonly WireFormat _format;
+    private readonly PlaintextFormat? _plaintext; // the format's concrete type, one of the two: called without a virtual call
+    private readonly PickleFormat? _pickle;
     private readonly SegmentPool _pool;
     private readonly SpoolStaging _staging;
     private readonly TimeProvider _time;
@@ -38,6 +40,8 @@ internal sealed class BatchQueue
     public BatchQueue(WireFormat format, SegmentPool pool, SpoolStaging staging, int maxSegments, TimeProvider time)
     {
         _format = format;
+        _plaintext = format as PlaintextFormat;
+        _pickle = format as PickleFormat;
         _pool = pool;
         _staging = staging;
         _maxSegments = maxSegments;
@@ -72,44 +76,55 @@ internal sealed class BatchQueue
     }
 
     /// <summary>
-    /// Appends a point. Returns <see cref="AppendResult.NoRoom"/> when the buffer is full and <paramref name="dropOldest"/>
-    /// is false; with it, the oldest queued segment is dropped (its point count added to <paramref name="droppedPoints"/>)
-    /// to make room. With a spool the oldest spooled segment leaves memory instead (nothing is lost).
+    /// Appends a run of valid points in order, one format call per segment they fill; returns how many were appended.
+    /// Stops with <see cref="AppendResult.NoRoom"/> when the buffer is full and <paramref name="dropOldest"/> is false;
+    /// with it, the oldest queued segment is dropped (its point count added to <paramref name="droppedPoints"/>) to make
+    /// room. With a spool the oldest spooled segment leaves memory instead (nothing is lost).
     /// </summary>
-    public AppendResult Append(in PointText point, bool dropOldest, ref long droppedPoints, ref DeferredWork deferred)
+    public int Append(ReadOnlySpan<PreparedPoint> points, bool dropOldest, ref long droppedPoints, ref DeferredWork deferred, out AppendResult result)
     {
-        AppendResult result = AppendResult.Appended;
+        result = AppendResult.Appended;
         Batch? open = _open;
         if (open is null)
         {
             if (!TryOpen(dropOldest, ref droppedPoints, ref deferred))
             {
-                return AppendResult.NoRoom;
+                result = AppendResult.NoRoom;
+                return 0;
             }
 
             open = _open!;
-            result = AppendResult.AppendedFirstInSegment;
+            result = AppendResult.OpenedSegment;
         }
 
-        if (!_format.TryAppend(open, point))
+        int done = 0;
+        while (true)
         {
-            SealOpenSegment(ref deferred);
-            if (!TryOpen(dropOldest, ref droppedPoints, ref deferred))
+            int written = _pickle is { } pickle ? pickle.Write(open, points[done..]) : _plaintext!.Write(open, points[done..]);
+            done += written;
+            if (done == points.Length)
             {
-                return AppendResult.NoRoomAfterSeal;
+                break;
             }
 
-            open = _open!;
-            if (!_format.TryAppend(open, point))
+            if (written == 0 && open.Points == 0)
             {
                 throw new InvalidOperationException("A validated point does not fit an empty segment.");
             }
 
-            result = AppendResult.AppendedAfterSeal;
+            SealOpenSegment(ref deferred);
+            result |= AppendResult.Sealed;
+            if (!TryOpen(dropOldest, ref droppedPoints, ref deferred))
+            {
+                result |= AppendResult.NoRoom;
+                break;
+            }
+
+            open = _open!;
         }
 
-        _bufferedPoints++;
-        return result;
+        _bufferedPoints += done;
+        return done;
     }
 
     /// <summary>Seals the open segment if it has points (a segment without points goes back to the pool).</summary>

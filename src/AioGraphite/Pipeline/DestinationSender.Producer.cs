@@ -17,10 +17,7 @@ internal sealed partial class DestinationSender
     private readonly Lock _sync = new();
 
     // Set at construction; read by any producer.
-    private readonly GraphiteDatapointValidator _rules;
-    private readonly byte[] _prefix;
-    private readonly byte[] _tagSuffix;
-    private readonly bool _mergesDefaultTags;
+    private readonly PointPreparer _preparer;
     private readonly bool _dropOldest;
     private readonly bool _waitForRoom;
     private readonly string _fullBufferReason;
@@ -37,9 +34,6 @@ internal sealed partial class DestinationSender
     private long _lastDropLog;
     private long _dropsSinceLog;
     private long _stalledAtBytes = -1;
-
-    // Any producer, without the lock (the cache is thread-safe): names already checked for this destination's callers.
-    private readonly ValidatedNameCache _names = new();
 
     /// <summary>
     /// Whether carbon (or the disk spool) is taking data: connected, and no awaiting send has given up on room since the
@@ -71,16 +65,18 @@ internal sealed partial class DestinationSender
     public int Append(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool allowWait, ref Rejections rejections, out long droppedNewest)
     {
         var outcome = default(BatchOutcome);
+        var lookups = default(NameLookups);
         bool wait = allowWait && MayWait;
         int count = points.Length - start;
         try
         {
-            return count == 1 ? AppendOne(in points[start], start, defaultTimestamp, wait, ref rejections, ref outcome)
-                : count <= PreparedPointChunk.Length ? AppendFew(points, start, defaultTimestamp, wait, ref rejections, ref outcome)
-                : AppendMany(points, start, defaultTimestamp, wait, ref rejections, ref outcome);
+            return count == 1 ? AppendOne(in points[start], start, defaultTimestamp, wait, ref rejections, ref outcome, ref lookups)
+                : count <= PreparedPointChunk.Length ? AppendFew(points, start, defaultTimestamp, wait, ref rejections, ref outcome, ref lookups)
+                : AppendMany(points, start, defaultTimestamp, wait, ref rejections, ref outcome, ref lookups);
         }
         finally
         {
+            _preparer.Count(lookups);
             Report(ref outcome);
             droppedNewest = outcome.DroppedNewest;
         }
@@ -102,21 +98,21 @@ internal sealed partial class DestinationSender
     public void Wake() => _loop.Wake();
 
     /// <summary>One point (<c>TrySend</c>, <c>SendAsync</c>): checked into a local, without the chunk's zeroing.</summary>
-    private int AppendOne(in Datapoint point, int index, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome)
+    private int AppendOne(in Datapoint point, int index, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome, ref NameLookups lookups)
     {
-        PreparedPoint one = Prepare(in point, defaultTimestamp);
+        PreparedPoint one = _preparer.Prepare(in point, defaultTimestamp, ref lookups);
         return index + AppendPrepared(new ReadOnlySpan<PreparedPoint>(in one), index, wait, ref rejections, ref outcome);
     }
 
     /// <summary>Up to a chunk of points (a small batch, or none): checked into a buffer on the stack.</summary>
-    private int AppendFew(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome)
+    private int AppendFew(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome, ref NameLookups lookups)
     {
         int count = points.Length - start;
         var chunk = default(PreparedPointChunk);
         Span<PreparedPoint> prepared = ((Span<PreparedPoint>)chunk)[..count];
         for (int i = 0; i < count; i++)
         {
-            prepared[i] = Prepare(in points[start + i], defaultTimestamp);
+            prepared[i] = _preparer.Prepare(in points[start + i], defaultTimestamp, ref lookups);
         }
 
         return start + AppendPrepared(prepared, start, wait, ref rejections, ref outcome);
@@ -127,7 +123,7 @@ internal sealed partial class DestinationSender
     /// each slice appended under one lock (a batch up to that size is appended as a whole, as before the checks left the
     /// lock).
     /// </summary>
-    private int AppendMany(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome)
+    private int AppendMany(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome, ref NameLookups lookups)
     {
         PreparedPoint[] buffer = RentPrepared();
         int i = start;
@@ -139,7 +135,7 @@ internal sealed partial class DestinationSender
                 Span<PreparedPoint> prepared = buffer.AsSpan(0, count);
                 for (int k = 0; k < count; k++)
                 {
-                    prepared[k] = Prepare(in points[i + k], defaultTimestamp);
+                    prepared[k] = _preparer.Prepare(in points[i + k], defaultTimestamp, ref lookups);
                 }
 
                 int taken = AppendPrepared(prepared, i, wait, ref rejections, ref outcome);
@@ -188,37 +184,9 @@ internal sealed partial class DestinationSender
     }
 
     /// <summary>
-    /// Checks one point, outside the lock: a name checked before (the same string object) skips the name checks; value
-    /// and timestamp are checked every time. Tagged names with default tags to merge take the full path. An invalid point
-    /// comes back as <see cref="PreparedPoint.Rejected"/>.
-    /// </summary>
-    private PreparedPoint Prepare(in Datapoint p, long defaultTimestamp)
-    {
-        long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
-        if (p.Metric is { } known && _names.TryGet(known, out int knownBytes, out bool tagged) && !(tagged && _mergesDefaultTags)
-            && double.IsFinite(p.Value) && (ulong)ts <= WhisperLimits.MaxTimestamp)
-        {
-            return new PreparedPoint(known, knownBytes, withTagSuffix: true, p.Value, ts);
-        }
-
-        if (!_rules.TryPrepare(in p, defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out ts, out string? error))
-        {
-            return PreparedPoint.Rejected(p.Metric, error);
-        }
-
-        // Remembered when it fits a line whatever the value and timestamp (so only the name decided).
-        if (ReferenceEquals(metric, p.Metric) && _rules.FitsAnyLine(metricBytes, suffix.Length))
-        {
-            _names.Store(metric, metricBytes, metric.Contains(';', StringComparison.Ordinal));
-        }
-
-        return new PreparedPoint(metric, metricBytes, withTagSuffix: !suffix.IsEmpty, p.Value, ts);
-    }
-
-    /// <summary>
-    /// Appends checked points under the lock, one lock for all; records the rejected ones (numbered from
-    /// <paramref name="firstIndex"/>) in order. Returns how many were taken (appended, dropped or rejected) before the
-    /// first that must wait for room.
+    /// Appends checked points under the lock, one lock for all, each run of valid points with one buffer call; records
+    /// the rejected ones (numbered from <paramref name="firstIndex"/>) in order. Returns how many were taken (appended,
+    /// dropped or rejected) before the first that must wait for room.
     /// </summary>
     private int AppendPrepared(ReadOnlySpan<PreparedPoint> points, int firstIndex, bool wait, ref Rejections rejections, ref BatchOutcome outcome)
     {
@@ -226,14 +194,26 @@ internal sealed partial class DestinationSender
         lock (_sync)
         {
             ObjectDisposedException.ThrowIf(Buffer.IsCompletedLocked, typeof(GraphiteClient));
-            for (int i = 0; i < points.Length; i++)
+            int i = 0;
+            while (i < points.Length)
             {
                 ref readonly PreparedPoint p = ref points[i];
                 if (p.Error is not null)
                 {
                     rejections.Add(p.Metric, p.Error, firstIndex + i);
+                    i++;
+                    continue;
                 }
-                else if (!AppendLocked(p.Text(_prefix, _tagSuffix), dropOldest, wait, ref outcome))
+
+                int end = i + 1;
+                while (end < points.Length && points[end].Error is null)
+                {
+                    end++;
+                }
+
+                int taken = AppendRunLocked(points[i..end], dropOldest, wait, ref outcome);
+                i += taken;
+                if (i < end)
                 {
                     return i;
                 }
@@ -243,34 +223,35 @@ internal sealed partial class DestinationSender
         return points.Length;
     }
 
-    /// <summary>Appends one point (the lock held); false when the caller must wait for room.</summary>
-    private bool AppendLocked(in PointText text, bool dropOldest, bool wait, ref BatchOutcome outcome)
+    /// <summary>Appends a run of valid points (the lock held); returns how many were taken before the first that must wait for room.</summary>
+    private int AppendRunLocked(ReadOnlySpan<PreparedPoint> run, bool dropOldest, bool wait, ref BatchOutcome outcome)
     {
-        switch (Buffer.AppendLocked(text, dropOldest, ref outcome.DroppedOldest, ref outcome.Deferred))
+        int appended = Buffer.AppendLocked(run, dropOldest, ref outcome.DroppedOldest, ref outcome.Deferred, out AppendResult result);
+        outcome.Accepted += appended;
+        if (result.HasFlag(AppendResult.OpenedSegment))
         {
-            case AppendResult.Appended:
-                break;
-            case AppendResult.AppendedFirstInSegment:
-                outcome.Wake = true; // an idle loop may have no timer running: the batch interval starts now
-                break;
-            case AppendResult.AppendedAfterSeal:
-                // An idle loop's batch-interval timer takes a sealed batch within BatchInterval: wake it at once only
-                // for a backlog, so that a steady producer does not pay a thread wake-up (~10 µs here) for every batch.
-                outcome.Wake |= Buffer.BufferedBytes >= _wakeBacklogBytes;
-                break;
-            default:
-                outcome.Wake = true;
-                if (wait)
-                {
-                    return false;
-                }
-
-                outcome.DroppedNewest++;
-                return true;
+            outcome.Wake = true; // an idle loop may have no timer running: the batch interval starts now
+        }
+        else if (result.HasFlag(AppendResult.Sealed))
+        {
+            // An idle loop's batch-interval timer takes a sealed batch within BatchInterval: wake it at once only
+            // for a backlog, so that a steady producer does not pay a thread wake-up (~10 µs here) for every batch.
+            outcome.Wake |= Buffer.BufferedBytes >= _wakeBacklogBytes;
         }
 
-        outcome.Accepted++;
-        return true;
+        if (!result.HasFlag(AppendResult.NoRoom))
+        {
+            return appended;
+        }
+
+        outcome.Wake = true;
+        if (wait)
+        {
+            return appended;
+        }
+
+        outcome.DroppedNewest += run.Length - appended; // the buffer stays full while the lock is held
+        return run.Length;
     }
 
     /// <summary>After appending (the lock released): runs what the buffer deferred, wakes the loop, counts, logs drops.</summary>

@@ -37,18 +37,15 @@ internal sealed partial class DestinationSender : IDisposable
     /// <param name="endpoint">The destination.</param>
     /// <param name="protocol">The wire protocol.</param>
     /// <param name="options">The client's options.</param>
-    /// <param name="rules">The client's checks (prefix, default tags, line limit), shared by its destinations.</param>
+    /// <param name="preparer">The client's checks and name cache, shared by its destinations.</param>
     /// <param name="log">The client's logger.</param>
     /// <param name="instruments">The client's meter instruments.</param>
     /// <param name="heldLock">The destination's spool lock, already taken (<c>ConnectAsync</c> waits for it without blocking a thread); <see langword="null"/>: taken here.</param>
-    public DestinationSender(GraphiteDestination endpoint, IGraphiteProtocol protocol, GraphiteClientOptions options, GraphiteDatapointValidator rules, ILogger log, GraphiteInstruments instruments, SpoolLock? heldLock = null)
+    public DestinationSender(GraphiteDestination endpoint, IGraphiteProtocol protocol, GraphiteClientOptions options, PointPreparer preparer, ILogger log, GraphiteInstruments instruments, SpoolLock? heldLock = null)
     {
         _time = options.TimeProvider;
         _log = log;
-        _rules = rules;
-        _prefix = rules.Prefix;
-        _tagSuffix = rules.TagSuffix;
-        _mergesDefaultTags = rules.DefaultTags is not null;
+        _preparer = preparer;
         _dropOldest = options.FullBufferPolicy == FullBufferPolicy.DropOldest;
         _waitForRoom = options.FullBufferPolicy == FullBufferPolicy.Wait;
         _fullBufferReason = $"the buffer is full ({options.FullBufferPolicy}, {options.BufferCapacityBytes} bytes)";

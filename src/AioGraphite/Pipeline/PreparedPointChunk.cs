@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using AioGraphite.Protocols;
 
 namespace AioGraphite.Pipeline;
 

@@ -106,13 +106,13 @@ internal sealed class SendBuffer
     public void TrimPool() => _pool.Trim();
 
     /// <summary>
-    /// Appends a point; the caller holds the destination's lock, and calls <see cref="RunDeferred"/> with
-    /// <paramref name="deferred"/> after releasing it. Returns <see cref="AppendResult.NoRoom"/> when the buffer is full
-    /// and <paramref name="dropOldest"/> is false; with it, the oldest queued segment is dropped (its point count added to
-    /// <paramref name="droppedPoints"/>) to make room.
+    /// Appends a run of valid points; the caller holds the destination's lock, and calls <see cref="RunDeferred"/> with
+    /// <paramref name="deferred"/> after releasing it. Returns how many were appended: fewer, with
+    /// <see cref="AppendResult.NoRoom"/>, when the buffer is full and <paramref name="dropOldest"/> is false; with it, the
+    /// oldest queued segment is dropped (its point count added to <paramref name="droppedPoints"/>) to make room.
     /// </summary>
-    public AppendResult AppendLocked(in PointText point, bool dropOldest, ref long droppedPoints, ref DeferredWork deferred) =>
-        _queue.Append(point, dropOldest, ref droppedPoints, ref deferred);
+    public int AppendLocked(ReadOnlySpan<PreparedPoint> points, bool dropOldest, ref long droppedPoints, ref DeferredWork deferred, out AppendResult result) =>
+        _queue.Append(points, dropOldest, ref droppedPoints, ref deferred, out result);
 
     /// <summary>Does what a step under the lock deferred: queues the pool's top-up, wakes the spool writer. Called with no lock held.</summary>
     public void RunDeferred(in DeferredWork deferred)

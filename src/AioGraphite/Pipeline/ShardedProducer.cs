@@ -1,31 +1,29 @@
 using AioGraphite.Cluster;
-using AioGraphite.Naming;
 using AioGraphite.Protocols;
 
 namespace AioGraphite.Pipeline;
 
 /// <summary>
-/// The producers' path over several destinations: each point is checked once, outside every lock (the router's cache of
-/// checked names first, then <see cref="GraphiteDatapointValidator"/>), routed by <see cref="MetricRouter"/>, and
-/// appended to each of its destinations in turn (<see cref="DestinationSender.Append(in PreparedPoint, bool, ref long)"/>,
-/// which takes that destination's lock). Stateless apart from the router's cache: any thread.
+/// The producers' path over several destinations: each point is checked and its name encoded once, outside every lock
+/// (<see cref="PointPreparer"/>: the client's name cache first), routed by <see cref="MetricRouter"/>, and appended to
+/// each of its destinations in turn (<see cref="DestinationSender.Append(in PreparedPoint, bool, ref long)"/>, which
+/// takes that destination's lock): the destinations share the protocol, prefix and tags, so they share the encoded name.
+/// Stateless apart from the caches: any thread.
 /// </summary>
 internal sealed class ShardedProducer
 {
     private readonly MetricRouter _router;
     private readonly DestinationSender[] _destinations;
-    private readonly GraphiteDatapointValidator _rules;
-    private readonly bool _mergesDefaultTags;
+    private readonly PointPreparer _preparer;
 
     /// <param name="router">The ring over <paramref name="destinations"/>.</param>
     /// <param name="destinations">The destinations, indexed as the router's targets.</param>
-    /// <param name="rules">The client's checks.</param>
-    public ShardedProducer(MetricRouter router, DestinationSender[] destinations, GraphiteDatapointValidator rules)
+    /// <param name="preparer">The client's checks and name cache.</param>
+    public ShardedProducer(MetricRouter router, DestinationSender[] destinations, PointPreparer preparer)
     {
         _router = router;
         _destinations = destinations;
-        _rules = rules;
-        _mergesDefaultTags = rules.DefaultTags is not null;
+        _preparer = preparer;
     }
 
     /// <summary>
@@ -45,10 +43,23 @@ internal sealed class ShardedProducer
     {
         blocked = null;
         droppedNewest = 0;
+        var lookups = default(NameLookups);
+        try
+        {
+            return AppendRouted(points, start, defaultTimestamp, allowWait, ref rejections, ref replica, ref blocked, ref droppedNewest, ref lookups);
+        }
+        finally
+        {
+            _preparer.Count(lookups);
+        }
+    }
+
+    private int AppendRouted(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool allowWait, ref Rejections rejections, ref int replica, ref DestinationSender? blocked, ref long droppedNewest, ref NameLookups lookups)
+    {
         for (int i = start; i < points.Length; i++)
         {
             ref readonly Datapoint p = ref points[i];
-            if (!TryPrepare(in p, defaultTimestamp, out PreparedPoint prepared, out int[] targets, out string? error))
+            if (!TryPrepare(in p, defaultTimestamp, out PreparedPoint prepared, out int[] targets, out string? error, ref lookups))
             {
                 rejections.Add(p.Metric, error!, i);
                 continue;
@@ -71,30 +82,21 @@ internal sealed class ShardedProducer
     }
 
     /// <summary>
-    /// A name routed before as checked (same text) skips the name checks, as the single-destination path does with its
-    /// name cache; value and timestamp are checked every time.
+    /// Checks the point through the client's <see cref="PointPreparer"/> (its name cache first) and routes a valid one:
+    /// the router keeps the targets of the names it routed.
     /// </summary>
-    private bool TryPrepare(in Datapoint p, long defaultTimestamp, out PreparedPoint prepared, out int[] targets, out string? error)
+    private bool TryPrepare(in Datapoint p, long defaultTimestamp, out PreparedPoint prepared, out int[] targets, out string? error, ref NameLookups lookups)
     {
-        long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
-        int metricBytes;
-        if (p.Metric is { } known && _router.TryGetChecked(known, out targets, out metricBytes) && !(_mergesDefaultTags && known.Contains(';', StringComparison.Ordinal))
-            && double.IsFinite(p.Value) && (ulong)ts <= WhisperLimits.MaxTimestamp)
+        prepared = _preparer.Prepare(in p, defaultTimestamp, ref lookups);
+        if (prepared.Name is not { } name)
         {
-            prepared = new PreparedPoint(known, metricBytes, withTagSuffix: true, p.Value, ts);
-            error = null;
-            return true;
-        }
-
-        if (!_rules.TryPrepare(in p, defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out metricBytes, out ts, out error))
-        {
-            prepared = default;
             targets = [];
+            error = prepared.Error;
             return false;
         }
 
-        targets = _router.Route(metric, _rules.FitsAnyLine(metricBytes, suffix.Length) && ReferenceEquals(metric, p.Metric) ? metricBytes : -1);
-        prepared = new PreparedPoint(metric, metricBytes, withTagSuffix: !suffix.IsEmpty, p.Value, ts);
+        error = null;
+        targets = _router.Route(name.Metric);
         return true;
     }
 }

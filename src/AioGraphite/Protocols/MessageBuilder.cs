@@ -10,34 +10,39 @@ internal static class MessageBuilder
         ArgumentNullException.ThrowIfNull(datapoints);
         long now = time.GetUtcNow().ToUnixTimeSeconds();
         int largest = 0;
-        var lengths = new int[datapoints.Count];
+        var points = new PreparedPoint[datapoints.Count];
         for (int i = 0; i < datapoints.Count; i++)
         {
             Datapoint p = datapoints[i];
-            string? error = DatapointRules.Check(p.Metric, p.Value, Timestamp(p, now), 0, 0, MetricNameRules.MaxLineBytes, out lengths[i]);
+            long timestamp = Timestamp(p, now);
+            string? error = DatapointRules.Check(p.Metric, p.Value, timestamp, 0, 0, MetricNameRules.MaxLineBytes, out int metricBytes);
             if (error is not null)
             {
                 throw DatapointRules.Rejected(p.Metric, $"{error} (datapoint {i})", nameof(datapoints));
             }
 
-            largest = Math.Max(largest, format.WorstCaseBytes(lengths[i]));
+            points[i] = new PreparedPoint(format.Encode(default, p.Metric, metricBytes, default), p.Value, timestamp);
+            largest = Math.Max(largest, format.WorstCaseBytes(metricBytes));
         }
 
         int segmentBytes = Math.Min(format.MaxSegmentBytes, Math.Max(GraphiteClientOptions.DefaultBatchSizeBytes, largest));
         var output = new List<byte[]>();
         var segment = new Segment(segmentBytes);
         format.BeginFrame(segment);
-        for (int i = 0; i < datapoints.Count; i++)
+        for (int next = 0; next < points.Length;)
         {
-            Datapoint p = datapoints[i];
-            var text = new PointText(default, p.Metric, lengths[i], default, p.Value, Timestamp(p, now));
-            if (!format.TryAppend(segment, text))
+            next += format.Write(segment, points.AsSpan(next));
+            if (next < points.Length)
             {
+                if (segment.Points == 0)
+                {
+                    throw new InvalidOperationException("A checked point does not fit an empty segment.");
+                }
+
                 format.EndFrame(segment);
                 output.Add(segment.Written.ToArray());
                 segment.Reset();
                 format.BeginFrame(segment);
-                format.TryAppend(segment, text);
             }
         }
 

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace AioGraphite.Protocols;
 
@@ -35,12 +37,32 @@ internal sealed class PickleFormat : WireFormat
     private const int ItemOverhead = 5 + 10 + 9 + 2 + 2;
     private const int TrailerBytes = 2;
 
+    /// <summary>Bytes of an int's block, copied whole: the longest int written (LONG1 with 8 bytes).</summary>
+    private const int MaxIntBytes = 10;
+
+    /// <summary>TUPLE2 TUPLE2, written as one.</summary>
+    private const ushort TwoTuple2 = (Tuple2 << 8) | Tuple2;
+
     private int _batchCount;       // items in the open APPENDS batch
     private int _batchMarkOffset;  // offset of the MARK that opened it
+
+    // The int of the last timestamp written (the points of a batch mostly share one).
+    private IntBlock _int;
+    private long _intTimestamp = -1;
+    private int _intLength;
 
     public override int MaxSegmentBytes => MaxPayloadBytes + 4;
 
     public override int WorstCaseBytes(int nameBytes) => 4 + 3 + nameBytes + ItemOverhead + TrailerBytes;
+
+    /// <summary>The name's whole <c>BINUNICODE</c> record: opcode, little-endian length, UTF-8 name.</summary>
+    public override EncodedName Encode(ReadOnlySpan<byte> prefix, string metric, int metricBytes, ReadOnlySpan<byte> suffix)
+    {
+        EncodedName name = EncodedName.Create(prefix, metric, metricBytes, suffix, before: 5, after: 0, out byte[] record);
+        record[0] = BinUnicode;
+        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(1), (uint)name.NameBytes);
+        return name;
+    }
 
     public override void BeginFrame(Segment segment)
     {
@@ -52,41 +74,61 @@ internal sealed class PickleFormat : WireFormat
         _batchCount = 0;
     }
 
-    public override bool TryAppend(Segment segment, in PointText point)
+    /// <summary>
+    /// Writes <c>[MARK] record int BINFLOAT TUPLE2 TUPLE2 [APPENDS]</c> per point through a byte cursor; the segment's
+    /// length and point count are updated once.
+    /// </summary>
+    public override int Write(Segment segment, ReadOnlySpan<PreparedPoint> points)
     {
-        Span<byte> free = segment.Free;
-        int nameBytes = point.NameBytes;
-        if (free.Length < nameBytes + ItemOverhead + TrailerBytes)
+        byte[] buffer = segment.Buffer;
+        ref byte origin = ref MemoryMarshal.GetArrayDataReference(buffer);
+        int position = segment.Length;
+        int i = 0;
+        for (; i < points.Length; i++)
         {
-            return false;
+            ref readonly PreparedPoint p = ref points[i];
+            byte[] record = p.Name!.Record;
+
+            // The record holds the 5 bytes of opcode and length that ItemOverhead counts.
+            if (buffer.Length - position < record.Length - 5 + ItemOverhead + TrailerBytes)
+            {
+                break;
+            }
+
+            if (_batchCount == 0)
+            {
+                _batchMarkOffset = position;
+                Unsafe.Add(ref origin, position++) = Mark;
+            }
+
+            ref byte cursor = ref Unsafe.Add(ref origin, position);
+            Unsafe.CopyBlockUnaligned(ref cursor, ref MemoryMarshal.GetArrayDataReference(record), (uint)record.Length);
+            int n = record.Length;
+            if (p.Timestamp != _intTimestamp)
+            {
+                SetInt(p.Timestamp);
+            }
+
+            // The int's whole block (ItemOverhead counts 10 bytes for it), then the value over what follows its length.
+            Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref cursor, n), ref _int[0], MaxIntBytes);
+            n += _intLength;
+            Unsafe.Add(ref cursor, n) = BinFloat;
+            ulong bits = BitConverter.DoubleToUInt64Bits(p.Value);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref cursor, n + 1), BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(bits) : bits);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref cursor, n + 9), TwoTuple2);
+            n += 11;
+            if (++_batchCount == BatchSize)
+            {
+                Unsafe.Add(ref cursor, n++) = Appends;
+                _batchCount = 0;
+            }
+
+            position += n;
         }
 
-        int n = 0;
-        if (_batchCount == 0)
-        {
-            _batchMarkOffset = segment.Length;
-            free[n++] = Mark;
-        }
-
-        free[n++] = BinUnicode;
-        BinaryPrimitives.WriteUInt32LittleEndian(free[n..], (uint)nameBytes);
-        n += 4;
-        n += point.WriteName(free[n..]);
-        n += WriteInt(point.Timestamp, free[n..]);
-        free[n++] = BinFloat;
-        BinaryPrimitives.WriteDoubleBigEndian(free[n..], point.Value);
-        n += 8;
-        free[n++] = Tuple2;
-        free[n++] = Tuple2;
-        if (++_batchCount == BatchSize)
-        {
-            free[n++] = Appends;
-            _batchCount = 0;
-        }
-
-        segment.Length += n;
-        segment.Points++;
-        return true;
+        segment.Points += i;
+        segment.Length = position;
+        return i;
     }
 
     public override void EndFrame(Segment segment)
@@ -109,6 +151,12 @@ internal sealed class PickleFormat : WireFormat
         _batchCount = 0;
         b[segment.Length++] = Stop;
         BinaryPrimitives.WriteUInt32BigEndian(b, (uint)(segment.Length - 4));
+    }
+
+    private void SetInt(long timestamp)
+    {
+        _intLength = WriteInt(timestamp, _int);
+        _intTimestamp = timestamp;
     }
 
     /// <summary>Writes an int the way CPython's <c>save_long</c> does for protocol 2.</summary>
@@ -155,5 +203,11 @@ internal sealed class PickleFormat : WireFormat
         d[1] = (byte)count;
         full[..count].CopyTo(d[2..]);
         return 2 + count;
+    }
+
+    [InlineArray(MaxIntBytes)]
+    private struct IntBlock
+    {
+        private byte _first;
     }
 }

@@ -1,4 +1,6 @@
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using AioGraphite.Naming;
 
 namespace AioGraphite.Protocols;
@@ -6,15 +8,33 @@ namespace AioGraphite.Protocols;
 /// <summary>
 /// carbon's line protocol: <c>metric value timestamp\n</c>, invariant culture, shortest round-trip values.
 /// An instance keeps the text of the last timestamp it wrote (the points of a batch mostly share one), so each
-/// buffer (or message) uses its own instance, under its own lock.
+/// buffer (or message) uses its own instance, under its own lock. Names come encoded (<see cref="EncodedName"/>): their
+/// bytes are copied, not converted, per point.
 /// </summary>
 internal sealed class PlaintextFormat : WireFormat
 {
-    private readonly byte[] _cachedTimestampText = new byte[MetricNameRules.MaxTimestampChars];
-    private long _cachedTimestamp = -1;
-    private int _cachedTimestampLength;
+    /// <summary>Bytes of the timestamp's text block, copied whole (the text is at most 12: space, 10 digits, newline).</summary>
+    private const int TailBlockBytes = 16;
+
+    /// <summary>
+    /// Room after a name's record that the fast path needs: the value, the timestamp's whole block (more than the exact
+    /// line needs, so this only picks the path; whether a point fits is decided by its exact length).
+    /// </summary>
+    private const int FastPathRoom = MetricNameRules.MaxValueChars + TailBlockBytes;
+
+    // The text " <timestamp>\n" of the last timestamp written (the points of a batch mostly share one).
+    private TimestampTail _tail;
+    private long _tailTimestamp = -1;
+    private int _tailLength;
 
     public override int MaxSegmentBytes => int.MaxValue;
+
+    public override EncodedName Encode(ReadOnlySpan<byte> prefix, string metric, int metricBytes, ReadOnlySpan<byte> suffix)
+    {
+        EncodedName name = EncodedName.Create(prefix, metric, metricBytes, suffix, before: 0, after: 1, out byte[] record);
+        record[^1] = (byte)' ';
+        return name;
+    }
 
     public override void BeginFrame(Segment segment)
     {
@@ -26,54 +46,84 @@ internal sealed class PlaintextFormat : WireFormat
 
     public override int WorstCaseBytes(int nameBytes) => nameBytes + MetricNameRules.MaxNumbersBytes + 1; // and the newline
 
-    public override bool TryAppend(Segment segment, in PointText point)
+    /// <summary>
+    /// Writes <c>record value timestamp\n</c> per point through a byte cursor; the segment's length and point count
+    /// are updated once.
+    /// </summary>
+    public override int Write(Segment segment, ReadOnlySpan<PreparedPoint> points)
     {
-        Span<byte> free = segment.Free;
-        int n;
-        if (free.Length >= WorstCaseBytes(point.NameBytes))
+        byte[] buffer = segment.Buffer;
+        ref byte origin = ref MemoryMarshal.GetArrayDataReference(buffer);
+        int position = segment.Length;
+        int i = 0;
+        for (; i < points.Length; i++)
         {
-            n = point.WriteName(free);
-            free[n++] = (byte)' ';
-            n += FormatValue(point.Value, free[n..]);
-            free[n++] = (byte)' ';
-            n += FormatTimestamp(point.Timestamp, free[n..]);
-            free[n++] = (byte)'\n';
-        }
-        else
-        {
-            // Near the end of a segment (or a small UDP datagram): format the numbers aside, then check the exact length.
-            Span<byte> numbers = stackalloc byte[MetricNameRules.MaxNumbersBytes + 1];
-            int v = FormatValue(point.Value, numbers[1..]);
-            numbers[0] = (byte)' ';
-            numbers[v + 1] = (byte)' ';
-            Utf8Formatter.TryFormat(point.Timestamp, numbers[(v + 2)..], out int t);
-            int tail = v + 2 + t;
-            numbers[tail++] = (byte)'\n';
-            if (free.Length < point.NameBytes + tail)
+            ref readonly PreparedPoint p = ref points[i];
+            byte[] record = p.Name!.Record;
+            int room = buffer.Length - position;
+            if (room < record.Length + FastPathRoom)
             {
-                return false;
+                // Near the end of a segment (or a small UDP datagram): the exact length decides.
+                int written = WriteExact(buffer.AsSpan(position), record, p.Value, p.Timestamp);
+                if (written == 0)
+                {
+                    break;
+                }
+
+                position += written;
+                continue;
             }
 
-            n = point.WriteName(free);
-            numbers[..tail].CopyTo(free[n..]);
-            n += tail;
+            ref byte cursor = ref Unsafe.Add(ref origin, position);
+            Unsafe.CopyBlockUnaligned(ref cursor, ref MemoryMarshal.GetArrayDataReference(record), (uint)record.Length);
+            int n = record.Length;
+            n += FormatValue(p.Value, MemoryMarshal.CreateSpan(ref Unsafe.Add(ref cursor, n), room - n));
+            if (p.Timestamp != _tailTimestamp)
+            {
+                SetTail(p.Timestamp);
+            }
+
+            Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref cursor, n), ref _tail[0], TailBlockBytes);
+            position += n + _tailLength;
         }
-        segment.Length += n;
-        segment.Points++;
-        return true;
+
+        segment.Points += i;
+        segment.Length = position;
+        return i;
     }
 
-    private int FormatTimestamp(long timestamp, Span<byte> destination)
+    private static int WriteExact(Span<byte> free, byte[] record, double value, long timestamp)
     {
-        if (timestamp != _cachedTimestamp)
+        Span<byte> numbers = stackalloc byte[MetricNameRules.MaxNumbersBytes + 1];
+        int v = FormatValue(value, numbers);
+        numbers[v] = (byte)' ';
+        Utf8Formatter.TryFormat(timestamp, numbers[(v + 1)..], out int t);
+        int tail = v + 1 + t;
+        numbers[tail++] = (byte)'\n';
+        if (free.Length < record.Length + tail)
         {
-            Utf8Formatter.TryFormat(timestamp, _cachedTimestampText, out int length);
-            _cachedTimestamp = timestamp;
-            _cachedTimestampLength = length;
+            return 0;
         }
 
-        _cachedTimestampText.AsSpan(0, _cachedTimestampLength).CopyTo(destination);
-        return _cachedTimestampLength;
+        record.CopyTo(free);
+        numbers[..tail].CopyTo(free[record.Length..]);
+        return record.Length + tail;
+    }
+
+    private void SetTail(long timestamp)
+    {
+        Span<byte> tail = _tail;
+        tail[0] = (byte)' ';
+        Utf8Formatter.TryFormat(timestamp, tail[1..], out int length);
+        tail[length + 1] = (byte)'\n';
+        _tailLength = length + 2;
+        _tailTimestamp = timestamp;
+    }
+
+    [InlineArray(TailBlockBytes)]
+    private struct TimestampTail
+    {
+        private byte _first;
     }
 
     /// <summary>

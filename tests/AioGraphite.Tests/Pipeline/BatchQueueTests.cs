@@ -24,9 +24,9 @@ public sealed class BatchQueueTests
 
         List<AppendResult> results = Append(queue, 25, dropOldest: false, ref _dropped, ref _deferred);
 
-        Assert.Equal(AppendResult.AppendedFirstInSegment, results[0]);
-        Assert.Equal(AppendResult.AppendedAfterSeal, results[10]);
-        Assert.Equal(AppendResult.AppendedAfterSeal, results[20]);
+        Assert.Equal(AppendResult.OpenedSegment, results[0]);
+        Assert.Equal(AppendResult.Sealed, results[10]);
+        Assert.Equal(AppendResult.Sealed, results[20]);
         Assert.Equal(22, results.Count(r => r == AppendResult.Appended));
         Assert.Equal(2, queue.LastSequence);
         Assert.Equal(25, queue.BufferedPoints);
@@ -74,18 +74,18 @@ public sealed class BatchQueueTests
 
         List<AppendResult> results = Append(queue, 32, dropOldest: false, ref _dropped, ref _deferred);
 
-        Assert.Equal(AppendResult.NoRoomAfterSeal, results[30]); // three segments sealed, a fourth does not fit
+        Assert.Equal(AppendResult.Sealed | AppendResult.NoRoom, results[30]); // three segments sealed, a fourth does not fit
         Assert.Equal(AppendResult.NoRoom, results[31]);
         var into = new List<Batch>();
         queue.Take(into, TenPointSegmentBytes, sealOpen: false, long.MinValue, out _, null, ref _deferred);
         Batch taken = Assert.Single(into);
-        Assert.Equal(AppendResult.NoRoom, queue.Append(Point(), false, ref _dropped, ref _deferred)); // taken, not written: still counts
+        Assert.Equal(AppendResult.NoRoom, queue.AppendPoint(false, ref _dropped, ref _deferred)); // taken, not written: still counts
 
         queue.Settle(taken.Points, taken.Length, 1, [taken]);
 
         Assert.Equal(20, queue.BufferedPoints);
         Assert.Equal(2 * TenPointSegmentBytes, queue.BufferedBytes);
-        Assert.Equal(AppendResult.AppendedFirstInSegment, queue.Append(Point(), false, ref _dropped, ref _deferred));
+        Assert.Equal(AppendResult.OpenedSegment, queue.AppendPoint(false, ref _dropped, ref _deferred));
         Assert.Equal(0, _dropped);
     }
 
@@ -95,7 +95,7 @@ public sealed class BatchQueueTests
         BatchQueue queue = NewQueue(maxSegments: 3);
         Append(queue, 30, dropOldest: true, ref _dropped, ref _deferred);
 
-        Assert.Equal(AppendResult.AppendedAfterSeal, queue.Append(Point(), dropOldest: true, ref _dropped, ref _deferred));
+        Assert.Equal(AppendResult.Sealed, queue.AppendPoint(dropOldest: true, ref _dropped, ref _deferred));
 
         Assert.Equal(10, _dropped);
         Assert.Equal(21, queue.BufferedPoints);
@@ -161,7 +161,7 @@ public sealed class BatchQueueTests
     {
         BatchQueue queue = NewQueue();
 
-        queue.Append(Point(), false, ref _dropped, ref _deferred);
+        queue.AppendPoint(false, ref _dropped, ref _deferred);
 
         Assert.True(_deferred.TopUpPool);
         Assert.Equal(0, _pool.Count); // not topped up here

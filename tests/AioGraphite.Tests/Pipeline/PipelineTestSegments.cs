@@ -16,8 +16,18 @@ internal static class PipelineTestSegments
 
     private static readonly SpoolFile NoFile = new(1, "test.spool", new SpoolFileHandle(new SafeFileHandle(IntPtr.Zero, ownsHandle: false), "test.spool"), 0);
 
-    /// <summary>The point <c>m 1 1</c>.</summary>
-    public static PointText Point() => new(default, "m", 1, default, 1, 1);
+    private static readonly EncodedName M = new PlaintextFormat().Encode(default, "m", 1, default);
+
+    /// <summary>The point <c>m 1 1</c>, checked and encoded.</summary>
+    public static PreparedPoint Point() => new(M, 1, 1);
+
+    /// <summary>Appends the one point <see cref="Point"/> as a run of one; returns what happened.</summary>
+    public static AppendResult AppendPoint(this BatchQueue queue, bool dropOldest, ref long dropped, ref DeferredWork deferred)
+    {
+        PreparedPoint point = Point();
+        queue.Append(new ReadOnlySpan<PreparedPoint>(in point), dropOldest, ref dropped, ref deferred, out AppendResult result);
+        return result;
+    }
 
     /// <summary>Where a record of <paramref name="points"/> points and <paramref name="bytes"/> bytes with <paramref name="sequence"/> would be.</summary>
     public static SpoolLocation Location(long sequence, int points = 10, int bytes = TenPointSegmentBytes) =>
@@ -33,7 +43,7 @@ internal static class PipelineTestSegments
         var results = new List<AppendResult>(count);
         for (int i = 0; i < count; i++)
         {
-            results.Add(queue.Append(Point(), dropOldest, ref dropped, ref deferred));
+            results.Add(queue.AppendPoint(dropOldest, ref dropped, ref deferred));
         }
 
         return results;

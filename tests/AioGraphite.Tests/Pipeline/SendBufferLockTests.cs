@@ -23,7 +23,7 @@ public sealed class SendBufferLockTests
         {
             for (int i = 0; i < 11; i++) // the eleventh seals the first segment
             {
-                buffer.AppendLocked(Point(), dropOldest: false, ref dropped, ref deferred);
+                buffer.AppendLocked([Point()], dropOldest: false, ref dropped, ref deferred, out _);
             }
         }
 
@@ -56,7 +56,7 @@ public sealed class SendBufferLockTests
         long dropped = 0;
         lock (_sync)
         {
-            buffer.AppendLocked(Point(), dropOldest: false, ref dropped, ref deferred);
+            buffer.AppendLocked([Point()], dropOldest: false, ref dropped, ref deferred, out _);
         }
 
         Assert.True(deferred.TopUpPool);
@@ -78,7 +78,7 @@ public sealed class SendBufferLockTests
         {
             for (int i = 0; i < points; i++)
             {
-                buffer.AppendLocked(Point(), dropOldest: false, ref dropped, ref deferred);
+                buffer.AppendLocked([Point()], dropOldest: false, ref dropped, ref deferred, out _);
             }
         }
 

@@ -119,7 +119,7 @@ public sealed class SpoolStagingTests
         var queue = new BatchQueue(new PlaintextFormat(), _pool, staging, maxSegments: 3, _time);
         Append(queue, 30, dropOldest: true, ref _dropped, ref _deferred);
 
-        Assert.Equal(AppendResult.NoRoomAfterSeal, queue.Append(Point(), dropOldest: true, ref _dropped, ref _deferred));
+        Assert.Equal(AppendResult.Sealed | AppendResult.NoRoom, queue.AppendPoint(dropOldest: true, ref _dropped, ref _deferred));
 
         Assert.Equal(0, _dropped);
         Assert.True(queue.HeadAwaitsSpool);
