@@ -73,7 +73,7 @@ public sealed partial class GraphiteClient : IAsyncDisposable
         ShardedProducer? sharded = null;
         if (destinations.Count > 1)
         {
-            sharded = new ShardedProducer(new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, _rules.PrefixText, _rules.TagSuffixText, options.Hashing), _destinations, _preparer);
+            sharded = new ShardedProducer(new MetricRouter(destinations, options.ReplicationFactor, options.DiverseReplicas, _rules.PrefixText, _rules.TagSuffixText, options.Hashing), _destinations, _preparer, _edge);
         }
 
         _sendCoordinator = new SendCoordinator(_destinations, sharded, _edge, _time, options.FullBufferWaitTimeout);
@@ -105,7 +105,8 @@ public sealed partial class GraphiteClient : IAsyncDisposable
                 total = total.Plus(_destinations[i].Snapshot(0));
             }
 
-            return total with { NameCacheHits = _preparer.Hits, NameCacheMisses = _preparer.Misses };
+            GraphiteClientStatistics edge = _edge.Snapshot(0, 0, 0); // the sharded path's name lookups
+            return total with { NameCacheHits = total.NameCacheHits + edge.NameCacheHits, NameCacheMisses = total.NameCacheMisses + edge.NameCacheMisses };
         }
     }
 

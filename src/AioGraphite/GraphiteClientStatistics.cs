@@ -62,14 +62,16 @@ public readonly record struct GraphiteClientStatistics
 
     /// <summary>
     /// Points whose metric name (the same string object) was found in the client's cache of checked and encoded names, so
-    /// that only the value and timestamp were checked. Client-wide.
+    /// that only the value and timestamp were checked. With several destinations a point counts once, in the client's
+    /// total (not in a destination's).
     /// </summary>
     public long NameCacheHits { get; init; }
 
     /// <summary>
     /// Points whose name was checked and encoded in full: a name's first send, a name evicted from the cache (4,096
     /// entries), a new string object for a name sent before, or a name the cache never keeps (tagged with default tags to
-    /// merge, or too long to fit a line whatever its value). Client-wide; hits over hits plus misses is the hit rate.
+    /// merge, or too long to fit a line whatever its value). Counted as <see cref="NameCacheHits"/>; hits over hits plus
+    /// misses is the hit rate.
     /// </summary>
     public long NameCacheMisses { get; init; }
 

@@ -76,7 +76,6 @@ internal sealed partial class DestinationSender
         }
         finally
         {
-            _preparer.Count(lookups);
             Report(ref outcome);
             droppedNewest = outcome.DroppedNewest;
         }
@@ -88,7 +87,8 @@ internal sealed partial class DestinationSender
     {
         var outcome = default(BatchOutcome);
         var none = default(Rejections); // a checked point is never rejected here
-        bool appended = AppendPrepared(new ReadOnlySpan<PreparedPoint>(in point), 0, allowWait && MayWait, ref none, ref outcome) == 1;
+        var counted = default(NameLookups); // the sharded path counts its lookups once, client-wide
+        bool appended = AppendPrepared(new ReadOnlySpan<PreparedPoint>(in point), 0, allowWait && MayWait, ref none, ref outcome, ref counted) == 1;
         Report(ref outcome);
         droppedNewest += outcome.DroppedNewest;
         return appended;
@@ -101,7 +101,7 @@ internal sealed partial class DestinationSender
     private int AppendOne(in Datapoint point, int index, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome, ref NameLookups lookups)
     {
         PreparedPoint one = _preparer.Prepare(in point, defaultTimestamp, ref lookups);
-        return index + AppendPrepared(new ReadOnlySpan<PreparedPoint>(in one), index, wait, ref rejections, ref outcome);
+        return index + AppendPrepared(new ReadOnlySpan<PreparedPoint>(in one), index, wait, ref rejections, ref outcome, ref lookups);
     }
 
     /// <summary>Up to a chunk of points (a small batch, or none): checked into a buffer on the stack.</summary>
@@ -115,7 +115,7 @@ internal sealed partial class DestinationSender
             prepared[i] = _preparer.Prepare(in points[start + i], defaultTimestamp, ref lookups);
         }
 
-        return start + AppendPrepared(prepared, start, wait, ref rejections, ref outcome);
+        return start + AppendPrepared(prepared, start, wait, ref rejections, ref outcome, ref lookups);
     }
 
     /// <summary>
@@ -138,7 +138,7 @@ internal sealed partial class DestinationSender
                     prepared[k] = _preparer.Prepare(in points[i + k], defaultTimestamp, ref lookups);
                 }
 
-                int taken = AppendPrepared(prepared, i, wait, ref rejections, ref outcome);
+                int taken = AppendPrepared(prepared, i, wait, ref rejections, ref outcome, ref lookups);
                 i += taken;
                 if (taken < count)
                 {
@@ -186,37 +186,46 @@ internal sealed partial class DestinationSender
     /// <summary>
     /// Appends checked points under the lock, one lock for all, each run of valid points with one buffer call; records
     /// the rejected ones (numbered from <paramref name="firstIndex"/>) in order. Returns how many were taken (appended,
-    /// dropped or rejected) before the first that must wait for room.
+    /// dropped or rejected) before the first that must wait for room. Counts the accepted points and the call's name
+    /// lookups under the lock (then clears <paramref name="lookups"/>).
     /// </summary>
-    private int AppendPrepared(ReadOnlySpan<PreparedPoint> points, int firstIndex, bool wait, ref Rejections rejections, ref BatchOutcome outcome)
+    private int AppendPrepared(ReadOnlySpan<PreparedPoint> points, int firstIndex, bool wait, ref Rejections rejections, ref BatchOutcome outcome, ref NameLookups lookups)
     {
         bool dropOldest = _dropOldest && !wait;
+        long acceptedBefore = outcome.Accepted;
         lock (_sync)
         {
             ObjectDisposedException.ThrowIf(Buffer.IsCompletedLocked, typeof(GraphiteClient));
-            int i = 0;
-            while (i < points.Length)
+            int taken = AppendPreparedLocked(points, firstIndex, dropOldest, wait, ref rejections, ref outcome);
+            Counters.AcceptedLocked(outcome.Accepted - acceptedBefore, lookups);
+            lookups = default;
+            return taken;
+        }
+    }
+
+    private int AppendPreparedLocked(ReadOnlySpan<PreparedPoint> points, int firstIndex, bool dropOldest, bool wait, ref Rejections rejections, ref BatchOutcome outcome)
+    {
+        int i = 0;
+        while (i < points.Length)
+        {
+            ref readonly PreparedPoint p = ref points[i];
+            if (p.Error is not null)
             {
-                ref readonly PreparedPoint p = ref points[i];
-                if (p.Error is not null)
-                {
-                    rejections.Add(p.Metric, p.Error, firstIndex + i);
-                    i++;
-                    continue;
-                }
+                rejections.Add(p.Metric, p.Error, firstIndex + i);
+                i++;
+                continue;
+            }
 
-                int end = i + 1;
-                while (end < points.Length && points[end].Error is null)
-                {
-                    end++;
-                }
+            int end = i + 1;
+            while (end < points.Length && points[end].Error is null)
+            {
+                end++;
+            }
 
-                int taken = AppendRunLocked(points[i..end], dropOldest, wait, ref outcome);
-                i += taken;
-                if (i < end)
-                {
-                    return i;
-                }
+            i += AppendRunLocked(points[i..end], dropOldest, wait, ref outcome);
+            if (i < end)
+            {
+                return i;
             }
         }
 
@@ -254,18 +263,13 @@ internal sealed partial class DestinationSender
         return run.Length;
     }
 
-    /// <summary>After appending (the lock released): runs what the buffer deferred, wakes the loop, counts, logs drops.</summary>
+    /// <summary>After appending (the lock released): runs what the buffer deferred, wakes the loop, counts and logs drops.</summary>
     private void Report(ref BatchOutcome outcome)
     {
         Buffer.RunDeferred(outcome.Deferred);
         if (outcome.Wake)
         {
             _loop.Wake();
-        }
-
-        if (outcome.Accepted > 0)
-        {
-            Counters.Accepted(outcome.Accepted);
         }
 
         long dropped = outcome.DroppedOldest + outcome.DroppedNewest;

@@ -1,6 +1,6 @@
 namespace AioGraphite.Pipeline;
 
-/// <summary>A call's name-cache lookups, counted locally and added to <see cref="PointPreparer"/>'s totals once per call.</summary>
+/// <summary>A call's name-cache lookups, counted locally and added to <see cref="PipelineCounters"/> once per call.</summary>
 internal struct NameLookups
 {
     /// <summary>Names found in the cache.</summary>

@@ -6,13 +6,20 @@ namespace AioGraphite.Pipeline;
 /// <summary>
 /// Every count of one destination in one place: each event bumps its <see cref="Interlocked"/> total (read back as
 /// <see cref="GraphiteClientStatistics"/>) and the matching instrument of the <c>AioGraphite</c> meter, together.
-/// Producers call <see cref="Accepted"/> and <see cref="DroppedBufferFull"/>; the sender loop the rest.
+/// Producers call <see cref="AcceptedLocked"/> (under the destination's lock, so without an interlocked operation),
+/// <see cref="NameLookupsCounted"/> (the sharded path's client-wide counters) and <see cref="DroppedBufferFull"/>; the
+/// sender loop the rest.
 /// </summary>
 internal sealed class PipelineCounters
 {
     private readonly GraphiteInstruments _instruments;
     private readonly TagList _tags;
+
+    // Producers under the destination's lock (AcceptedLocked), or interlocked (NameLookupsCounted); read by anyone.
     private long _accepted;
+    private long _nameHits;
+    private long _nameMisses;
+
     private long _rejected;
     private long _written;
     private long _delivered;
@@ -50,7 +57,23 @@ internal sealed class PipelineCounters
     /// <summary>The meter tags of the destination.</summary>
     public TagList Tags => _tags;
 
-    public void Accepted(long points) => Interlocked.Add(ref _accepted, points);
+    /// <summary>
+    /// A producer's points accepted and names looked up, counted under the destination's lock (one writer at a time:
+    /// plain adds, written whole for readers without the lock).
+    /// </summary>
+    public void AcceptedLocked(long points, in NameLookups lookups)
+    {
+        Volatile.Write(ref _accepted, _accepted + points);
+        Volatile.Write(ref _nameHits, _nameHits + lookups.Hits);
+        Volatile.Write(ref _nameMisses, _nameMisses + lookups.Misses);
+    }
+
+    /// <summary>Names looked up by a producer outside any destination's lock (the sharded path, client-wide).</summary>
+    public void NameLookupsCounted(in NameLookups lookups)
+    {
+        Interlocked.Add(ref _nameHits, lookups.Hits);
+        Interlocked.Add(ref _nameMisses, lookups.Misses);
+    }
 
     /// <summary>Points rejected at the API edge (kept by the client-wide counters).</summary>
     public void Rejected(long points)
@@ -197,6 +220,8 @@ internal sealed class PipelineCounters
     public GraphiteClientStatistics Snapshot(long bufferedPoints, long bufferedBytes, long inFlightPoints) => new()
     {
         PointsAccepted = Interlocked.Read(ref _accepted),
+        NameCacheHits = Interlocked.Read(ref _nameHits),
+        NameCacheMisses = Interlocked.Read(ref _nameMisses),
         PointsRejected = Interlocked.Read(ref _rejected),
         PointsWritten = Interlocked.Read(ref _written),
         PointsDelivered = Interlocked.Read(ref _delivered),

@@ -17,10 +17,6 @@ internal sealed class PointPreparer
     private readonly bool _mergesDefaultTags;
     private readonly EncodedNameCache _names = new();
 
-    // Any producer, interlocked, added once per call (NameLookups.CountInto).
-    private long _hits;
-    private long _misses;
-
     /// <param name="rules">The client's checks (prefix, default tags, line limit).</param>
     /// <param name="encoder">A format of the client's protocol, used only to encode names (it keeps no state for that).</param>
     public PointPreparer(GraphiteDatapointValidator rules, WireFormat encoder)
@@ -31,15 +27,9 @@ internal sealed class PointPreparer
         _mergesDefaultTags = rules.DefaultTags is not null;
     }
 
-    /// <summary>Names found in the cache.</summary>
-    public long Hits => Volatile.Read(ref _hits);
-
-    /// <summary>Names checked and encoded in full (first sends, evictions, names never cached).</summary>
-    public long Misses => Volatile.Read(ref _misses);
-
     /// <summary>
     /// Checks one point; an invalid one comes back as <see cref="PreparedPoint.Rejected"/>. Counts the lookup in
-    /// <paramref name="lookups"/>, which the caller adds with <see cref="Count"/> once per call.
+    /// <paramref name="lookups"/>, which the caller adds to its <see cref="PipelineCounters"/> once per call.
     /// </summary>
     public PreparedPoint Prepare(in Datapoint p, long defaultTimestamp, ref NameLookups lookups)
     {
@@ -66,19 +56,5 @@ internal sealed class PointPreparer
         }
 
         return new PreparedPoint(encoded, p.Value, ts);
-    }
-
-    /// <summary>Adds a call's lookups to the totals.</summary>
-    public void Count(in NameLookups lookups)
-    {
-        if (lookups.Hits > 0)
-        {
-            Interlocked.Add(ref _hits, lookups.Hits);
-        }
-
-        if (lookups.Misses > 0)
-        {
-            Interlocked.Add(ref _misses, lookups.Misses);
-        }
     }
 }

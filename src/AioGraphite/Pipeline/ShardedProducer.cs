@@ -15,15 +15,18 @@ internal sealed class ShardedProducer
     private readonly MetricRouter _router;
     private readonly DestinationSender[] _destinations;
     private readonly PointPreparer _preparer;
+    private readonly PipelineCounters _counters;
 
     /// <param name="router">The ring over <paramref name="destinations"/>.</param>
     /// <param name="destinations">The destinations, indexed as the router's targets.</param>
     /// <param name="preparer">The client's checks and name cache.</param>
-    public ShardedProducer(MetricRouter router, DestinationSender[] destinations, PointPreparer preparer)
+    /// <param name="counters">The client-wide counters (name lookups).</param>
+    public ShardedProducer(MetricRouter router, DestinationSender[] destinations, PointPreparer preparer, PipelineCounters counters)
     {
         _router = router;
         _destinations = destinations;
         _preparer = preparer;
+        _counters = counters;
     }
 
     /// <summary>
@@ -50,7 +53,7 @@ internal sealed class ShardedProducer
         }
         finally
         {
-            _preparer.Count(lookups);
+            _counters.NameLookupsCounted(lookups);
         }
     }
 

@@ -319,6 +319,71 @@ public sealed class GraphiteClientTests
         Assert.Equal("servers.web1.cpu;dc=eu;env=prod 1 1\nservers.web1.mem;dc=eu;env=dev;host=a 2 2\n", sink.AllText);
     }
 
+    [Theory]
+    [InlineData("plaintext")]
+    [InlineData("pickle")]
+    public async Task NamesSentAgain_ComeFromTheNameCache_WithTheSameBytes_AndAreCounted(string protocolName)
+    {
+        // The cache keeps each name's encoded bytes (prefix and default tags included): a hit must write exactly what the
+        // full path writes. Tagged names with default tags to merge, and new string objects, always take the full path.
+        IGraphiteProtocol protocol = protocolName == "pickle" ? new PickleProtocol() : new PlaintextProtocol();
+        await using LoopbackSink sink = LoopbackSink.Start();
+        var options = new GraphiteClientOptions
+        {
+            MetricPrefix = "servers.web1",
+            DefaultTags = new Dictionary<string, string> { ["env"] = "prod" },
+        };
+        string cpu = "cpu";
+        string tagged = "mem;host=a";
+        Datapoint[] points =
+        [
+            new(cpu, 1, 1), new(cpu, 2, 2), new(tagged, 3, 3), new(tagged, 4, 4), new(new string(cpu.AsSpan()), 5, 5), new("bad name", 6, 6), new(cpu, 7, 7),
+        ];
+        await using (var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, protocol, options, Ct))
+        {
+            foreach (Datapoint p in points)
+            {
+                Assert.Equal(p.Metric != "bad name", client.TrySend(p.Metric, p.Value, p.Timestamp));
+            }
+
+            await client.SendMultipleAsync(points.Where(p => p.Metric != "bad name"), cancellationToken: Ct);
+            GraphiteClientStatistics stats = client.Statistics;
+            // Misses: cpu's first send, the copy's first (another object: checked, then cached itself), the bad name, and
+            // the tagged name every time (default tags to merge). Hits: every other send of cpu and the copy.
+            Assert.Equal(1 + 1 + 1 + 4, stats.NameCacheMisses);
+            Assert.Equal(2 + 4, stats.NameCacheHits);
+        }
+
+        await sink.WaitUntilAsync(s => s.Connections.Count > 0 && s.Connections.All(c => c.EndOfStream), "the client to close");
+        Datapoint[] expected = [.. points.Where(p => p.Metric != "bad name"), .. points.Where(p => p.Metric != "bad name")];
+        byte[] wire = sink.AllBytes;
+        if (protocol is PickleProtocol)
+        {
+            var decoded = new List<string>();
+            for (int offset = 0; offset < wire.Length;)
+            {
+                int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(wire.AsSpan(offset));
+                using var unpickler = new Razorvine.Pickle.Unpickler();
+                foreach (object[] item in (System.Collections.ArrayList)unpickler.loads(wire.AsSpan(offset + 4, length).ToArray()))
+                {
+                    var pair = (object[])item[1];
+                    decoded.Add(FormattableString.Invariant($"{item[0]} {pair[1]} {pair[0]}"));
+                }
+
+                offset += length + 4;
+            }
+
+            Assert.Equal(expected.Select(Written), decoded);
+        }
+        else
+        {
+            Assert.Equal(string.Concat(expected.Select(p => Written(p) + "\n")), Encoding.UTF8.GetString(wire));
+        }
+
+        static string Written(Datapoint p) => FormattableString.Invariant(
+            $"{(p.Metric == "mem;host=a" ? "servers.web1.mem;env=prod;host=a" : "servers.web1.cpu;env=prod")} {p.Value} {p.Timestamp}");
+    }
+
     private sealed class CustomProtocol : IGraphiteProtocol
     {
         public byte[] GenerateMessage(IReadOnlyList<Datapoint> datapoints) => [];
