@@ -1,5 +1,6 @@
 using AioGraphite.Protocols;
 using AioGraphite.Spool;
+using System.Runtime.CompilerServices;
 
 namespace AioGraphite.Pipeline;
 
@@ -81,6 +82,7 @@ internal sealed class BatchQueue
     /// with it, the oldest queued segment is dropped (its point count added to <paramref name="droppedPoints"/>) to make
     /// room. With a spool the oldest spooled segment leaves memory instead (nothing is lost).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Append(ReadOnlySpan<PreparedPoint> points, bool dropOldest, ref long droppedPoints, ref DeferredWork deferred, out AppendResult result)
     {
         result = AppendResult.Appended;

@@ -1,6 +1,7 @@
 using AioGraphite.Diagnostics;
 using AioGraphite.Naming;
 using AioGraphite.Protocols;
+using System.Runtime.CompilerServices;
 
 namespace AioGraphite.Pipeline;
 
@@ -98,6 +99,7 @@ internal sealed partial class DestinationSender
     public void Wake() => _loop.Wake();
 
     /// <summary>One point (<c>TrySend</c>, <c>SendAsync</c>): checked into a local, without the chunk's zeroing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AppendOne(in Datapoint point, int index, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome, ref NameLookups lookups)
     {
         PreparedPoint one = _preparer.Prepare(in point, defaultTimestamp, ref lookups);
@@ -105,6 +107,7 @@ internal sealed partial class DestinationSender
     }
 
     /// <summary>Up to a chunk of points (a small batch, or none): checked into a buffer on the stack.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AppendFew(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome, ref NameLookups lookups)
     {
         int count = points.Length - start;
@@ -123,6 +126,7 @@ internal sealed partial class DestinationSender
     /// each slice appended under one lock (a batch up to that size is appended as a whole, as before the checks left the
     /// lock).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AppendMany(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome, ref NameLookups lookups)
     {
         PreparedPoint[] buffer = RentPrepared();
@@ -189,6 +193,7 @@ internal sealed partial class DestinationSender
     /// dropped or rejected) before the first that must wait for room. Counts the accepted points and the call's name
     /// lookups under the lock (then clears <paramref name="lookups"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AppendPrepared(ReadOnlySpan<PreparedPoint> points, int firstIndex, bool wait, ref Rejections rejections, ref BatchOutcome outcome, ref NameLookups lookups)
     {
         bool dropOldest = _dropOldest && !wait;
@@ -203,6 +208,7 @@ internal sealed partial class DestinationSender
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AppendPreparedLocked(ReadOnlySpan<PreparedPoint> points, int firstIndex, bool dropOldest, bool wait, ref Rejections rejections, ref BatchOutcome outcome)
     {
         int i = 0;
@@ -233,6 +239,7 @@ internal sealed partial class DestinationSender
     }
 
     /// <summary>Appends a run of valid points (the lock held); returns how many were taken before the first that must wait for room.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AppendRunLocked(ReadOnlySpan<PreparedPoint> run, bool dropOldest, bool wait, ref BatchOutcome outcome)
     {
         int appended = Buffer.AppendLocked(run, dropOldest, ref outcome.DroppedOldest, ref outcome.Deferred, out AppendResult result);

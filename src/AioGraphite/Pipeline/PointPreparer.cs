@@ -1,5 +1,6 @@
 using AioGraphite.Naming;
 using AioGraphite.Protocols;
+using System.Runtime.CompilerServices;
 
 namespace AioGraphite.Pipeline;
 
@@ -31,6 +32,7 @@ internal sealed class PointPreparer
     /// Checks one point; an invalid one comes back as <see cref="PreparedPoint.Rejected"/>. Counts the lookup in
     /// <paramref name="lookups"/>, which the caller adds to its <see cref="PipelineCounters"/> once per call.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public PreparedPoint Prepare(in Datapoint p, long defaultTimestamp, ref NameLookups lookups)
     {
         long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;

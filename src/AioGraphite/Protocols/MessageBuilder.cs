@@ -27,7 +27,7 @@ internal static class MessageBuilder
 
         int segmentBytes = Math.Min(format.MaxSegmentBytes, Math.Max(GraphiteClientOptions.DefaultBatchSizeBytes, largest));
         var output = new List<byte[]>();
-        var segment = new Segment(segmentBytes);
+        var segment = new Segment(segmentBytes, pinned: false);
         format.BeginFrame(segment);
         for (int next = 0; next < points.Length;)
         {

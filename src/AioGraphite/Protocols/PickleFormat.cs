@@ -78,6 +78,7 @@ internal sealed class PickleFormat : WireFormat
     /// Writes <c>[MARK] record int BINFLOAT TUPLE2 TUPLE2 [APPENDS]</c> per point through a byte cursor; the segment's
     /// length and point count are updated once.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override int Write(Segment segment, ReadOnlySpan<PreparedPoint> points)
     {
         byte[] buffer = segment.Buffer;

@@ -50,6 +50,7 @@ internal sealed class PlaintextFormat : WireFormat
     /// Writes <c>record value timestamp\n</c> per point through a byte cursor; the segment's length and point count
     /// are updated once.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override int Write(Segment segment, ReadOnlySpan<PreparedPoint> points)
     {
         byte[] buffer = segment.Buffer;
@@ -133,6 +134,7 @@ internal sealed class PlaintextFormat : WireFormat
     /// digits whose decimal form N / 10^k divides back to the very same double (then that decimal is what carbon
     /// parses, exactly); every other value goes to <see cref="ShortestDouble"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int FormatValue(double value, Span<byte> destination)
     {
         double abs = Math.Abs(value);
@@ -161,6 +163,7 @@ internal sealed class PlaintextFormat : WireFormat
 
     private static readonly double[] PowersOfTen = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int TryFormatFewDecimals(double value, Span<byte> destination)
     {
         for (int k = 1; k < PowersOfTen.Length; k++)

@@ -12,7 +12,9 @@ internal class Segment
     /// Segments are long-lived pooled buffers (the buffer and the replay window hold up to 128 MiB of them): they live on
     /// the pinned object heap, so the collector never copies them through the generations nor pins them for a send.
     /// </summary>
-    public Segment(int capacity) => Buffer = GC.AllocateUninitializedArray<byte>(capacity, pinned: true);
+    /// <param name="capacity">Bytes it holds.</param>
+    /// <param name="pinned">On the pinned object heap (the pipeline's pooled segments); false for a short-lived one (a message built for <see cref="IGraphiteProtocol.GenerateMessage"/>), which the collector frees young.</param>
+    public Segment(int capacity, bool pinned = true) => Buffer = GC.AllocateUninitializedArray<byte>(capacity, pinned);
 
     /// <summary>Writes one byte into every memory page of the buffer, so that its first-touch page faults happen now, on this thread.</summary>
     public void TouchPages()

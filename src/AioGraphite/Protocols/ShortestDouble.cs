@@ -111,6 +111,7 @@ internal static partial class ShortestDouble
     /// Schubfach: the shortest decimal in the rounding interval of c·2^q (both ends in it when c is even), and of
     /// the shortest, the closest to c·2^q (ties to even). Returns the digits d with c·2^q ≈ d·10^exponent.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong ToDecimal(int q, ulong c, out int exponent)
     {
         ulong odd = c & 1;
@@ -185,6 +186,7 @@ internal static partial class ShortestDouble
     private static int FloorLog2Pow10(int e) => (int)((e * 913_124_641_741L) >> 38);
 
     /// <summary>Writes d·10^exponent (d &gt; 0) as .NET lays it out; returns the length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Layout(ulong d, int exponent, ref byte text)
     {
         // Drop the trailing zeros (at most 16): eight twice, then four, two and one. d is a multiple of 10^k exactly
