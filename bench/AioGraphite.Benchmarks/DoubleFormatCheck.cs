@@ -7,7 +7,7 @@ using AioGraphite.TestUtilities;
 namespace AioGraphite.Benchmarks;
 
 /// <summary>
-/// <c>--check-doubles N [--threads T] [--seed S] [--plain-range]</c>: compares the text of <see cref="PlaintextFormat.FormatValue"/>
+/// <c>--check-doubles N [--threads T] [--seed S] [--plain-range | --decimals]</c>: compares the text of <see cref="PlaintextFormat.FormatValue"/>
 /// with .NET's <c>double.TryFormat(..., InvariantCulture)</c> (UTF-8, the formatter behind <c>ToString</c>) byte for
 /// byte, first on every value of <see cref="DoubleEdgeCases"/>, then on N uniformly random 64-bit patterns (NaN and
 /// the infinities included) split over T threads (default: all cores), each a SplitMix64 stream of the seed.
@@ -24,6 +24,10 @@ internal static class DoubleFormatCheck
         // --plain-range: binary exponents 2^-15..2^60 only (both of .NET's notation switches, the fast paths, the
         // integers): uniform bit patterns fall there only 1 time in 27.
         bool plainRange = args.Contains("--plain-range");
+
+        // --decimals: ±n / 10^k with n of 1 to 16 digits and k of 0 to 7 (the values metrics carry, and the fast paths'
+        // own ground: whole numbers, and up to six decimals with up to 15 significant digits, and just past both).
+        bool decimals = args.Contains("--decimals");
 
         var clock = Stopwatch.StartNew();
         long edgeFailures = 0;
@@ -59,7 +63,7 @@ internal static class DoubleFormatCheck
                         bits = (bits & 0x800F_FFFF_FFFF_FFFFUL) | ((1008 + ((bits >> 52) & 0x7FF) % 76) << 52);
                     }
 
-                    double value = BitConverter.UInt64BitsToDouble(bits);
+                    double value = decimals ? Decimal(bits) : BitConverter.UInt64BitsToDouble(bits);
                     int n = PlaintextFormat.FormatValue(value, ours);
                     value.TryFormat(theirs, out int m, default, CultureInfo.InvariantCulture);
                     if (!ours[..n].SequenceEqual(theirs[..m]) && !CheckOne(value))
@@ -88,7 +92,7 @@ internal static class DoubleFormatCheck
         }
 
         Console.WriteLine(
-            $"random bit patterns{(plainRange ? " (exponents 2^-15..2^60)" : "")}: {checkedCount:N0} checked on {threads} threads (seed {seed}), {failures} differences, "
+            $"random {(decimals ? "decimals (n / 10^k, n of 1-16 digits, k 0-7)" : "bit patterns")}{(plainRange ? " (exponents 2^-15..2^60)" : "")}: {checkedCount:N0} checked on {threads} threads (seed {seed}), {failures} differences, "
             + $"{random.Elapsed.TotalSeconds:F0} s ({checkedCount / random.Elapsed.TotalSeconds / 1e6:F2} M values/s)");
         Console.WriteLine($"result check-doubles edge={edges.Length} random={checkedCount} differences={edgeFailures + failures} seconds={clock.Elapsed.TotalSeconds:F0}");
         return edgeFailures + failures == 0 ? 0 : 1;
@@ -108,6 +112,16 @@ internal static class DoubleFormatCheck
 
         Console.WriteLine($"DIFFERENT 0x{BitConverter.DoubleToInt64Bits(value):X16}: .NET {expected}, client {actual}");
         return false;
+    }
+
+    private static readonly double[] Scales = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7];
+
+    private static double Decimal(ulong bits)
+    {
+        int digits = 1 + (int)((bits >> 40) % 16);
+        ulong n = (bits & 0xFF_FFFF_FFFF_FFFFUL) % (ulong)Math.Pow(10, digits);
+        double value = n / Scales[(int)((bits >> 56) % 8)];
+        return (bits >> 63) != 0 ? -value : value;
     }
 
     private static ulong SplitMix64(ref ulong state)

@@ -215,15 +215,15 @@ internal sealed partial class DestinationSender
         while (i < points.Length)
         {
             ref readonly PreparedPoint p = ref points[i];
-            if (p.Error is not null)
+            if (!p.IsValid)
             {
-                rejections.Add(p.Metric, p.Error, firstIndex + i);
+                rejections.Add(p.Metric, p.Error!, firstIndex + i);
                 i++;
                 continue;
             }
 
             int end = i + 1;
-            while (end < points.Length && points[end].Error is null)
+            while (end < points.Length && points[end].IsValid)
             {
                 end++;
             }

@@ -88,10 +88,11 @@ internal sealed class PickleFormat : WireFormat
         for (; i < points.Length; i++)
         {
             ref readonly PreparedPoint p = ref points[i];
-            byte[] record = p.Name!.Record;
+            EncodedName name = p.ValidName;
 
-            // The record holds the 5 bytes of opcode and length that ItemOverhead counts.
-            if (buffer.Length - position < record.Length - 5 + ItemOverhead + TrailerBytes)
+            // The record holds the 5 bytes of opcode and length that ItemOverhead counts. Its block copy writes up to 15
+            // bytes past it, within the 25 that ItemOverhead and TrailerBytes keep after it.
+            if (buffer.Length - position < name.RecordLength - 5 + ItemOverhead + TrailerBytes)
             {
                 break;
             }
@@ -103,8 +104,7 @@ internal sealed class PickleFormat : WireFormat
             }
 
             ref byte cursor = ref Unsafe.Add(ref origin, position);
-            Unsafe.CopyBlockUnaligned(ref cursor, ref MemoryMarshal.GetArrayDataReference(record), (uint)record.Length);
-            int n = record.Length;
+            int n = name.CopyTo(ref cursor);
             if (p.Timestamp != _intTimestamp)
             {
                 SetInt(p.Timestamp);

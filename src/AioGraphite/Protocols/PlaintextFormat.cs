@@ -17,10 +17,11 @@ internal sealed class PlaintextFormat : WireFormat
     private const int TailBlockBytes = 16;
 
     /// <summary>
-    /// Room after a name's record that the fast path needs: the value, the timestamp's whole block (more than the exact
-    /// line needs, so this only picks the path; whether a point fits is decided by its exact length).
+    /// Room after a name's record that the fast path needs: the record's last copy block, the value, the timestamp's
+    /// whole block (more than the exact line needs, so this only picks the path; whether a point fits is decided by
+    /// its exact length).
     /// </summary>
-    private const int FastPathRoom = MetricNameRules.MaxValueChars + TailBlockBytes;
+    private const int FastPathRoom = EncodedName.CopyBlockBytes + MetricNameRules.MaxValueChars + TailBlockBytes;
 
     // The text " <timestamp>\n" of the last timestamp written (the points of a batch mostly share one).
     private TimestampTail _tail;
@@ -32,7 +33,7 @@ internal sealed class PlaintextFormat : WireFormat
     public override EncodedName Encode(ReadOnlySpan<byte> prefix, string metric, int metricBytes, ReadOnlySpan<byte> suffix)
     {
         EncodedName name = EncodedName.Create(prefix, metric, metricBytes, suffix, before: 0, after: 1, out byte[] record);
-        record[^1] = (byte)' ';
+        record[name.RecordLength - 1] = (byte)' ';
         return name;
     }
 
@@ -60,12 +61,12 @@ internal sealed class PlaintextFormat : WireFormat
         for (; i < points.Length; i++)
         {
             ref readonly PreparedPoint p = ref points[i];
-            byte[] record = p.Name!.Record;
+            EncodedName name = p.ValidName;
             int room = buffer.Length - position;
-            if (room < record.Length + FastPathRoom)
+            if (room < name.RecordLength + FastPathRoom)
             {
                 // Near the end of a segment (or a small UDP datagram): the exact length decides.
-                int written = WriteExact(buffer.AsSpan(position), record, p.Value, p.Timestamp);
+                int written = WriteExact(buffer.AsSpan(position), name, p.Value, p.Timestamp);
                 if (written == 0)
                 {
                     break;
@@ -76,8 +77,7 @@ internal sealed class PlaintextFormat : WireFormat
             }
 
             ref byte cursor = ref Unsafe.Add(ref origin, position);
-            Unsafe.CopyBlockUnaligned(ref cursor, ref MemoryMarshal.GetArrayDataReference(record), (uint)record.Length);
-            int n = record.Length;
+            int n = name.CopyTo(ref cursor);
             n += FormatValue(p.Value, MemoryMarshal.CreateSpan(ref Unsafe.Add(ref cursor, n), room - n));
             if (p.Timestamp != _tailTimestamp)
             {
@@ -93,7 +93,7 @@ internal sealed class PlaintextFormat : WireFormat
         return i;
     }
 
-    private static int WriteExact(Span<byte> free, byte[] record, double value, long timestamp)
+    private static int WriteExact(Span<byte> free, EncodedName name, double value, long timestamp)
     {
         Span<byte> numbers = stackalloc byte[MetricNameRules.MaxNumbersBytes + 1];
         int v = FormatValue(value, numbers);
@@ -101,14 +101,15 @@ internal sealed class PlaintextFormat : WireFormat
         Utf8Formatter.TryFormat(timestamp, numbers[(v + 1)..], out int t);
         int tail = v + 1 + t;
         numbers[tail++] = (byte)'\n';
-        if (free.Length < record.Length + tail)
+        int length = name.RecordLength;
+        if (free.Length < length + tail)
         {
             return 0;
         }
 
-        record.CopyTo(free);
-        numbers[..tail].CopyTo(free[record.Length..]);
-        return record.Length + tail;
+        name.Record.AsSpan(0, length).CopyTo(free);
+        numbers[..tail].CopyTo(free[length..]);
+        return length + tail;
     }
 
     private void SetTail(long timestamp)
@@ -140,17 +141,23 @@ internal sealed class PlaintextFormat : WireFormat
         double abs = Math.Abs(value);
         if (abs < 1e15)
         {
+            ref byte text = ref MemoryMarshal.GetReference(destination);
             if (value == Math.Floor(value))
             {
-                if (value != 0 || !double.IsNegative(value))
+                if (value != 0)
                 {
-                    Utf8Formatter.TryFormat((long)value, destination, out int written);
-                    return written;
+                    return WriteDecimal(value < 0, (ulong)abs, 0, ref text);
+                }
+
+                if (!double.IsNegative(value))
+                {
+                    text = (byte)'0';
+                    return 1;
                 }
             }
             else if (abs >= 1e-4)
             {
-                int written = TryFormatFewDecimals(value, destination);
+                int written = TryFormatFewDecimals(value, ref text);
                 if (written > 0)
                 {
                     return written;
@@ -164,7 +171,7 @@ internal sealed class PlaintextFormat : WireFormat
     private static readonly double[] PowersOfTen = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int TryFormatFewDecimals(double value, Span<byte> destination)
+    private static int TryFormatFewDecimals(double value, ref byte text)
     {
         for (int k = 1; k < PowersOfTen.Length; k++)
         {
@@ -183,41 +190,19 @@ internal sealed class PlaintextFormat : WireFormat
             }
 
             // value * 10^k can be exactly whole where value * 10^(k-1) was not (0.55 * 100 = 55.000000000000007,
-            // 0.55 * 10^4 = 5500): drop the trailing zeros; N / 10^k stays the same number.
-            long n = (long)scaled;
-            while (n % 10 == 0)
-            {
-                n /= 10;
-                k--;
-            }
-
-            int length = 0;
-            if (n < 0)
-            {
-                destination[length++] = (byte)'-';
-                n = -n;
-            }
-
-            Span<byte> digits = stackalloc byte[MetricNameRules.MaxTimestampChars]; // a long's digits
-            Utf8Formatter.TryFormat(n, digits, out int count);
-            int whole = count - k;
-            if (whole <= 0)
-            {
-                destination[length++] = (byte)'0';
-                destination[length++] = (byte)'.';
-                destination.Slice(length, -whole).Fill((byte)'0');
-                length += -whole;
-                digits[..count].CopyTo(destination[length..]);
-                return length + count;
-            }
-
-            digits[..whole].CopyTo(destination[length..]);
-            length += whole;
-            destination[length++] = (byte)'.';
-            digits[whole..count].CopyTo(destination[length..]);
-            return length + k;
+            // 0.55 * 10^4 = 5500): the layout drops the trailing zeros; N / 10^k stays the same number.
+            return WriteDecimal(scaled < 0, (ulong)Math.Abs(scaled), -k, ref text);
         }
 
         return 0;
+    }
+
+    /// <summary>Writes ±digits·10^exponent (digits &gt; 0) as .NET lays out a double, through <see cref="ShortestDouble.Layout"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int WriteDecimal(bool negative, ulong digits, int exponent, ref byte text)
+    {
+        int sign = negative ? 1 : 0;
+        text = (byte)'-'; // overwritten by the first digit when positive
+        return sign + ShortestDouble.Layout(digits, exponent, ref Unsafe.Add(ref text, sign));
     }
 }

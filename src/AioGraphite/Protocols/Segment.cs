@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace AioGraphite.Protocols;
 
 /// <summary>
@@ -17,6 +19,7 @@ internal class Segment
     public Segment(int capacity, bool pinned = true) => Buffer = GC.AllocateUninitializedArray<byte>(capacity, pinned);
 
     /// <summary>Writes one byte into every memory page of the buffer, so that its first-touch page faults happen now, on this thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a loop run once per segment: never left to tier-0 code
     public void TouchPages()
     {
         int page = Environment.SystemPageSize;

@@ -185,9 +185,12 @@ internal static partial class ShortestDouble
 
     private static int FloorLog2Pow10(int e) => (int)((e * 913_124_641_741L) >> 38);
 
-    /// <summary>Writes d·10^exponent (d &gt; 0) as .NET lays it out; returns the length.</summary>
+    /// <summary>
+    /// Writes d·10^exponent (d &gt; 0, at most 17 digits) as .NET lays it out, trailing zeros dropped; returns the length.
+    /// <see cref="PlaintextFormat.FormatValue"/>'s fast paths write their exact decimals with it too.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Layout(ulong d, int exponent, ref byte text)
+    internal static int Layout(ulong d, int exponent, ref byte text)
     {
         // Drop the trailing zeros (at most 16): eight twice, then four, two and one. d is a multiple of 10^k exactly
         // when d·5^-k (mod 2^64), rotated right by k, is at most (2^64 - 1) / 10^k, and then that is d / 10^k: one

@@ -22,7 +22,8 @@ public sealed class EncodedNameCacheTests
         EncodedName? found = cache.Find(name);
         Assert.NotNull(found);
         Assert.Same(name, found.Metric);
-        Assert.Equal("servers.web1.cpu "u8.ToArray(), found.Record);
+        Assert.Equal("servers.web1.cpu "u8.ToArray(), found.Record.AsSpan(0, found.RecordLength).ToArray());
+        Assert.Equal(0, found.Record.Length % EncodedName.CopyBlockBytes); // padded for the block copy
         Assert.Null(cache.Find(sameText)); // equal text, another object: checked again
     }
 
@@ -116,7 +117,7 @@ public sealed class EncodedNameCacheTests
                 if (cache.Find(looked) is { } entry)
                 {
                     Interlocked.Increment(ref hits);
-                    if (!ReferenceEquals(entry.Metric, looked) || entry.Record.Length != looked.Length + 1 || entry.Tagged != looked.Contains(';'))
+                    if (!ReferenceEquals(entry.Metric, looked) || entry.RecordLength != looked.Length + 1 || entry.Tagged != looked.Contains(';'))
                     {
                         Interlocked.Increment(ref torn);
                     }
