@@ -27,6 +27,9 @@ internal sealed record RunMeasurement
     /// <summary>Bytes allocated on the producer's thread inside the send calls.</summary>
     public required long ProducerAllocatedBytes { get; init; }
 
+    /// <summary>The client's name-cache hits over all its name lookups (<see cref="AioGraphite.GraphiteClientStatistics.NameCacheHits"/>).</summary>
+    public required double NameCacheHitRate { get; init; }
+
     public required int Gen0 { get; init; }
 
     public required int Gen2 { get; init; }

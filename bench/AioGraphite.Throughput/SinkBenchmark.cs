@@ -110,6 +110,7 @@ internal sealed class SinkBenchmark
             ProcessAllocatedBytes = allocated,
             SecondHalfAllocatedBytes = run.SecondHalfAllocated,
             ProducerAllocatedBytes = run.ProducerAllocated,
+            NameCacheHitRate = (double)stats.NameCacheHits / Math.Max(1, stats.NameCacheHits + stats.NameCacheMisses),
             Gen0 = gen0Count,
             Gen2 = gen2Count,
             ClientCpuSeconds = cpu.TotalSeconds,
@@ -171,11 +172,11 @@ internal sealed class SinkBenchmark
     /// <summary>One line per run for scripts (scripts/ab-throughput.sh): <c>result protocol=... points_per_s=... producer_ns=... process_ns=...</c>.</summary>
     public static string ResultLine(RunMeasurement m) => string.Create(
         System.Globalization.CultureInfo.InvariantCulture,
-        $"result protocol={m.Protocol} points={m.Points} points_per_s={m.ClientPointsPerSecond:F0} producer_ns={m.ProducerNsPerPoint:F3} process_ns={m.ProcessNsPerPoint:F3} producer_alloc_b={(double)m.ProducerAllocatedBytes / m.Points:F4}");
+        $"result protocol={m.Protocol} points={m.Points} points_per_s={m.ClientPointsPerSecond:F0} producer_ns={m.ProducerNsPerPoint:F3} process_ns={m.ProcessNsPerPoint:F3} producer_alloc_b={(double)m.ProducerAllocatedBytes / m.Points:F4} name_cache_hit_rate={m.NameCacheHitRate:F6}");
 
     public static string Describe(RunMeasurement m) =>
         $"client {Fmt.Rate(m.ClientPointsPerSecond)} points/s ({Fmt.Bytes(m.ClientBytesPerSecond)}/s, flush after {Fmt.Num(m.ClientFlushSeconds, "0.000")} s, "
         + $"end {Fmt.Num(m.ClientSeconds, "0.000")} s, CPU {Fmt.Num(m.ClientCpuSeconds / m.ClientSeconds, "0.00")} cores, CPU/point producer {Fmt.Num(m.ProducerNsPerPoint, "0.0")} ns process {Fmt.Num(m.ProcessNsPerPoint, "0.0")} ns, waits {m.Waits}, "
-        + $"alloc {Fmt.Num((double)m.ProcessAllocatedBytes / m.Points, "0.000")} B/pt process ({Fmt.Num(m.SecondHalfBytesPerPoint, "0.000")} in the second half), {Fmt.Num((double)m.ProducerAllocatedBytes / m.Points, "0.000")} B/pt producer, gen0 {m.Gen0} gen2 {m.Gen2}) | "
+        + $"alloc {Fmt.Num((double)m.ProcessAllocatedBytes / m.Points, "0.000")} B/pt process ({Fmt.Num(m.SecondHalfBytesPerPoint, "0.000")} in the second half), {Fmt.Num((double)m.ProducerAllocatedBytes / m.Points, "0.000")} B/pt producer, gen0 {m.Gen0} gen2 {m.Gen2}, name cache hits {m.NameCacheHitRate:P3}) | "
         + $"ceiling {Fmt.Rate(m.CeilingPointsPerSecond)} points/s ({Fmt.Bytes(m.CeilingBytesPerSecond)}/s) | ratio {Fmt.Percent(m.Ratio)} | load {Fmt.Num(m.Load)}";
 }
