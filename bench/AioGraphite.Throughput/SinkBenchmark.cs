@@ -56,8 +56,22 @@ internal sealed class SinkBenchmark
             }
         }
 
+        if (_options.Original is string original)
+        {
+            for (int run = 1; run <= Math.Min(3, _options.RunsOrDefault); run++)
+            {
+                double rate = await OriginalBenchmark.MeasureAsync(original, protocolName, points, _options.Batch).ConfigureAwait(false);
+                OriginalPointsPerSecond.Add(rate);
+                Console.WriteLine($"{protocolName} original run {run}: {Fmt.Rate(rate)} points/s");
+                Console.WriteLine($"result protocol={protocolName} points={points} original_points_per_s={rate:F0}");
+            }
+        }
+
         return runs;
     }
+
+    /// <summary>The original's points per second, one per run (with <c>--original</c>).</summary>
+    public List<double> OriginalPointsPerSecond { get; } = [];
 
     private SinkCounting Counting(string protocolName) =>
         !_options.Verify ? SinkCounting.BytesOnly : protocolName == "pickle" ? SinkCounting.PickleItems : SinkCounting.Lines;

@@ -9,15 +9,23 @@ internal static class SinkMode
     {
         Console.WriteLine($"sink mode: {Fmt.Count(options.PointsOrDefault)} points per run, {options.RunsOrDefault} runs, api {options.Api}, batch {options.Batch}, verify {options.Verify}, {(options.Tls ? "TLS" : "plaintext TCP")}");
         var all = new List<List<RunMeasurement>>();
+        var originals = new List<List<double>>();
         using AllocationSampler? sampler = options.AllocationTypes ? new AllocationSampler() : null;
         using BenchTls? tls = options.Tls ? new BenchTls() : null;
         foreach (string protocol in options.Protocols)
         {
-            all.Add(await new SinkBenchmark(options, sampler, tls).RunAsync(protocol).ConfigureAwait(false));
+            var benchmark = new SinkBenchmark(options, sampler, tls);
+            all.Add(await benchmark.RunAsync(protocol).ConfigureAwait(false));
+            originals.Add(benchmark.OriginalPointsPerSecond);
             GC.Collect();
         }
 
         string table = Table(all, options);
+        if (options.Original is not null)
+        {
+            table += Environment.NewLine + OriginalTable(all, originals);
+        }
+
         if (tls is not null)
         {
             table += Environment.NewLine + await HandshakeTime.MeasureAsync(tls).ConfigureAwait(false);
@@ -31,6 +39,28 @@ internal static class SinkMode
         }
 
         return 0;
+    }
+
+    private static string OriginalTable(List<List<RunMeasurement>> all, List<List<double>> originals)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("Against the Python original in the same run (same workload, same kind of sink; medians):");
+        sb.AppendLine();
+        sb.AppendLine("| protocol | client points/s | original points/s | client / original |");
+        sb.AppendLine("|---|---:|---:|---:|");
+        for (int i = 0; i < all.Count; i++)
+        {
+            if (all[i].Count == 0 || originals[i].Count == 0)
+            {
+                continue;
+            }
+
+            double client = Fmt.Median(all[i].Select(r => r.ClientPointsPerSecond));
+            double original = Fmt.Median(originals[i]);
+            sb.AppendLine($"| {all[i][0].Protocol} | {Fmt.Rate(client)} | {Fmt.Rate(original)} | {Fmt.Num(client / original, "0.0")}× |");
+        }
+
+        return sb.ToString();
     }
 
     private static string Table(List<List<RunMeasurement>> all, ToolOptions options)

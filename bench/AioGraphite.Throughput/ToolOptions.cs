@@ -53,6 +53,10 @@ internal sealed record ToolOptions
                                   that CA), and the ceiling writes through an SslStream too; also measures the connect
                                   time with and without TLS (median of 30 ConnectAsync each: the handshake's cost)
           --markdown PATH         also write the final table to PATH
+          --original DIR          sink mode: also run the Python original (DIR: a checkout of zillow/aiographite, the
+                                  directory holding its aiographite package) on the same workload into the same kind
+                                  of sink, after the client's runs of each protocol (bench/original/send_original.py,
+                                  /usr/bin/python3; as many runs as the client's, at most 3), and print the ratio
 
         Latency mode (--mode latency; plaintext unless --protocol is given; every client option is the default
         unless --buffer-bytes / --batch-bytes / --no-replay are given):
@@ -133,6 +137,9 @@ internal sealed record ToolOptions
     public bool Tls { get; init; }
 
     public string? MarkdownPath { get; init; }
+
+    /// <summary>Sink mode: a checkout of the Python original (zillow/aiographite) to measure in the same run; null: not measured.</summary>
+    public string? Original { get; init; }
 
     /// <summary>Latency mode: healthy, frozen, partitioned (in this order).</summary>
     public IReadOnlyList<string> Scenarios { get; init; } = ["healthy", "frozen", "partitioned"];
@@ -253,6 +260,7 @@ internal sealed record ToolOptions
                 "--alloc-types" => o with { AllocationTypes = true },
                 "--tls" => o with { Tls = true },
                 "--markdown" => o with { MarkdownPath = Next() },
+                "--original" => o with { Original = Path.GetFullPath(Next()) },
                 "--scenario" => o with
                 {
                     Scenarios = OneOf(Next(), "healthy", "frozen", "partitioned", "all") switch
