@@ -58,6 +58,22 @@ public sealed class EncodedNameCacheTests
     }
 
     [Fact]
+    public void ANewStringForEverySend_KeepsAtMostMaxEntriesNamesAlive()
+    {
+        // A producer that builds its names anew for each send never hits: the cache must stay bounded, and keep working.
+        var cache = new EncodedNameCache();
+        string last = "";
+        for (int i = 0; i < 20 * EncodedNameCache.MaxEntries; i++)
+        {
+            last = $"requests.{i}.count";
+            cache.Store(Encode(last));
+        }
+
+        Assert.Equal(EncodedNameCache.MaxEntries, cache.Capacity);
+        Assert.NotNull(cache.Find(last)); // the last store always lands
+    }
+
+    [Fact]
     public void StoringANameAgain_ReplacesItsEntry_WithoutTakingAnotherWay()
     {
         string[] colliding = CollidingNames(EncodedNameCache.Ways, EncodedNameCache.InitialEntries);
