@@ -1,15 +1,15 @@
-using AioGraphite.Diagnostics;
-using AioGraphite.Naming;
-using AioGraphite.Protocols;
 using System.Runtime.CompilerServices;
+using AioGraphite.Diagnostics;
+using AioGraphite.Protocols;
 
 namespace AioGraphite.Pipeline;
 
 /// <content>
-/// The producers' half: points are checked outside the lock (the validated-name cache first, then
-/// <see cref="GraphiteDatapointValidator"/>), then formatted into the buffer under this destination's lock, once per
-/// call; the full-buffer policy decides between waiting for room, dropping the oldest batch and dropping the
-/// point. Producers run on any thread; after the lock is released they wake the loop, count and log.
+/// The producers' half: points are checked and their names encoded outside the lock (<see cref="PointPreparer"/>: the
+/// client's name cache first, then <see cref="GraphiteDatapointValidator"/>), then formatted into the buffer under this
+/// destination's lock, once per call, one buffer call per run of valid points; the full-buffer policy decides between
+/// waiting for room, dropping the oldest batch and dropping the point. Producers run on any thread; accepted points are
+/// counted under the lock; after it is released they wake the loop, count and log drops.
 /// </content>
 internal sealed partial class DestinationSender
 {
@@ -24,7 +24,7 @@ internal sealed partial class DestinationSender
     private readonly string _fullBufferReason;
     private readonly long _wakeBacklogBytes;
 
-    /// <summary>Most points checked ahead and appended under one lock (an array of 40 KiB).</summary>
+    /// <summary>Most points checked ahead and appended under one lock (an array of 24 KiB).</summary>
     private const int MaxPreparedPerLock = 1024;
 
     // Any producer, each slot taken and given back with Interlocked.Exchange: arrays of points checked ahead of the lock

@@ -10,7 +10,7 @@ namespace AioGraphite.Pipeline;
 [InlineArray(Length)]
 internal struct PreparedPointChunk
 {
-    /// <summary>Most points checked on the stack (640 bytes); a larger call rents a pooled array.</summary>
+    /// <summary>Most points checked on the stack (384 bytes); a larger call rents a pooled array.</summary>
     public const int Length = 16;
 
     private PreparedPoint _first;
