@@ -284,6 +284,7 @@ internal static partial class ShortestDouble
     }
 
     /// <summary>Writes the <paramref name="count"/> digits of <paramref name="d"/> (d &lt; 10^18) at <paramref name="text"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a profile of a cold run found it in tier-0 code
     private static void WriteDigits(ref byte text, ulong d, int count)
     {
         ref byte pairs = ref MemoryMarshal.GetReference(DigitPairs);
