@@ -61,14 +61,15 @@ public readonly record struct GraphiteClientStatistics
     public GraphiteSpoolStatistics Spool { get; init; }
 
     /// <summary>
-    /// Points whose metric name (the same string object) was found in the client's cache of checked and encoded names, so
-    /// that only the value and timestamp were checked. With several destinations a point counts once, in the client's
+    /// Name lookups that found the metric name (the same string object) in the client's cache of checked and encoded
+    /// names, so that only the value and timestamp were checked: one per point, and once more for each point of a send
+    /// that waited for room and resumed. With several destinations a point counts once, in the client's
     /// total (not in a destination's).
     /// </summary>
     public long NameCacheHits { get; init; }
 
     /// <summary>
-    /// Points whose name was checked and encoded in full: a name's first send, a name evicted from the cache (4,096
+    /// Name lookups that checked and encoded the name in full: a name's first send, a name evicted from the cache (up to 16,384
     /// entries), a new string object for a name sent before, or a name the cache never keeps (tagged with default tags to
     /// merge, or too long to fit a line whatever its value). Counted as <see cref="NameCacheHits"/>; hits over hits plus
     /// misses is the hit rate.
