@@ -92,16 +92,19 @@ public sealed class AllocationTests
         var segment = new Segment(256 * 1024);
         FormatBatch(format, segment, batch);
 
-        long allocated = AllocatedOnThisThread(() =>
+        // The fewest bytes of five rounds: the runtime may allocate once on this thread while the test's own methods move
+        // up the JIT's tiers (a CI run saw 1,024 bytes in one round), while formatting that allocated per point or per
+        // batch would show in every round.
+        long allocated = Enumerable.Range(0, 5).Min(_ => AllocatedOnThisThread(() =>
         {
             for (int i = 0; i < MeasuredBatches; i++)
             {
                 FormatBatch(format, segment, batch);
             }
-        });
+        }));
 
         Assert.True(segment.Points == BatchPoints, $"formatted {segment.Points} points");
-        Assert.True(allocated == 0, $"{protocol} formatting allocated {allocated:N0} bytes for {MeasuredBatches * BatchPoints:N0} points");
+        Assert.True(allocated == 0, $"{protocol} formatting allocated {allocated:N0} bytes for {MeasuredBatches * BatchPoints:N0} points in each of five rounds");
     }
 
     private static void FormatBatch(WireFormat format, Segment segment, PreparedPoint[] batch)
