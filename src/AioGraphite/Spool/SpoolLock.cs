@@ -147,7 +147,9 @@ internal sealed class SpoolLock : IDisposable
         TimeSpan waited = Stopwatch.GetElapsedTime(started);
         if (waited >= timeout)
         {
-            throw InUse(directory, timeout > TimeSpan.Zero ? waited : null);
+            // The message names the wait asked for (SpoolLockTimeout / --timeout), not the measured one, which overshoots
+            // it by the last poll's delay (1.0 s asked read "1.1 s" on a loaded machine).
+            throw InUse(directory, timeout > TimeSpan.Zero ? timeout : null);
         }
 
         if (!told)
@@ -258,11 +260,11 @@ internal sealed class SpoolLock : IDisposable
         }
     }
 
-    private static GraphiteException InUse(string directory, TimeSpan? waited)
+    private static GraphiteException InUse(string directory, TimeSpan? waitedFor)
     {
         string lockPath = Path.Combine(directory, SpoolDirectoryLayout.LockName);
         string holder = Holder(Path.Combine(directory, SpoolDirectoryLayout.HolderName));
-        return waited is TimeSpan w
+        return waitedFor is TimeSpan w
             ? new GraphiteException(string.Create(CultureInfo.InvariantCulture, $"The spool directory '{directory}' is in use by {holder}: one process per spool (file lock on '{lockPath}'), and it was not released within {w.TotalSeconds:0.0} s of waiting. Stop that process or let it finish, wait longer (SpoolLockTimeout; the tool's --timeout), or give this one its own SpoolDirectory."))
             : new GraphiteException($"The spool directory '{directory}' is in use by {holder}: one process per spool (file lock on '{lockPath}'). Stop that process or give this one its own SpoolDirectory.");
     }
