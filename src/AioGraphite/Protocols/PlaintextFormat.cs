@@ -171,15 +171,13 @@ internal sealed class PlaintextFormat : WireFormat
         return ShortestDouble.Format(value, ref text);
     }
 
-    /// <summary>Most decimals the fast path tries (see <see cref="FormatValue"/>).</summary>
-    private const int MaxFastPathDecimals = 1;
-
-    private static readonly double[] PowersOfTen = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
+    /// <summary>10^k for the decimals the fast path tries, k = 1 .. length - 1 (one decimal: see <see cref="FormatValue"/>).</summary>
+    private static readonly double[] PowersOfTen = [1, 1e1];
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int TryFormatFewDecimals(double value, ref byte text)
     {
-        for (int k = 1; k <= MaxFastPathDecimals; k++)
+        for (int k = 1; k < PowersOfTen.Length; k++)
         {
             double scaled = value * PowersOfTen[k];
             if (scaled != Math.Floor(scaled))
