@@ -528,8 +528,9 @@ internal sealed class SenderLoop
         }
 
         SettleReleased();
+        ValueTask closing = _connections.LostAsync(); // marks the destination disconnected before it reads as replaying
         _connections.Status.Replaying(_tracker.ReplayCount > 0 || _pending.Exists(static s => s.IsReplay));
-        await _connections.LostAsync().ConfigureAwait(false);
+        await closing.ConfigureAwait(false);
         SpaceFreed.Pulse();
     }
 
