@@ -90,9 +90,9 @@ public sealed class HungDiskCloseTests : IDisposable
         Task close = client.CloseAsync(DrainTimeout);
 
         // The clock read as the close completes (synchronously on the completing thread). The test moves the fake clock
-        // from thread-pool tasks every 5 ms of real time; under load several run back to back while the close's own
-        // continuations wait for a thread, so the close sees its deadlines a few steps late (fresh-clone CI runs read
-        // 4.2 and 4.3 s): the bound allows three steps of that. The bug it guards against is a close that never returns.
+        // from thread-pool tasks, one queued at a time; the close's continuations may still wait for a thread behind a
+        // step or two (fresh-clone CI runs read 4.2 and 4.3 s when steps could pile up): the bound allows three steps of
+        // that. The bug it guards against is a close that never returns.
         Task<TimeSpan> took = close.ContinueWith(_ => _time.GetUtcNow() - closedAt, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         await AdvanceElsewhereUntilAsync(close, "the close");
         await close;
@@ -116,12 +116,27 @@ public sealed class HungDiskCloseTests : IDisposable
     /// <summary>
     /// Advances the clock step by step until <paramref name="done"/> completes, each step on a thread-pool thread: a
     /// continuation of the sender runs inline in a timer callback, and if it hangs in a read it must not hang this thread.
+    /// A step is queued only once the one before it has started: on a loaded pool queued steps would otherwise run back to
+    /// back while the close's own continuations wait for a thread, and the close would read its deadlines late.
     /// </summary>
     private async Task AdvanceElsewhereUntilAsync(Task done, string what)
     {
+        int queued = 0;
+        int started = 0;
         for (int i = 0; i < 2_000 && !done.IsCompleted; i++)
         {
-            _ = Task.Run(() => _time.Advance(Step), Ct);
+            if (Volatile.Read(ref started) == queued)
+            {
+                queued++;
+                _ = Task.Run(
+                    () =>
+                    {
+                        Interlocked.Increment(ref started);
+                        _time.Advance(Step);
+                    },
+                    Ct);
+            }
+
             await Task.WhenAny(done, Task.Delay(5, Ct));
         }
 
