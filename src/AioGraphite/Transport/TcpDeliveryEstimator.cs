@@ -44,8 +44,34 @@ internal sealed class TcpDeliveryEstimator
             return false;
         }
 
-        return orderly && (estimator is null || (TcpInfo.TryRead(socket, out TcpInfoSample sample) && estimator.AcknowledgedThroughEnd(sample, writtenThroughEnd)));
+        if (!orderly || estimator is null)
+        {
+            return orderly;
+        }
+
+        // The peer may close (over TLS: send its close_notify, which completes `closed`) before its kernel's
+        // acknowledgement of our FIN is processed here: wait a little for it, in real time (a kernel event, not the
+        // client's clock).
+        for (int poll = 0; TcpInfo.TryRead(socket, out TcpInfoSample sample); poll++)
+        {
+            if (estimator.AcknowledgedThroughEnd(sample, writtenThroughEnd))
+            {
+                return true;
+            }
+
+            if (poll == FinAcknowledgementPolls)
+            {
+                return false;
+            }
+
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        }
+
+        return false;
     }
+
+    /// <summary>Times (about 1 ms apart) the receipt looks again for the acknowledgement of our FIN after the peer closed.</summary>
+    internal const int FinAcknowledgementPolls = 50;
 
     /// <summary>The last estimate.</summary>
     public long Consumed => _consumed;
