@@ -30,9 +30,11 @@ internal sealed class PointPreparer
 
     /// <summary>
     /// Checks one point; an invalid one comes back as <see cref="PreparedPoint.Rejected"/>. Counts the lookup in
-    /// <paramref name="lookups"/>, which the caller adds to its <see cref="PipelineCounters"/> once per call.
+    /// <paramref name="lookups"/>, which the caller adds to its <see cref="PipelineCounters"/> once per call. A name found
+    /// in the cache takes only the checks of its value and timestamp, inlined into the caller's loop; any other goes
+    /// through <see cref="PrepareNew"/>, out of line, so the common path carries none of its frame.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public PreparedPoint Prepare(in Datapoint p, long defaultTimestamp, ref NameLookups lookups)
     {
         long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
@@ -43,8 +45,15 @@ internal sealed class PointPreparer
             return new PreparedPoint(name, p.Value, ts);
         }
 
+        return PrepareNew(in p, defaultTimestamp, ref lookups);
+    }
+
+    /// <summary>A point whose name is not in the cache (or whose value or timestamp fails its check): every check.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private PreparedPoint PrepareNew(in Datapoint p, long defaultTimestamp, ref NameLookups lookups)
+    {
         lookups.Misses++;
-        if (!_rules.TryPrepare(in p, defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out ts, out string? error))
+        if (!_rules.TryPrepare(in p, defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out long ts, out string? error))
         {
             return PreparedPoint.Rejected(p.Metric, error);
         }
