@@ -40,6 +40,9 @@ internal sealed class ClientRun
     /// <summary>The points <see cref="ProducerCpuSeconds"/> covers (the second half of the sends).</summary>
     public long ProducerCpuPoints { get; private set; }
 
+    /// <summary>The producer's CPU per point in chunks of the second half of the sends (the A/B script's lower quartile).</summary>
+    public ProducerCpuChunks ProducerChunks { get; } = new();
+
     /// <summary>Calls that found the buffer full and waited (SendMultipleAsync) or refusals retried (TrySend).</summary>
     public long Waits { get; private set; }
 
@@ -75,7 +78,11 @@ internal sealed class ClientRun
         Started = Stopwatch.GetTimestamp();
         if (api == "trysend")
         {
-            SendWithTrySend(workload, batch, batches, () => cpu0 = ThreadCpu.Nanoseconds());
+            SendWithTrySend(workload, batch, batches, () =>
+            {
+                cpu0 = ThreadCpu.Nanoseconds();
+                ProducerChunks.Start();
+            });
         }
         else
         {
@@ -86,6 +93,7 @@ internal sealed class ClientRun
                     SecondHalfAllocated = GC.GetTotalAllocatedBytes(precise: true);
                     Sampler?.Restart();
                     cpu0 = ThreadCpu.Nanoseconds();
+                    ProducerChunks.Start();
                 }
 
                 workload.Fill(batch, b);
@@ -97,6 +105,8 @@ internal sealed class ClientRun
                     Waits++;
                     send.AsTask().GetAwaiter().GetResult(); // blocks this thread: waiting costs no CPU
                 }
+
+                ProducerChunks.Sent(batch.Length);
             }
         }
 
@@ -127,6 +137,8 @@ internal sealed class ClientRun
                     Thread.Yield();
                 }
             }
+
+            ProducerChunks.Sent(batch.Length);
         }
 
         Waits = waits;

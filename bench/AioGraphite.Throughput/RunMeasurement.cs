@@ -43,6 +43,9 @@ internal sealed record RunMeasurement
     /// <summary>The points <see cref="ProducerCpuSeconds"/> covers.</summary>
     public long ProducerCpuPoints { get; init; }
 
+    /// <summary>The lower quartile of the producer's CPU nanoseconds per point over chunks of the second half (<see cref="ProducerCpuChunks"/>).</summary>
+    public double ProducerNsLowerQuartile { get; init; } = double.NaN;
+
     /// <summary>Calls that found the buffer full and had to wait.</summary>
     public required long Waits { get; init; }
 

@@ -130,6 +130,7 @@ internal sealed class SinkBenchmark
             ClientCpuSeconds = cpu.TotalSeconds,
             ProducerCpuSeconds = run.ProducerCpuSeconds,
             ProducerCpuPoints = run.ProducerCpuPoints,
+            ProducerNsLowerQuartile = run.ProducerChunks.LowerQuartileNsPerPoint,
             Waits = run.Waits,
             SampledAllocations = run.SampledAllocations,
             CeilingSeconds = double.NaN,
@@ -186,7 +187,7 @@ internal sealed class SinkBenchmark
     /// <summary>One line per run for scripts (scripts/ab-throughput.sh): <c>result protocol=... points_per_s=... producer_ns=... process_ns=...</c>.</summary>
     public static string ResultLine(RunMeasurement m) => string.Create(
         System.Globalization.CultureInfo.InvariantCulture,
-        $"result protocol={m.Protocol} points={m.Points} points_per_s={m.ClientPointsPerSecond:F0} producer_ns={m.ProducerNsPerPoint:F3} process_ns={m.ProcessNsPerPoint:F3} producer_alloc_b={(double)m.ProducerAllocatedBytes / m.Points:F4} name_cache_hit_rate={m.NameCacheHitRate:F6}");
+        $"result protocol={m.Protocol} points={m.Points} points_per_s={m.ClientPointsPerSecond:F0} producer_ns={m.ProducerNsPerPoint:F3} producer_ns_q1={m.ProducerNsLowerQuartile:F3} process_ns={m.ProcessNsPerPoint:F3} producer_alloc_b={(double)m.ProducerAllocatedBytes / m.Points:F4} name_cache_hit_rate={m.NameCacheHitRate:F6}");
 
     public static string Describe(RunMeasurement m) =>
         $"client {Fmt.Rate(m.ClientPointsPerSecond)} points/s ({Fmt.Bytes(m.ClientBytesPerSecond)}/s, flush after {Fmt.Num(m.ClientFlushSeconds, "0.000")} s, "
