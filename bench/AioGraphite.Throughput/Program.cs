@@ -27,5 +27,6 @@ return options.Mode switch
     "latency" => await LatencyBenchmark.RunAsync(options),
     "spool-recovery" => await SpoolRecoveryBenchmark.RunAsync(options),
     "soak" => await SoakBenchmark.RunAsync(options),
+    "interleave" => InterleavedAb.Run(options),
     _ => await CarbonBenchmark.RunAsync(options),
 };

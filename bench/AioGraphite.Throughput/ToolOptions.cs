@@ -53,6 +53,13 @@ internal sealed record ToolOptions
                                   that CA), and the ceiling writes through an SslStream too; also measures the connect
                                   time with and without TLS (median of 30 ConnectAsync each: the handshake's cost)
           --markdown PATH         also write the final table to PATH
+          --interleave DIR_A DIR_B   an A/B of two builds of the library in one process (scripts/ab-throughput.sh runs it):
+                                  DIR_A and DIR_B hold each build's AioGraphite.dll; each is loaded into a load context
+                                  of its own with this tool's harness, and one producer thread sends chunks of the
+                                  workload (SendMultipleAsync, 1000-point batches, each side its own loopback sink) to A
+                                  and B in turn, A-B then B-A. Prints each round's CPU per point and the median ratio B/A
+                                  with a 95 % bootstrap interval. --runs K rounds (default 200), --points N per chunk
+                                  (default 256k), --warmup N points per side first (default 6M), --protocol as above.
           --original DIR          sink mode: also run the Python original (DIR: a checkout of zillow/aiographite, the
                                   directory holding its aiographite package) on the same workload into the same kind
                                   of sink, after the client's runs of each protocol (bench/original/send_original.py,
@@ -99,6 +106,12 @@ internal sealed record ToolOptions
     public int? Runs { get; init; }
 
     public long Warmup { get; init; } = 1_000_000;
+
+    /// <summary>The warm-up as given on the command line (modes with a default of their own).</summary>
+    public long? WarmupGiven { get; init; }
+
+    /// <summary><c>--interleave DIR_A DIR_B</c>: the builds an interleaved A/B compares (<see cref="InterleavedAb"/>).</summary>
+    public (string A, string B)? Interleave { get; init; }
 
     /// <summary>The protocols given with --protocol, or null for the mode's default.</summary>
     public IReadOnlyList<string>? ProtocolsGiven { get; init; }
@@ -240,7 +253,8 @@ internal sealed record ToolOptions
                 "--stalled" => o with { Mode = "stalled" },
                 "--points" => o with { Points = ParseCount(Next()) },
                 "--runs" => o with { Runs = (int)ParseCount(Next()) },
-                "--warmup" => o with { Warmup = ParseCount(Next()) },
+                "--warmup" => ParseCount(Next()) is var warmup ? o with { Warmup = warmup, WarmupGiven = warmup } : o,
+                "--interleave" => o with { Mode = "interleave", Interleave = (Path.GetFullPath(Next()), Path.GetFullPath(Next())) },
                 "--protocol" => o with
                 {
                     ProtocolsGiven = OneOf(Next(), "plaintext", "pickle", "both") switch
