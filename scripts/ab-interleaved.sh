@@ -10,15 +10,15 @@
 #
 # A_REV / B_REV: git revisions (B_REV defaults to the working tree; WORKTREE names it explicitly); only src/AioGraphite
 # is built from them, the tool (the harness) is this working tree's, so any revision with the public API can be compared.
-# PROCESSES (default 6), ROUNDS per process (default 100); env WARMUP (points per side before the rounds, default
-# 10M), CHUNK (points per chunk, default 512k), PROTOCOL (plaintext|pickle|both, default both). ~8 min with the defaults.
+# PROCESSES (default 10), ROUNDS per process (default 100); env WARMUP (points per side before the rounds, default
+# 10M), CHUNK (points per chunk, default 512k), PROTOCOL (plaintext|pickle|both, default both). ~5 min with the defaults.
 # Prints, per protocol, the median over all rounds of the ratio B/A of the producer's CPU per point with a 95 %
 # hierarchical bootstrap interval (< 1: B costs less).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 a=${1:?usage: scripts/ab-interleaved.sh A_REV [B_REV] [PROCESSES] [ROUNDS]}
 b=${2:-WORKTREE}
-processes=${3:-6}
+processes=${3:-10}
 rounds=${4:-100}
 work=$(mktemp -d /tmp/ab-interleaved.XXXXXX)
 trap 'for s in a b; do git worktree remove --force "$work/src-$s" >/dev/null 2>&1 || true; done; rm -rf "$work"' EXIT
