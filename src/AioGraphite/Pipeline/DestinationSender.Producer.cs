@@ -7,13 +7,14 @@ namespace AioGraphite.Pipeline;
 /// <content>
 /// The producers' half: points are checked and their names encoded outside the lock (<see cref="PointPreparer"/>: the
 /// client's name cache first, then <see cref="GraphiteDatapointValidator"/>), then formatted into the buffer under this
-/// destination's lock, once per call, one buffer call per run of valid points; the full-buffer policy decides between
-/// waiting for room, dropping the oldest batch and dropping the point. Producers run on any thread; accepted points are
+/// destination's lock, once per block of up to <see cref="PreparedPointBlock.Length"/> points, one buffer call per run
+/// of valid points; the full-buffer policy decides between waiting for room, dropping the oldest batch and dropping the
+/// point. Producers run on any thread; accepted points are
 /// counted under the lock; after it is released they wake the loop, count and log drops.
 /// </content>
 internal sealed partial class DestinationSender
 {
-    // The destination's lock, owned here: producers take it in AppendPrepared (once per call), the sender loop and the
+    // The destination's lock, owned here: producers take it in AppendPrepared (once per block of points), the sender loop and the
     // spool writer through SendBuffer's methods (it guards the BatchQueue and the SpoolStaging).
     private readonly Lock _sync = new();
 
@@ -23,13 +24,6 @@ internal sealed partial class DestinationSender
     private readonly bool _waitForRoom;
     private readonly string _fullBufferReason;
     private readonly long _wakeBacklogBytes;
-
-    /// <summary>Most points checked ahead and appended under one lock (an array of 24 KiB).</summary>
-    private const int MaxPreparedPerLock = 1024;
-
-    // Any producer, each slot taken and given back with Interlocked.Exchange: arrays of points checked ahead of the lock
-    // for larger calls, as many as there are cores, reused so that the steady state allocates nothing.
-    private readonly PreparedPoint[]?[] _preparedSpares = new PreparedPoint[]?[Environment.ProcessorCount];
 
     // Any producer, interlocked.
     private long _lastDropLog;
@@ -51,10 +45,10 @@ internal sealed partial class DestinationSender
 
     /// <summary>
     /// Checks and appends <paramref name="points"/> from <paramref name="start"/> (this destination takes them all);
-    /// returns the index it stopped at when it must wait for room, or the length. Every point is checked before the lock
-    /// is taken; then the lock is taken once for the whole call (so the loop sees a call's points together, as before
-    /// the checks left the lock), and invalid points are added to <paramref name="rejections"/> in order, under it, up to
-    /// where the call stops: each once, however often the caller resumes.
+    /// returns the index it stopped at when it must wait for room, or the length. The points of a block (the whole call
+    /// up to <see cref="PreparedPointBlock.Length"/> points) are checked before the lock is taken; then the lock is taken
+    /// once for the block, and invalid points are added to <paramref name="rejections"/> in order, under it, up to where
+    /// the call stops: each once, however often the caller resumes.
     /// </summary>
     /// <param name="points">The caller's points.</param>
     /// <param name="start">The first point to append.</param>
@@ -122,69 +116,31 @@ internal sealed partial class DestinationSender
     }
 
     /// <summary>
-    /// A larger batch: checked into a reused array, a slice of up to <see cref="MaxPreparedPerLock"/> points at a time,
-    /// each slice appended under one lock (a batch up to that size is appended as a whole, as before the checks left the
-    /// lock).
+    /// A larger batch: checked into a block on the stack, up to <see cref="PreparedPointBlock.Length"/> points at a time,
+    /// each block appended under one lock.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AppendMany(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref Rejections rejections, ref BatchOutcome outcome, ref NameLookups lookups)
     {
-        PreparedPoint[] buffer = RentPrepared();
+        var block = default(PreparedPointBlock);
         int i = start;
-        try
+        while (i < points.Length)
         {
-            while (i < points.Length)
+            int count = Math.Min(points.Length - i, PreparedPointBlock.Length);
+            for (int k = 0; k < count; k++)
             {
-                int count = Math.Min(points.Length - i, MaxPreparedPerLock);
-                Span<PreparedPoint> prepared = buffer.AsSpan(0, count);
-                for (int k = 0; k < count; k++)
-                {
-                    prepared[k] = _preparer.Prepare(in points[i + k], defaultTimestamp, ref lookups);
-                }
-
-                int taken = AppendPrepared(prepared, i, wait, ref rejections, ref outcome, ref lookups);
-                i += taken;
-                if (taken < count)
-                {
-                    break;
-                }
+                block[k] = _preparer.Prepare(in points[i + k], defaultTimestamp, ref lookups);
             }
-        }
-        finally
-        {
-            buffer.AsSpan(0, Math.Min(points.Length - start, MaxPreparedPerLock)).Clear(); // keeps no metric names alive
-            ReturnPrepared(buffer);
+
+            int taken = AppendPrepared(((ReadOnlySpan<PreparedPoint>)block)[..count], i, wait, ref rejections, ref outcome, ref lookups);
+            i += taken;
+            if (taken < count)
+            {
+                break;
+            }
         }
 
         return i;
-    }
-
-    /// <summary>A spare array for <see cref="AppendMany"/>, or a new one when every spare is in use.</summary>
-    private PreparedPoint[] RentPrepared()
-    {
-        PreparedPoint[]?[] spares = _preparedSpares;
-        for (int i = 0; i < spares.Length; i++)
-        {
-            if (Interlocked.Exchange(ref spares[i], null) is { } spare)
-            {
-                return spare;
-            }
-        }
-
-        return new PreparedPoint[MaxPreparedPerLock];
-    }
-
-    /// <summary>Gives an array back to a free slot (or to the garbage collector when all are full).</summary>
-    private void ReturnPrepared(PreparedPoint[] buffer)
-    {
-        PreparedPoint[]?[] spares = _preparedSpares;
-        for (int i = 0; i < spares.Length; i++)
-        {
-            if (Interlocked.CompareExchange(ref spares[i], buffer, null) is null)
-            {
-                return;
-            }
-        }
     }
 
     /// <summary>
