@@ -51,7 +51,8 @@ internal sealed class TcpDeliveryEstimator
 
         // The peer may close (over TLS: send its close_notify, which completes `closed`) before its kernel's
         // acknowledgement of our FIN is processed here: wait a little for it, in real time (a kernel event, not the
-        // client's clock).
+        // client's clock), never longer than the caller's timeout allows.
+        int polls = (int)Math.Min(FinAcknowledgementPolls, Math.Max(0, timeout.TotalMilliseconds));
         for (int poll = 0; TcpInfo.TryRead(socket, out TcpInfoSample sample); poll++)
         {
             if (estimator.AcknowledgedThroughEnd(sample, writtenThroughEnd))
@@ -59,7 +60,7 @@ internal sealed class TcpDeliveryEstimator
                 return true;
             }
 
-            if (poll == FinAcknowledgementPolls)
+            if (poll >= polls)
             {
                 return false;
             }
@@ -70,7 +71,7 @@ internal sealed class TcpDeliveryEstimator
         return false;
     }
 
-    /// <summary>Times (about 1 ms apart) the receipt looks again for the acknowledgement of our FIN after the peer closed.</summary>
+    /// <summary>Most times (about 1 ms apart) the receipt looks again for the acknowledgement of our FIN after the peer closed.</summary>
     internal const int FinAcknowledgementPolls = 50;
 
     /// <summary>The last estimate.</summary>
