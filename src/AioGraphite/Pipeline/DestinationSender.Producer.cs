@@ -9,13 +9,13 @@ namespace AioGraphite.Pipeline;
 /// client's name cache first, then <see cref="GraphiteDatapointValidator"/>), then formatted into the buffer under this
 /// destination's lock, once per block of up to <see cref="PreparedPointBlock.Length"/> points, one buffer call per run
 /// of valid points; the full-buffer policy decides between waiting for room, dropping the oldest batch and dropping the
-/// point. Producers run on any thread; accepted points are
-/// counted under the lock; after it is released they wake the loop, count and log drops.
+/// point. Producers run on any thread; accepted points are counted under the lock; after it is released they wake the
+/// loop, count and log drops.
 /// </content>
 internal sealed partial class DestinationSender
 {
-    // The destination's lock, owned here: producers take it in AppendPrepared (once per block of points), the sender loop and the
-    // spool writer through SendBuffer's methods (it guards the BatchQueue and the SpoolStaging).
+    // The destination's lock, owned here: producers take it in AppendPrepared (once per block of points), the sender loop
+    // and the spool writer through SendBuffer's methods (it guards the BatchQueue and the SpoolStaging).
     private readonly Lock _sync = new();
 
     // Set at construction; read by any producer.
