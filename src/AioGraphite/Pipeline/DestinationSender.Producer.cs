@@ -147,7 +147,9 @@ internal sealed partial class DestinationSender
     /// Appends checked points under the lock, one lock for all, each run of valid points with one buffer call; records
     /// the rejected ones (numbered from <paramref name="firstIndex"/>) in order. Returns how many were taken (appended,
     /// dropped or rejected) before the first that must wait for room. Counts the accepted points and the call's name
-    /// lookups under the lock (then clears <paramref name="lookups"/>).
+    /// lookups under the lock (then clears <paramref name="lookups"/>). When every name was found in the cache (no miss:
+    /// every point is valid, or the points came checked from the sharded path) the points are one run, without a scan
+    /// for rejected ones.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AppendPrepared(ReadOnlySpan<PreparedPoint> points, int firstIndex, bool wait, ref Rejections rejections, ref BatchOutcome outcome, ref NameLookups lookups)
@@ -157,7 +159,9 @@ internal sealed partial class DestinationSender
         lock (_sync)
         {
             ObjectDisposedException.ThrowIf(Buffer.IsCompletedLocked, typeof(GraphiteClient));
-            int taken = AppendPreparedLocked(points, firstIndex, dropOldest, wait, ref rejections, ref outcome);
+            int taken = lookups.Misses == 0 && !points.IsEmpty
+                ? AppendRunLocked(points, dropOldest, wait, ref outcome)
+                : AppendPreparedLocked(points, firstIndex, dropOldest, wait, ref rejections, ref outcome);
             Counters.AcceptedLocked(outcome.Accepted - acceptedBefore, lookups);
             lookups = default;
             return taken;

@@ -121,6 +121,31 @@ public sealed class GraphiteClientTests
     }
 
     [Fact]
+    public async Task SendMultipleAsync_ACachedNameWithAnInvalidValue_IsRejectedAlone_AndTheRestOfItsBlockIsSentInOrder()
+    {
+        // Every name is cached by the first call. In the second, one point in the second 256-point block carries NaN: that
+        // block takes the full checks (a cache miss), rejects that point alone and sends the others in order; the blocks
+        // of cache hits alone skip the scan for rejected points.
+        await using LoopbackSink sink = LoopbackSink.Start();
+        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
+        string[] names = [.. Enumerable.Range(0, 600).Select(i => $"cached.m{i}")];
+        await client.SendMultipleAsync(names.Select((n, i) => new Datapoint(n, i, 10)), cancellationToken: Ct);
+        Datapoint[] second = [.. names.Select((n, i) => new Datapoint(n, i == 300 ? double.NaN : i + 1000, 20))];
+        var ex = await Assert.ThrowsAsync<ArgumentException>(async () => await client.SendMultipleAsync(second, cancellationToken: Ct));
+        Assert.Contains("cached.m300", ex.Message, StringComparison.Ordinal);
+        GraphiteClientStatistics stats = client.Statistics;
+        Assert.Equal(1, stats.PointsRejected);
+        Assert.Equal(1199, stats.PointsAccepted);
+        Assert.Equal(600 + 1, stats.NameCacheMisses);
+        Assert.Equal(599, stats.NameCacheHits);
+        await client.FlushAsync(Ct);
+        await sink.WaitUntilAsync(s => s.AllText.Count(c => c == '\n') >= 1199, "1199 lines");
+        string expected = string.Concat(names.Select((n, i) => FormattableString.Invariant($"{n} {i} 10\n")))
+            + string.Concat(names.Select((n, i) => i == 300 ? "" : FormattableString.Invariant($"{n} {i + 1000} 20\n")));
+        Assert.Equal(expected, sink.AllText);
+    }
+
+    [Fact]
     public async Task SendMultipleAsync_ATimestampOfOnePoint_DoesNotLeakIntoLaterPoints()
     {
         // Defect of the original: a 3-tuple's timestamp leaked into every later 2-tuple.
