@@ -90,14 +90,15 @@ public sealed class HungDiskCloseTests : IDisposable
         Task close = client.CloseAsync(DrainTimeout);
 
         // The clock read as the close completes (synchronously on the completing thread). The test moves the fake clock
-        // from thread-pool tasks, one queued at a time; the close's continuations may still wait for a thread behind a
-        // step or two (fresh-clone CI runs read 4.2 and 4.3 s when steps could pile up): the bound allows three steps of
-        // that. The bug it guards against is a close that never returns.
+        // from thread-pool tasks, one at a time and only once the pool has run what was queued; on a loaded machine the
+        // close's continuations may still be late by a few steps (fresh-clone CI runs read 4.2, 4.3 and 4.6 s before the
+        // steps waited for the pool): the bound allows ten steps of that. The bug it guards against is a close that never
+        // returns, which runs the clock on for 200 s.
         Task<TimeSpan> took = close.ContinueWith(_ => _time.GetUtcNow() - closedAt, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         await AdvanceElsewhereUntilAsync(close, "the close");
         await close;
 
-        Assert.InRange(await took, DrainTimeout, DrainTimeout + DrainController.CloseGrace + DrainController.CloseGrace + (3 * Step));
+        Assert.InRange(await took, DrainTimeout, DrainTimeout + DrainController.CloseGrace + DrainController.CloseGrace + (10 * Step));
         GraphiteClientStatistics stats = client.Statistics;
         Assert.Equal(2_000, stats.PointsDelivered + stats.PointsUndelivered);
         Assert.True(stats.PointsUndelivered > 0, stats.ToString());
@@ -116,8 +117,9 @@ public sealed class HungDiskCloseTests : IDisposable
     /// <summary>
     /// Advances the clock step by step until <paramref name="done"/> completes, each step on a thread-pool thread: a
     /// continuation of the sender runs inline in a timer callback, and if it hangs in a read it must not hang this thread.
-    /// A step is queued only once the one before it has started: on a loaded pool queued steps would otherwise run back to
-    /// back while the close's own continuations wait for a thread, and the close would read its deadlines late.
+    /// A step is taken only once the one before it has started and the thread pool has run what was queued (or 20 ms have
+    /// passed: other tests share the pool): the close's own continuations run before the clock moves on, so the close
+    /// reads its deadlines on time rather than a loaded pool's delay late.
     /// </summary>
     private async Task AdvanceElsewhereUntilAsync(Task done, string what)
     {
@@ -125,18 +127,24 @@ public sealed class HungDiskCloseTests : IDisposable
         int started = 0;
         for (int i = 0; i < 2_000 && !done.IsCompleted; i++)
         {
-            if (Volatile.Read(ref started) == queued)
+            for (int wait = 0; wait < 20 && !done.IsCompleted && (Volatile.Read(ref started) != queued || ThreadPool.PendingWorkItemCount > 0); wait++)
             {
-                queued++;
-                _ = Task.Run(
-                    () =>
-                    {
-                        Interlocked.Increment(ref started);
-                        _time.Advance(Step);
-                    },
-                    Ct);
+                await Task.WhenAny(done, Task.Delay(1, Ct));
             }
 
+            if (done.IsCompleted || Volatile.Read(ref started) != queued)
+            {
+                continue; // the step before still waits for a thread: never two queued
+            }
+
+            queued++;
+            _ = Task.Run(
+                () =>
+                {
+                    Interlocked.Increment(ref started);
+                    _time.Advance(Step);
+                },
+                Ct);
             await Task.WhenAny(done, Task.Delay(5, Ct));
         }
 
