@@ -74,17 +74,11 @@ internal static class InterleavedAb
             producer.Join();
 
             (double lo, double hi) = BootstrapMedian(ratios);
-            Console.WriteLine($"{protocol,-9} producer_ns A median {Median(nsA):F1} B median {Median(nsB):F1} ns/point; B/A {Median(ratios):F3} [{lo:F3}, {hi:F3}] (interval width {100 * (hi - lo):F1} %)");
-            Console.WriteLine($"result protocol={protocol} interleaved_rounds={rounds} a_ns={Median(nsA):F3} b_ns={Median(nsB):F3} ratio={Median(ratios):F4} ratio_lo={lo:F4} ratio_hi={hi:F4}");
+            Console.WriteLine($"{protocol,-9} producer_ns A median {Fmt.Median(nsA):F1} B median {Fmt.Median(nsB):F1} ns/point; B/A {Fmt.Median(ratios):F3} [{lo:F3}, {hi:F3}] (interval width {100 * (hi - lo):F1} %)");
+            Console.WriteLine($"result protocol={protocol} interleaved_rounds={rounds} a_ns={Fmt.Median(nsA):F3} b_ns={Fmt.Median(nsB):F3} ratio={Fmt.Median(ratios):F4} ratio_lo={lo:F4} ratio_hi={hi:F4}");
         }
 
         return 0;
-    }
-
-    private static double Median(List<double> values)
-    {
-        double[] sorted = [.. values.Order()];
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     /// <summary>95 % bootstrap interval of the median (10,000 resamples, fixed seed).</summary>
@@ -102,7 +96,7 @@ internal static class InterleavedAb
                 sample.Add(values[random.Next(values.Count)]);
             }
 
-            medians[i] = Median(sample);
+            medians[i] = Fmt.Median(sample);
         }
 
         Array.Sort(medians);
