@@ -8,10 +8,11 @@ namespace AioGraphite.Transport;
 /// took has been given back. A frozen carbon (window closing, then zero) consumes nothing.
 /// </summary>
 /// <remarks>
-/// The window moves in steps of its scale (often 128 bytes) and may still grow early in a connection, so the last few
-/// hundred bytes sent to a peer that stopped reading can look consumed; the end-of-stream receipt
-/// (<see cref="GraphiteConnection.EndStreamAsync"/>) is the exact proof for the tail. Without a window in the sample
-/// (kernels before 5.4) acknowledged bytes count as consumed.
+/// The window moves in steps of its scale (often 128 bytes) and grows early in a connection whether or not the peer
+/// reads: after a TLS handshake it is 65,536 and reaches ~105,000 as the first ~20 KB arrive, so on a young connection
+/// that many bytes sent to a peer that stopped reading can look consumed (they stay retained for replay); the
+/// end-of-stream receipt (<see cref="GraphiteConnection.EndStreamAsync"/>) is the exact proof. Without a window in the
+/// sample (kernels before 5.4) acknowledged bytes count as consumed.
 /// </remarks>
 internal sealed class TcpDeliveryEstimator
 {

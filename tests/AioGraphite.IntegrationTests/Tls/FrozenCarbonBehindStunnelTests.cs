@@ -17,6 +17,6 @@ public sealed class FrozenCarbonBehindStunnelTests
         using TestCertificates certs = TestCertificates.Create();
         await using CarbonCacheServer carbon = await CarbonCacheServer.StartAsync();
         await using StunnelServer stunnel = await StunnelServer.StartAsync([new StunnelService("mtls", carbon.LinePort, certs.Server, certs.Ca.CertificatePath)]);
-        await FrozenTerminatorTests.AssertFrozenNotDeliveredAsync(carbon, stunnel.Port("mtls"), FrozenTerminatorTests.Mutual(certs), "it.tlsfrozen.carbon", () => FrozenTerminatorTests.Signal(carbon.Pid, "STOP"), () => FrozenTerminatorTests.Signal(carbon.Pid, "CONT"), terminatorFrozen: false);
+        await FrozenTerminatorTests.AssertFrozenNotDeliveredAsync(carbon, stunnel.Port("mtls"), FrozenTerminatorTests.Mutual(certs), "it.tlsfrozen.carbon", () => FrozenTerminatorTests.Signal(carbon.Pid, "STOP"), () => FrozenTerminatorTests.Signal(carbon.Pid, "CONT"));
     }
 }

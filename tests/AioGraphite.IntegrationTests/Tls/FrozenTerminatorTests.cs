@@ -7,9 +7,11 @@ namespace AioGraphite.IntegrationTests.Tls;
 
 /// <summary>
 /// Delivery over TLS: the kernel's evidence under the TLS stream is the terminator's (what stunnel read), the end-of-stream
-/// receipt is stunnel's close, which comes only after carbon closed its side. So a frozen terminator (SIGSTOP) counts
-/// nothing as delivered, and a frozen carbon behind stunnel never completes WaitForDeliveryAsync; once it runs again the
-/// receipt comes and every point is stored.
+/// receipt is stunnel's close, which comes only after carbon closed its side. So neither a frozen terminator (SIGSTOP) nor
+/// a frozen carbon behind stunnel ever completes WaitForDeliveryAsync; once it runs again the receipt comes and every point
+/// is stored. The statistics' delivered count is not asserted while frozen: on a young connection the terminator's
+/// window grows as the first kilobytes arrive (65,536 to 105,472 bytes measured here) whether or not it reads them, so
+/// TCP cannot tell those bytes from consumed ones (they stay retained for replay; see docs/architecture.md).
 /// </summary>
 public sealed class FrozenTerminatorTests
 {
@@ -21,7 +23,7 @@ public sealed class FrozenTerminatorTests
         using TestCertificates certs = TestCertificates.Create();
         await using CarbonCacheServer carbon = await CarbonCacheServer.StartAsync();
         await using StunnelServer stunnel = await StunnelServer.StartAsync([new StunnelService("mtls", carbon.LinePort, certs.Server, certs.Ca.CertificatePath)]);
-        await AssertFrozenNotDeliveredAsync(carbon, stunnel.Port("mtls"), Mutual(certs), "it.tlsfrozen.stunnel", stunnel.Freeze, stunnel.Resume, terminatorFrozen: true);
+        await AssertFrozenNotDeliveredAsync(carbon, stunnel.Port("mtls"), Mutual(certs), "it.tlsfrozen.stunnel", stunnel.Freeze, stunnel.Resume);
     }
 
     internal static GraphiteTlsOptions Mutual(TestCertificates certs) => new()
@@ -38,7 +40,7 @@ public sealed class FrozenTerminatorTests
         Assert.Equal(0, kill.ExitCode);
     }
 
-    internal static async Task AssertFrozenNotDeliveredAsync(CarbonCacheServer carbon, int port, GraphiteTlsOptions tls, string prefix, Action freeze, Action resume, bool terminatorFrozen)
+    internal static async Task AssertFrozenNotDeliveredAsync(CarbonCacheServer carbon, int port, GraphiteTlsOptions tls, string prefix, Action freeze, Action resume)
     {
         long start = Wire.Now() - 600;
         var options = new GraphiteClientOptions
@@ -60,12 +62,6 @@ public sealed class FrozenTerminatorTests
             await client.SendMultipleAsync(points, cancellationToken: Ct);
             Task delivered = client.WaitForDeliveryAsync(Ct);
             await Assert.ThrowsAsync<TimeoutException>(() => delivered.WaitAsync(TimeSpan.FromSeconds(2), Ct));
-            if (terminatorFrozen)
-            {
-                // Nothing read by the terminator: no evidence, no receipt. (A frozen carbon behind a running stunnel: stunnel
-                // reads, so the kernel's evidence may count points; the receipt alone waits for carbon.)
-                Assert.Equal(1, client.Statistics.PointsDelivered);
-            }
         }
         finally
         {
