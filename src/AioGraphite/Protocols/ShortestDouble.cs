@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace AioGraphite.Protocols;
 
@@ -27,6 +28,9 @@ internal static partial class ShortestDouble
     private const ulong CMin = 1UL << 52;
     private const ulong FractionMask = CMin - 1;
     private const ulong Mask63 = (1UL << 63) - 1;
+
+    // 0, 1, .. 15: the byte positions of a vector.
+    private static Vector128<byte> ByteIndices => Vector128.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 
     // "00".."99": two digits at a time.
     private static ReadOnlySpan<byte> DigitPairs =>
@@ -179,27 +183,37 @@ internal static partial class ShortestDouble
     }
 
     // floor(e·log10(2)), floor(e·log10(3/4 · 2)) and floor(e·log2(10)) for the exponents of doubles.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int FloorLog10Pow2(int e) => (int)((e * 661_971_961_083L) >> 41);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int FloorLog10ThreeQuartersPow2(int e) => (int)(((e * 661_971_961_083L) - 274_743_187_321L) >> 41);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int FloorLog2Pow10(int e) => (int)((e * 913_124_641_741L) >> 38);
 
     /// <summary>
     /// Writes d·10^exponent (d &gt; 0, at most 17 digits) as .NET lays it out, trailing zeros dropped; returns the length.
-    /// <see cref="PlaintextFormat.FormatValue"/>'s fast paths write their exact decimals with it too.
+    /// <see cref="PlaintextFormat.FormatValue"/>'s fast paths write their exact decimals with it too. It may write scratch
+    /// bytes past the length, never past <see cref="MaxChars"/> bytes from the sign's place before <paramref name="text"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int Layout(ulong d, int exponent, ref byte text)
     {
-        // Drop the trailing zeros (at most 16): eight twice, then four, two and one. d is a multiple of 10^k exactly
-        // when d·5^-k (mod 2^64), rotated right by k, is at most (2^64 - 1) / 10^k, and then that is d / 10^k: one
-        // multiplication per step instead of a division.
-        d = RemoveZeros(d, 0xC767_074B_22E9_0E21UL, 8, ulong.MaxValue / 100_000_000, ref exponent);
-        d = RemoveZeros(d, 0xC767_074B_22E9_0E21UL, 8, ulong.MaxValue / 100_000_000, ref exponent);
-        d = RemoveZeros(d, 0xD288_CE70_3AFB_7E91UL, 4, ulong.MaxValue / 10_000, ref exponent);
-        d = RemoveZeros(d, 0x8F5C_28F5_C28F_5C29UL, 2, ulong.MaxValue / 100, ref exponent);
-        d = RemoveZeros(d, 0xCCCC_CCCC_CCCC_CCCDUL, 1, ulong.MaxValue / 10, ref exponent);
+        // Drop the trailing zeros (at most 16). d is a multiple of 10^k exactly when d·5^-k (mod 2^64), rotated right by
+        // k, is at most (2^64 - 1) / 10^k, and then that is d / 10^k: one multiplication per step instead of a division.
+        // Most digits end in another digit (every full-precision value): one step finds that; otherwise the one zero
+        // found and then eight, four, two and one (at most 15 more).
+        ulong tenth = BitOperations.RotateRight(d * 0xCCCC_CCCC_CCCC_CCCDUL, 1);
+        if (tenth <= ulong.MaxValue / 10)
+        {
+            d = tenth;
+            exponent++;
+            d = RemoveZeros(d, 0xC767_074B_22E9_0E21UL, 8, ulong.MaxValue / 100_000_000, ref exponent);
+            d = RemoveZeros(d, 0xD288_CE70_3AFB_7E91UL, 4, ulong.MaxValue / 10_000, ref exponent);
+            d = RemoveZeros(d, 0x8F5C_28F5_C28F_5C29UL, 2, ulong.MaxValue / 100, ref exponent);
+            d = RemoveZeros(d, 0xCCCC_CCCC_CCCC_CCCDUL, 1, ulong.MaxValue / 10, ref exponent);
+        }
 
         int count = CountDigits(d);
         int point = count + exponent; // d·10^exponent = 0.ddd × 10^point
@@ -251,13 +265,14 @@ internal static partial class ShortestDouble
             return point;
         }
 
-        // ddd.ddd: the digits one place right, then the whole part moved back over the gap and the point put in.
+        // ddd.ddd: the digits one place right, then the whole part (at most 16 digits, as point < count <= 17) moved back
+        // over the gap: of the first 16 bytes, those before the point are taken one place further on.
         WriteDigits(ref Unsafe.Add(ref text, 1), d, count);
-        for (int i = 0; i < point; i++)
-        {
-            Unsafe.Add(ref text, i) = Unsafe.Add(ref text, i + 1);
-        }
-
+        Vector128<byte> moved = Vector128.ConditionalSelect(
+            Vector128.LessThan(ByteIndices, Vector128.Create((byte)point)),
+            Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref text, 1)),
+            Unsafe.ReadUnaligned<Vector128<byte>>(ref text));
+        Unsafe.WriteUnaligned(ref text, moved);
         Unsafe.Add(ref text, point) = (byte)'.';
         return count + 1;
     }
@@ -283,39 +298,54 @@ internal static partial class ShortestDouble
         return estimate + (d >= Unsafe.Add(ref MemoryMarshal.GetReference(PowersOfTen), estimate) ? 1 : 0);
     }
 
-    /// <summary>Writes the <paramref name="count"/> digits of <paramref name="d"/> (d &lt; 10^18) at <paramref name="text"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a profile of a cold run found it in tier-0 code
+    /// <summary>
+    /// Writes the <paramref name="count"/> digits of <paramref name="d"/> (d &lt; 10^17, count &lt;= 17) at
+    /// <paramref name="text"/>, eight at a time (<see cref="EightDigits"/>). With fewer than eight digits it also writes
+    /// scratch bytes up to <paramref name="text"/> + 8, which the caller's room (<see cref="MaxChars"/>) covers and its
+    /// next writes or its length leave out.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteDigits(ref byte text, ulong d, int count)
     {
-        ref byte pairs = ref MemoryMarshal.GetReference(DigitPairs);
-        ref byte end = ref Unsafe.Add(ref text, count);
-        while (d >= 100_000_000)
+        if (count <= 8)
         {
-            ulong high = d / 100_000_000;
-            uint low = (uint)(d - (high * 100_000_000));
-            d = high;
-            for (int i = 0; i < 4; i++)
-            {
-                uint pair = low % 100;
-                low /= 100;
-                end = ref Unsafe.Subtract(ref end, 2);
-                Unsafe.WriteUnaligned(ref end, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref pairs, 2 * pair)));
-            }
+            // The leading zeros are the low bytes (written first): shifted out.
+            Unsafe.WriteUnaligned(ref text, EightDigits((uint)d) >> (8 * (8 - count)));
+            return;
         }
 
-        uint rest = (uint)d;
-        while (rest >= 10)
+        ulong high = d / 100_000_000;
+        uint low = (uint)(d - (high * 100_000_000));
+        int highCount = count - 8;
+        if (highCount <= 8)
         {
-            uint pair = rest % 100;
-            rest /= 100;
-            end = ref Unsafe.Subtract(ref end, 2);
-            Unsafe.WriteUnaligned(ref end, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref pairs, 2 * pair)));
+            Unsafe.WriteUnaligned(ref text, EightDigits((uint)high) >> (8 * (8 - highCount)));
+        }
+        else
+        {
+            uint top = (uint)(high / 100_000_000); // 17 digits: one, then eight and eight
+            text = (byte)('0' + top);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref text, 1), EightDigits((uint)(high - (top * 100_000_000UL))));
         }
 
-        if (Unsafe.AreSame(ref end, ref Unsafe.Add(ref text, 1)))
-        {
-            text = (byte)('0' + rest);
-        }
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref text, highCount), EightDigits(low));
+    }
+
+    /// <summary>
+    /// The eight decimal digits of <paramref name="x"/> (below 10^8, leading zeros included) as ASCII, the first digit in
+    /// the lowest byte (so a little-endian store writes them in order), without a division or a table: the number is
+    /// split into two 4-digit halves, each half into two 2-digit quarters, each quarter into two digits, every split done
+    /// on all lanes of the word at once with a multiply and a shift (v·10486 &gt;&gt; 20 is v / 100 below 10^4, v·103
+    /// &gt;&gt; 10 is v / 10 below 100, and neither product crosses into the next lane).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong EightDigits(uint x)
+    {
+        ulong halves = (x / 10_000) | ((ulong)(x % 10_000) << 32);                              // lanes of 32 bits: high half, low half
+        ulong hundreds = ((halves * 10_486) >> 20) & 0x0000_007F_0000_007FUL;                  // each half / 100
+        ulong quarters = ((halves - (hundreds * 100)) << 16) | hundreds;                       // lanes of 16 bits, in order
+        ulong tens = ((quarters * 103) >> 10) & 0x000F_000F_000F_000FUL;                       // each quarter / 10
+        return ((quarters - (tens * 10)) << 8) + tens + 0x3030_3030_3030_3030UL;               // ones after tens, as text
     }
 
     /// <summary>The table's g(k) as its two 63-bit halves (for the tests).</summary>
