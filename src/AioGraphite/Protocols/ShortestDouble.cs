@@ -3,6 +3,8 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace AioGraphite.Protocols;
 
@@ -28,9 +30,6 @@ internal static partial class ShortestDouble
     private const ulong CMin = 1UL << 52;
     private const ulong FractionMask = CMin - 1;
     private const ulong Mask63 = (1UL << 63) - 1;
-
-    // 0, 1, .. 15: the byte positions of a vector.
-    private static Vector128<byte> ByteIndices => Vector128.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 
     // "00".."99": two digits at a time.
     private static ReadOnlySpan<byte> DigitPairs =>
@@ -175,12 +174,21 @@ internal static partial class ShortestDouble
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong RoundToOdd(ulong g1, ulong g0, ulong cp)
     {
-        ulong x1 = Math.BigMul(g0, cp, out _);
-        ulong y1 = Math.BigMul(g1, cp, out ulong y0);
+        ulong x1 = MultiplyHigh(g0, cp);
+        ulong y1 = MultiplyHigh(g1, cp);
+        ulong y0 = g1 * cp;
         ulong z = (y0 >> 1) + x1;
         ulong vbp = y1 + (z >> 63);
         return vbp | (((z & Mask63) + Mask63) >> 63);
     }
+
+    // The high 64 bits of a·b. Math.BigMul's low half goes through memory (an out parameter); the low half is a plain
+    // multiplication, and the high half alone has an instruction of its own.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MultiplyHigh(ulong a, ulong b) =>
+        Bmi2.X64.IsSupported ? Bmi2.X64.MultiplyNoFlags(a, b)
+        : ArmBase.Arm64.IsSupported ? ArmBase.Arm64.MultiplyHigh(a, b)
+        : Math.BigMul(a, b, out _);
 
     // floor(e·log10(2)), floor(e·log10(3/4 · 2)) and floor(e·log2(10)) for the exponents of doubles.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -268,8 +276,9 @@ internal static partial class ShortestDouble
         // ddd.ddd: the digits one place right, then the whole part (at most 16 digits, as point < count <= 17) moved back
         // over the gap: of the first 16 bytes, those before the point are taken one place further on.
         WriteDigits(ref Unsafe.Add(ref text, 1), d, count);
+        Vector128<byte> positions = Vector128.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         Vector128<byte> moved = Vector128.ConditionalSelect(
-            Vector128.LessThan(ByteIndices, Vector128.Create((byte)point)),
+            Vector128.LessThan(positions, Vector128.Create((byte)point)),
             Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref text, 1)),
             Unsafe.ReadUnaligned<Vector128<byte>>(ref text));
         Unsafe.WriteUnaligned(ref text, moved);
