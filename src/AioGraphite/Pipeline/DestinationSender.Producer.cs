@@ -109,7 +109,7 @@ internal sealed partial class DestinationSender
         Span<PreparedPoint> prepared = ((Span<PreparedPoint>)chunk)[..count];
         for (int i = 0; i < count; i++)
         {
-            prepared[i] = _preparer.Prepare(in points[start + i], defaultTimestamp, ref lookups);
+            prepared[i] = _preparer.PrepareAt(in points[start + i], start + i, defaultTimestamp, ref lookups);
         }
 
         return start + AppendPrepared(prepared, start, wait, ref rejections, ref outcome, ref lookups);
@@ -129,7 +129,7 @@ internal sealed partial class DestinationSender
             int count = Math.Min(points.Length - i, PreparedPointBlock.Length);
             for (int k = 0; k < count; k++)
             {
-                block[k] = _preparer.Prepare(in points[i + k], defaultTimestamp, ref lookups);
+                block[k] = _preparer.PrepareAt(in points[i + k], i + k, defaultTimestamp, ref lookups);
             }
 
             int taken = AppendPrepared(((ReadOnlySpan<PreparedPoint>)block)[..count], i, wait, ref rejections, ref outcome, ref lookups);

@@ -1,12 +1,14 @@
 using AioGraphite.Naming;
 using AioGraphite.Protocols;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace AioGraphite.Pipeline;
 
 /// <summary>
 /// Checks points and encodes their names, outside every lock: a name checked before (the same string object) is found
-/// in the <see cref="EncodedNameCache"/> with its bytes, and only the value and timestamp are checked; any other name goes
+/// with its bytes — for a batch's points first where the same position of an earlier batch had it
+/// (<see cref="PrepareAt"/>), then in the <see cref="EncodedNameCache"/> — and only the value and timestamp are checked; any other name goes
 /// through <see cref="GraphiteDatapointValidator"/> and, when only the name decides whether its line fits, into the cache.
 /// Tagged names with default tags to merge always take the full path. Thread-safe: any producer.
 /// </summary>
@@ -17,6 +19,15 @@ internal sealed class PointPreparer
     private readonly byte[] _prefix;
     private readonly bool _mergesDefaultTags;
     private readonly EncodedNameCache _names = new();
+
+    // The name each position of a call had when last found in the cache: a service that sends the same names in the
+    // same order call after call (a registry's snapshot) finds its name with one load and one comparison, before the
+    // cache's identity hash and set. Any producer: entries are whole references to immutable names, a stale or foreign
+    // one reads as a miss.
+    private readonly EncodedName?[] _byPosition = new EncodedName?[PositionSlots];
+
+    /// <summary>Positions remembered (a power of two: a call's point <c>i</c> uses slot <c>i mod PositionSlots</c>).</summary>
+    internal const int PositionSlots = 4096;
 
     /// <param name="rules">The client's checks (prefix, default tags, line limit).</param>
     /// <param name="encoder">A format of the client's protocol, used only to encode names (it keeps no state for that).</param>
@@ -43,6 +54,37 @@ internal sealed class PointPreparer
         {
             lookups.Hits++;
             return new PreparedPoint(name, p.Value, ts);
+        }
+
+        return PrepareNew(in p, defaultTimestamp, ref lookups);
+    }
+
+    /// <summary>
+    /// <see cref="Prepare"/> for the point at <paramref name="position"/> in the caller's batch: the name that position
+    /// had last time is tried first, then the cache (which then refreshes the position).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public PreparedPoint PrepareAt(in Datapoint p, int position, long defaultTimestamp, ref NameLookups lookups)
+    {
+        long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
+        if (p.Metric is { } known)
+        {
+            ref EncodedName? slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_byPosition), position & (PositionSlots - 1));
+            EncodedName? name = slot;
+            if (name is null || !ReferenceEquals(name.Metric, known))
+            {
+                name = _names.Find(known);
+                if (name is not null)
+                {
+                    slot = name;
+                }
+            }
+
+            if (name is not null && !(name.Tagged && _mergesDefaultTags) && double.IsFinite(p.Value) && (ulong)ts <= WhisperLimits.MaxTimestamp)
+            {
+                lookups.Hits++;
+                return new PreparedPoint(name, p.Value, ts);
+            }
         }
 
         return PrepareNew(in p, defaultTimestamp, ref lookups);
