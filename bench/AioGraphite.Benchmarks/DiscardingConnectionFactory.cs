@@ -12,10 +12,19 @@ internal sealed class DiscardingConnectionFactory : ConnectionFactory
 
     public override string TransportName => "tcp";
 
-    public override ValueTask<GraphiteConnection> ConnectAsync(CancellationToken cancellationToken) => new(new DiscardingConnection());
+    private long _writes;
+    private long _segments;
+
+    /// <summary>Write calls on every connection so far (the sender loop's writes).</summary>
+    public long Writes => Interlocked.Read(ref _writes);
+
+    /// <summary>Buffers written so far: the segments the sender loop handed over.</summary>
+    public long Segments => Interlocked.Read(ref _segments);
+
+    public override ValueTask<GraphiteConnection> ConnectAsync(CancellationToken cancellationToken) => new(new DiscardingConnection(this));
 
     /// <summary>One connection: counts what is written; carbon "reads" it at once and confirms the end of stream.</summary>
-    private sealed class DiscardingConnection : GraphiteConnection
+    private sealed class DiscardingConnection(DiscardingConnectionFactory factory) : GraphiteConnection
     {
         private readonly TaskCompletionSource<bool> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _written;
@@ -33,6 +42,8 @@ internal sealed class DiscardingConnectionFactory : ConnectionFactory
             }
 
             Volatile.Write(ref _written, _written + bytes);
+            Interlocked.Increment(ref factory._writes);
+            Interlocked.Add(ref factory._segments, buffers.Count);
             return ValueTask.CompletedTask;
         }
 
