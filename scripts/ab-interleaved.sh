@@ -12,8 +12,10 @@
 # is built from them, the tool (the harness) is this working tree's, so any revision with the public API can be compared.
 # PROCESSES (default 10), ROUNDS per process (default 100); env WARMUP (points per side before the rounds, default
 # 10M), CHUNK (points per chunk, default 512k), PROTOCOL (plaintext|pickle|both, default both). ~5 min with the defaults.
-# Prints, per protocol, the median over all rounds of the ratio B/A of the producer's CPU per point with a 95 %
-# hierarchical bootstrap interval (< 1: B costs less).
+# Prints, per protocol, the median over all rounds of the ratio B/A with a 95 % hierarchical bootstrap interval (< 1: B
+# costs less) for three figures per point: the producer thread's CPU (the method's figure of merit), the whole process's
+# CPU over the chunk and its flush (the producer, the sender loop and the in-process sink: the other side is idle), and
+# the wall time of the chunk and its flush.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 a=${1:?usage: scripts/ab-interleaved.sh A_REV [B_REV] [PROCESSES] [ROUNDS]}
@@ -48,15 +50,22 @@ done
 /usr/bin/python3 - "$results" "$a" "$b" "$processes" "$rounds" <<'PY'
 import sys, statistics, random, collections
 path, a, b, processes, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-ratios = collections.defaultdict(lambda: collections.defaultdict(list))  # protocol -> process -> [B/A per round]
-ns = collections.defaultdict(lambda: {"a": [], "b": []})
+# metric -> protocol -> process -> [B/A per round]; metric -> protocol -> side -> [per point]
+METRICS = (("ns", "producer_ns", "the producer thread's CPU per point"),
+           ("proc", "process_ns", "the whole process's CPU per point, the chunk's flush included (loop and sink too)"),
+           ("wall", "wall_ns", "wall time per point, the flush included"))
+ratios = {m: collections.defaultdict(lambda: collections.defaultdict(list)) for m, _, _ in METRICS}
+ns = {m: collections.defaultdict(lambda: {"a": [], "b": []}) for m, _, _ in METRICS}
 for line in open(path):
     kv = dict(p.split("=", 1) for p in line.split())
-    first_ns, second_ns = float(kv["a_ns"]), float(kv["b_ns"])  # the tool's a/b are the first/second loaded
-    na, nb = (first_ns, second_ns) if kv["first"] == "a" else (second_ns, first_ns)
-    ratios[kv["protocol"]][kv["process"]].append(nb / na)
-    ns[kv["protocol"]]["a"].append(na)
-    ns[kv["protocol"]]["b"].append(nb)
+    for m, _, _ in METRICS:
+        if f"a_{m}" not in kv:
+            continue  # a tool from before the process and wall figures
+        first, second = float(kv[f"a_{m}"]), float(kv[f"b_{m}"])  # the tool's a/b are the first/second loaded
+        na, nb = (first, second) if kv["first"] == "a" else (second, first)
+        ratios[m][kv["protocol"]][kv["process"]].append(nb / na)
+        ns[m][kv["protocol"]]["a"].append(na)
+        ns[m][kv["protocol"]]["b"].append(nb)
 
 def hierarchical(per_process, n=2000, seed=1):
     rnd = random.Random(seed)
@@ -70,15 +79,19 @@ def hierarchical(per_process, n=2000, seed=1):
     meds.sort()
     return meds[int(0.025 * n)], meds[int(0.975 * n) - 1]
 
-print(f"interleaved A/B, A = {a}, B = {b}: {processes} processes x {rounds} rounds; ratio B/A of the producer's CPU per point,")
+print(f"interleaved A/B, A = {a}, B = {b}: {processes} processes x {rounds} rounds; ratio B/A per point,")
 print("median over all rounds, 95 % hierarchical bootstrap interval (processes, then rounds)")
-for proto in ("plaintext", "pickle"):
-    if proto not in ratios:
+for m, label, meaning in METRICS:
+    if not ratios[m]:
         continue
-    per = ratios[proto]
-    allr = [r for g in per.values() for r in g]
-    lo, hi = hierarchical(per)
-    by_process = " ".join(f"{statistics.median(per[p]):.3f}" for p in sorted(per, key=int))
-    print(f"{proto:9} producer_ns A median {statistics.median(ns[proto]['a']):.1f} B median {statistics.median(ns[proto]['b']):.1f} ns/point; "
-          f"B/A {statistics.median(allr):.3f} [{lo:.3f}, {hi:.3f}] (interval width {100*(hi-lo):.1f} %); per process {by_process}")
+    print(f"-- {label}: {meaning}")
+    for proto in ("plaintext", "pickle"):
+        if proto not in ratios[m]:
+            continue
+        per = ratios[m][proto]
+        allr = [r for g in per.values() for r in g]
+        lo, hi = hierarchical(per)
+        by_process = " ".join(f"{statistics.median(per[p]):.3f}" for p in sorted(per, key=int))
+        print(f"{proto:9} {label} A median {statistics.median(ns[m][proto]['a']):.1f} B median {statistics.median(ns[m][proto]['b']):.1f} ns/point; "
+              f"B/A {statistics.median(allr):.3f} [{lo:.3f}, {hi:.3f}] (interval width {100*(hi-lo):.1f} %); per process {by_process}")
 PY

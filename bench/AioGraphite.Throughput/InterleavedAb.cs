@@ -1,3 +1,4 @@
+using AioGraphite.Bench;
 using System.Reflection;
 using System.Runtime.Loader;
 
@@ -23,6 +24,25 @@ internal static class InterleavedAb
     /// <summary>Points each side sends before the measured rounds when no warm-up is given (the JIT's tiers settle).</summary>
     public const long DefaultWarmupPoints = 6_000_000;
 
+    /// <summary>
+    /// One chunk of one side: the producer's CPU per point (the side's own figure), and, around the whole call (its flush
+    /// included, so the side's sender loop and sink have done their part), the process's CPU and the wall time per point.
+    /// The other side is idle meanwhile (its buffer was flushed), so the process's CPU is this side's producer, loop and
+    /// sink.
+    /// </summary>
+    private static ChunkCost Measure(Side side, object state, int batches, double points)
+    {
+        long process0 = ThreadCpu.ProcessNanoseconds();
+        long wall0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        double producer = side.Chunk(state, batches);
+        double wall = System.Diagnostics.Stopwatch.GetElapsedTime(wall0).Ticks * 100.0 / points;
+        double process = (ThreadCpu.ProcessNanoseconds() - process0) / points;
+        return new ChunkCost(producer, process, wall);
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)]
+    private readonly record struct ChunkCost(double Producer, double Process, double Wall);
+
     public static int Run(ToolOptions options)
     {
         (string dirA, string dirB) = options.Interleave!.Value;
@@ -47,24 +67,25 @@ internal static class InterleavedAb
                     b.Chunk(sb, chunkBatches);
                 }
 
+                double points = (double)chunkBatches * options.Batch;
                 for (int r = 0; r < rounds; r++)
                 {
-                    double x, y;
+                    ChunkCost x, y;
                     if (r % 2 == 0)
                     {
-                        x = a.Chunk(sa, chunkBatches);
-                        y = b.Chunk(sb, chunkBatches);
+                        x = Measure(a, sa, chunkBatches, points);
+                        y = Measure(b, sb, chunkBatches, points);
                     }
                     else
                     {
-                        y = b.Chunk(sb, chunkBatches);
-                        x = a.Chunk(sa, chunkBatches);
+                        y = Measure(b, sb, chunkBatches, points);
+                        x = Measure(a, sa, chunkBatches, points);
                     }
 
-                    nsA.Add(x);
-                    nsB.Add(y);
-                    ratios.Add(y / x);
-                    Console.WriteLine($"round={r + 1} protocol={protocol} a_ns={x:F3} b_ns={y:F3}");
+                    nsA.Add(x.Producer);
+                    nsB.Add(y.Producer);
+                    ratios.Add(y.Producer / x.Producer);
+                    Console.WriteLine(FormattableString.Invariant($"round={r + 1} protocol={protocol} a_ns={x.Producer:F3} b_ns={y.Producer:F3} a_proc={x.Process:F3} b_proc={y.Process:F3} a_wall={x.Wall:F3} b_wall={y.Wall:F3}"));
                 }
 
                 a.Stop(sa);

@@ -24,6 +24,19 @@ internal static partial class ThreadCpu
         return ClockGetTime(ClockThreadCpuTimeId, out TimeSpec now) == 0 ? (now.Seconds * 1_000_000_000) + now.Nanoseconds : -1;
     }
 
+    /// <summary>Nanoseconds all threads of this process have run on a CPU (<c>CLOCK_PROCESS_CPUTIME_ID</c>), or -1 where the clock cannot be read.</summary>
+    public static long ProcessNanoseconds()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return -1;
+        }
+
+        return ClockGetTime(ClockProcessCpuTimeId, out TimeSpec now) == 0 ? (now.Seconds * 1_000_000_000) + now.Nanoseconds : -1;
+    }
+
+    private const int ClockProcessCpuTimeId = 2; // Linux CLOCK_PROCESS_CPUTIME_ID
+
     [DllImport("libc", EntryPoint = "clock_gettime")]
     private static extern int ClockGetTime(int clock, out TimeSpec time);
 
