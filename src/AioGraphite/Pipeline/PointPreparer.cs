@@ -49,8 +49,7 @@ internal sealed class PointPreparer
     public PreparedPoint Prepare(in Datapoint p, long defaultTimestamp, ref NameLookups lookups)
     {
         long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
-        if (p.Metric is { } known && _names.Find(known) is { } name && !(name.Tagged && _mergesDefaultTags)
-            && double.IsFinite(p.Value) && (ulong)ts <= WhisperLimits.MaxTimestamp)
+        if (p.Metric is { } known && _names.Find(known) is { } name && TakesOnlyItsNumbersChecked(name, p.Value, ts))
         {
             lookups.Hits++;
             return new PreparedPoint(name, p.Value, ts);
@@ -80,7 +79,7 @@ internal sealed class PointPreparer
                 }
             }
 
-            if (name is not null && !(name.Tagged && _mergesDefaultTags) && double.IsFinite(p.Value) && (ulong)ts <= WhisperLimits.MaxTimestamp)
+            if (name is not null && TakesOnlyItsNumbersChecked(name, p.Value, ts))
             {
                 lookups.Hits++;
                 return new PreparedPoint(name, p.Value, ts);
@@ -89,6 +88,14 @@ internal sealed class PointPreparer
 
         return PrepareNew(in p, defaultTimestamp, ref lookups);
     }
+
+    /// <summary>
+    /// Whether a point whose name was found needs no more than its value and timestamp checked (and those pass): not a
+    /// tagged name with default tags to merge into it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TakesOnlyItsNumbersChecked(EncodedName name, double value, long timestamp) =>
+        !(name.Tagged && _mergesDefaultTags) && double.IsFinite(value) && (ulong)timestamp <= WhisperLimits.MaxTimestamp;
 
     /// <summary>A point whose name is not in the cache (or whose value or timestamp fails its check): every check.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
