@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using AioGraphite.Bench;
 using AioGraphite.Protocols;
 using AioGraphite.TestUtilities;
 
@@ -17,9 +18,9 @@ internal static class DoubleFormatCheck
 {
     public static int Run(string[] args)
     {
-        long count = long.Parse(Option(args, "--check-doubles") ?? "1000000000", CultureInfo.InvariantCulture);
-        int threads = int.Parse(Option(args, "--threads") ?? Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-        ulong seed = ulong.Parse(Option(args, "--seed") ?? "20261207", CultureInfo.InvariantCulture);
+        long count = long.Parse(BenchArguments.Option(args, "--check-doubles") ?? "1000000000", CultureInfo.InvariantCulture);
+        int threads = int.Parse(BenchArguments.Option(args, "--threads") ?? Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        ulong seed = ulong.Parse(BenchArguments.Option(args, "--seed") ?? "20261207", CultureInfo.InvariantCulture);
 
         // --plain-range: binary exponents 2^-15..2^60 only (both of .NET's notation switches, the fast paths, the
         // integers): uniform bit patterns fall there only 1 time in 27.
@@ -130,11 +131,5 @@ internal static class DoubleFormatCheck
         z = (z ^ (z >> 30)) * 0xBF58_476D_1CE4_E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D0_49BB_1331_11EBUL;
         return z ^ (z >> 31);
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

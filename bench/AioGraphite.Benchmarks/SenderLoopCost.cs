@@ -23,9 +23,9 @@ internal static class SenderLoopCost
 
     public static int Run(string[] args)
     {
-        long points = Count(Option(args, "--points") ?? "20M");
-        int runs = int.Parse(Option(args, "--runs") ?? "3", CultureInfo.InvariantCulture);
-        string protocolOption = Option(args, "--protocol") ?? "both";
+        long points = BenchArguments.Count(BenchArguments.Option(args, "--points") ?? "20M");
+        int runs = int.Parse(BenchArguments.Option(args, "--runs") ?? "3", CultureInfo.InvariantCulture);
+        string protocolOption = BenchArguments.Option(args, "--protocol") ?? "both";
         string[] protocols = protocolOption == "both" ? ["plaintext", "pickle"] : [protocolOption];
         Console.WriteLine(FormattableString.Invariant($"sender loop cost, no socket and no sink: {points:N0} points per run, {runs} runs, batches of {BatchPoints}; {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
         foreach (string protocol in protocols)
@@ -88,18 +88,5 @@ internal static class SenderLoopCost
         }
 
         client.FlushAsync().GetAwaiter().GetResult();
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static long Count(string text)
-    {
-        double multiplier = char.ToUpperInvariant(text[^1]) switch { 'K' => 1e3, 'M' => 1e6, 'G' => 1e9, _ => 1 };
-        string digits = multiplier == 1 ? text : text[..^1];
-        return (long)(double.Parse(digits, CultureInfo.InvariantCulture) * multiplier);
     }
 }

@@ -340,25 +340,11 @@ internal sealed record ToolOptions
     {
         try
         {
-            return ParseCountCore(text);
+            return AioGraphite.Bench.BenchArguments.Count(text);
         }
         catch (Exception ex) when (ex is FormatException or OverflowException)
         {
             throw new UsageException($"'{text}' is not a count (examples: 20000000, 20M, 1.5k, 64Mi)", ex);
         }
-    }
-
-    private static long ParseCountCore(string text)
-    {
-        (string suffix, double factor)[] suffixes = [("Ki", 1024), ("Mi", 1 << 20), ("Gi", 1 << 30), ("k", 1e3), ("K", 1e3), ("M", 1e6), ("G", 1e9)];
-        foreach ((string suffix, double factor) in suffixes)
-        {
-            if (text.EndsWith(suffix, StringComparison.Ordinal))
-            {
-                return checked((long)(double.Parse(text[..^suffix.Length], CultureInfo.InvariantCulture) * factor));
-            }
-        }
-
-        return long.Parse(text.Replace("_", string.Empty, StringComparison.Ordinal), CultureInfo.InvariantCulture);
     }
 }
