@@ -23,13 +23,7 @@ public sealed class FrozenTerminatorKilledTests
         await using StunnelServer stunnel = await StunnelServer.StartAsync([new StunnelService("mtls", carbon.LinePort, certs.Server, certs.Ca.CertificatePath)]);
         const string prefix = "it.tlsfrozenkilled";
         long start = Wire.Now() - 600;
-        var options = new GraphiteClientOptions
-        {
-            Tls = FrozenTerminatorTests.Mutual(certs),
-            DeadPeerTimeout = TimeSpan.FromSeconds(1),
-            ConnectTimeout = TimeSpan.FromSeconds(1),
-            ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
-        };
+        GraphiteClientOptions options = FrozenTerminatorTests.QuickOptions(FrozenTerminatorTests.Mutual(certs));
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", stunnel.Port("mtls"), new PlaintextProtocol(), options, Ct);
         // The receipt of the first point ends its connection; the second point is written on the next one, whose TLS
         // handshake is then done, so what follows reaches the frozen terminator's kernel.

@@ -33,6 +33,15 @@ public sealed class FrozenTerminatorTests
         ClientKeyPath = certs.Client.KeyPath,
     };
 
+    /// <summary>TLS with short dead-peer, connect and reconnect times, so a frozen or killed terminator is noticed in seconds.</summary>
+    internal static GraphiteClientOptions QuickOptions(GraphiteTlsOptions tls) => new()
+    {
+        Tls = tls,
+        DeadPeerTimeout = TimeSpan.FromSeconds(1),
+        ConnectTimeout = TimeSpan.FromSeconds(1),
+        ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
+    };
+
     internal static void Signal(int pid, string signal)
     {
         using var kill = System.Diagnostics.Process.Start("/bin/kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
@@ -43,14 +52,7 @@ public sealed class FrozenTerminatorTests
     internal static async Task AssertFrozenNotDeliveredAsync(CarbonCacheServer carbon, int port, GraphiteTlsOptions tls, string prefix, Action freeze, Action resume)
     {
         long start = Wire.Now() - 600;
-        var options = new GraphiteClientOptions
-        {
-            Tls = tls,
-            DeadPeerTimeout = TimeSpan.FromSeconds(1),
-            ConnectTimeout = TimeSpan.FromSeconds(1),
-            ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
-        };
-        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", port, new PlaintextProtocol(), options, Ct);
+        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", port, new PlaintextProtocol(), QuickOptions(tls), Ct);
         await client.SendAsync($"{prefix}.before", 1, start, Ct);
         await client.WaitForDeliveryAsync(Ct).WaitAsync(TimeSpan.FromSeconds(20), Ct);
         Assert.Equal(1, client.Statistics.PointsDelivered);
