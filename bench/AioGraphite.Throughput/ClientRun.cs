@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AioGraphite.Bench;
+using System.Runtime.CompilerServices;
 
 namespace AioGraphite.Throughput;
 
@@ -72,6 +73,7 @@ internal sealed class ClientRun
     }
 
     /// <summary>The producer thread: every send, timed on its own CPU clock.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Produce(Workload workload, Datapoint[] batch, long batches, string api)
     {
         long cpu0 = -1;
@@ -116,6 +118,7 @@ internal sealed class ClientRun
     }
 
     /// <summary>One <c>TrySend</c> per point; a refusal (buffer full) is retried after yielding the thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SendWithTrySend(Workload workload, Datapoint[] batch, long batches, Action halfway)
     {
         GraphiteClient client = Client;

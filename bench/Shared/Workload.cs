@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace AioGraphite.Bench;
 
 /// <summary>
@@ -58,6 +60,7 @@ internal sealed class Workload
     public IReadOnlyList<string> Names => _names;
 
     /// <summary>Writes batch number <paramref name="batchIndex"/> into <paramref name="batch"/> (no allocation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Fill(Datapoint[] batch, long batchIndex)
     {
         long timestamp = StartTimestamp + batchIndex;

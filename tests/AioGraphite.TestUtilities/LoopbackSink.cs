@@ -7,6 +7,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace AioGraphite.TestUtilities;
 
@@ -323,6 +324,7 @@ public sealed class LoopbackSink : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Counts <paramref name="n"/> new bytes at <paramref name="filled"/> (pickle frames may span receives: the unfinished one starts at <paramref name="start"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Count(byte[] buffer, ref int start, ref int filled, int n)
     {
         long points = 0;
@@ -365,6 +367,7 @@ public sealed class LoopbackSink : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Counts the items of every whole frame at the start of <paramref name="data"/>; returns the bytes consumed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CountFrames(ReadOnlySpan<byte> data, ref long points, ref long frames)
     {
         int pos = 0;
