@@ -82,8 +82,19 @@ internal sealed class BatchQueue
     /// with it, the oldest queued segment is dropped (its point count added to <paramref name="droppedPoints"/>) to make
     /// room. With a spool the oldest spooled segment leaves memory instead (nothing is lost).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Append(ReadOnlySpan<PreparedPoint> points, bool dropOldest, ref long droppedPoints, ref DeferredWork deferred, out AppendResult result)
+    {
+        var run = new PreparedPointRun(points);
+        return Append(ref run, dropOldest, ref droppedPoints, ref deferred, out result);
+    }
+
+    /// <summary>
+    /// <see cref="Append(ReadOnlySpan{PreparedPoint}, bool, ref long, ref DeferredWork, out AppendResult)"/> for any run of
+    /// points; it also ends where the run stops (<see cref="IPointRun.Stopped"/>), without a result flag for that.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int Append<TRun>(ref TRun points, bool dropOldest, ref long droppedPoints, ref DeferredWork deferred, out AppendResult result)
+        where TRun : IPointRun, allows ref struct
     {
         result = AppendResult.Appended;
         Batch? open = _open;
@@ -102,9 +113,9 @@ internal sealed class BatchQueue
         int done = 0;
         while (true)
         {
-            int written = _pickle is { } pickle ? pickle.Write(open, points[done..]) : _plaintext!.Write(open, points[done..]);
+            int written = _pickle is { } pickle ? pickle.Write(open, ref points, done) : _plaintext!.Write(open, ref points, done);
             done += written;
-            if (done == points.Length)
+            if (done == points.Count || points.Stopped)
             {
                 break;
             }

@@ -9,8 +9,10 @@ namespace AioGraphite.Pipeline;
 /// client's name cache first, then <see cref="GraphiteDatapointValidator"/>), then formatted into the buffer under this
 /// destination's lock, once per block of up to <see cref="PreparedPointBlock.Length"/> points, one buffer call per run
 /// of valid points; the full-buffer policy decides between waiting for room, dropping the oldest batch and dropping the
-/// point. Producers run on any thread; accepted points are counted under the lock; after it is released they wake the
-/// loop, count and log drops.
+/// point. Where the format is cheap (<see cref="WireFormat.WritesKnownRuns"/>: pickle), a batch's points whose names sit
+/// where they sat in an earlier batch are first written straight from the caller's points under the lock
+/// (<see cref="KnownPointRun"/>), up to the first one that is not: one pass instead of two. Producers run on any
+/// thread; accepted points are counted under the lock; after it is released they wake the loop, count and log drops.
 /// </content>
 internal sealed partial class DestinationSender
 {
@@ -21,6 +23,7 @@ internal sealed partial class DestinationSender
     // Set at construction; read by any producer.
     private readonly PointPreparer _preparer;
     private readonly bool _dropOldest;
+    private readonly bool _writesKnownRuns;
     private readonly bool _waitForRoom;
     private readonly string _fullBufferReason;
     private readonly long _wakeBacklogBytes;
@@ -65,9 +68,16 @@ internal sealed partial class DestinationSender
         int count = points.Length - start;
         try
         {
-            return count == 1 ? AppendOne(in points[start], start, defaultTimestamp, wait, ref rejections, ref outcome, ref lookups)
-                : count <= PreparedPointChunk.Length ? AppendFew(points, start, defaultTimestamp, wait, ref rejections, ref outcome, ref lookups)
-                : AppendMany(points, start, defaultTimestamp, wait, ref rejections, ref outcome, ref lookups);
+            if (count == 1)
+            {
+                return AppendOne(in points[start], start, defaultTimestamp, wait, ref rejections, ref outcome, ref lookups);
+            }
+
+            int i = _writesKnownRuns ? AppendKnown(points, start, defaultTimestamp, wait, ref outcome) : start;
+            count = points.Length - i;
+            return count == 0 ? i
+                : count <= PreparedPointChunk.Length ? AppendFew(points, i, defaultTimestamp, wait, ref rejections, ref outcome, ref lookups)
+                : AppendMany(points, i, defaultTimestamp, wait, ref rejections, ref outcome, ref lookups);
         }
         finally
         {
@@ -98,6 +108,46 @@ internal sealed partial class DestinationSender
     {
         PreparedPoint one = _preparer.Prepare(in point, defaultTimestamp, ref lookups);
         return index + AppendPrepared(new ReadOnlySpan<PreparedPoint>(in one), index, wait, ref rejections, ref outcome, ref lookups);
+    }
+
+    /// <summary>
+    /// The points of a batch from <paramref name="start"/> while each has the name its position had in an earlier batch
+    /// and numbers that pass (<see cref="KnownPointRun"/>): written straight from the caller's points under the lock, up to
+    /// <see cref="PreparedPointBlock.Length"/> points per lock, with no pass before it. Returns the index of the first
+    /// point it did not take (a point it cannot vouch for, or no room in the buffer), which the caller prepares as
+    /// before, from there on: rejections, the full-buffer policy and new names all take that path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int AppendKnown(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, bool wait, ref BatchOutcome outcome)
+    {
+        bool dropOldest = _dropOldest && !wait;
+        int i = start;
+        while (i < points.Length)
+        {
+            int end = Math.Min(points.Length, i + PreparedPointBlock.Length);
+            if (!_preparer.TryKnownRun(points[..end], i, defaultTimestamp, out KnownPointRun run))
+            {
+                break;
+            }
+
+            int appended;
+            lock (_sync)
+            {
+                ObjectDisposedException.ThrowIf(Buffer.IsCompletedLocked, typeof(GraphiteClient));
+                appended = Buffer.AppendLocked(ref run, dropOldest, ref outcome.DroppedOldest, ref outcome.Deferred, out AppendResult result);
+                NoteAppend(result, ref outcome);
+                outcome.Accepted += appended;
+                Counters.AcceptedLocked(appended, new NameLookups { Hits = appended });
+            }
+
+            i += appended;
+            if (i < end)
+            {
+                break;
+            }
+        }
+
+        return i;
     }
 
     /// <summary>Up to a chunk of points (a small batch, or none): checked into a buffer on the stack.</summary>
@@ -204,6 +254,24 @@ internal sealed partial class DestinationSender
     {
         int appended = Buffer.AppendLocked(run, dropOldest, ref outcome.DroppedOldest, ref outcome.Deferred, out AppendResult result);
         outcome.Accepted += appended;
+        NoteAppend(result, ref outcome);
+        if (!result.HasFlag(AppendResult.NoRoom))
+        {
+            return appended;
+        }
+
+        if (wait)
+        {
+            return appended;
+        }
+
+        outcome.DroppedNewest += run.Length - appended; // the buffer stays full while the lock is held
+        return run.Length;
+    }
+
+    /// <summary>Whether an append's <paramref name="result"/> calls for waking the loop (the lock held).</summary>
+    private void NoteAppend(AppendResult result, ref BatchOutcome outcome)
+    {
         if (result.HasFlag(AppendResult.OpenedSegment))
         {
             outcome.Wake = true; // an idle loop may have no timer running: the batch interval starts now
@@ -215,19 +283,10 @@ internal sealed partial class DestinationSender
             outcome.Wake |= Buffer.BufferedBytes >= _wakeBacklogBytes;
         }
 
-        if (!result.HasFlag(AppendResult.NoRoom))
+        if (result.HasFlag(AppendResult.NoRoom))
         {
-            return appended;
+            outcome.Wake = true;
         }
-
-        outcome.Wake = true;
-        if (wait)
-        {
-            return appended;
-        }
-
-        outcome.DroppedNewest += run.Length - appended; // the buffer stays full while the lock is held
-        return run.Length;
     }
 
     /// <summary>After appending (the lock released): runs what the buffer deferred, wakes the loop, counts and logs drops.</summary>

@@ -95,7 +95,27 @@ internal sealed class PointPreparer
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TakesOnlyItsNumbersChecked(EncodedName name, double value, long timestamp) =>
-        !(name.Tagged && _mergesDefaultTags) && double.IsFinite(value) && (ulong)timestamp <= WhisperLimits.MaxTimestamp;
+        TakesOnlyItsNumbersChecked(name, _mergesDefaultTags, value, timestamp);
+
+    /// <summary>
+    /// <see cref="TakesOnlyItsNumbersChecked(EncodedName, double, long)"/> for a client that does or does not merge
+    /// default tags (<paramref name="mergesDefaultTags"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TakesOnlyItsNumbersChecked(EncodedName name, bool mergesDefaultTags, double value, long timestamp) =>
+        !(name.Tagged && mergesDefaultTags) && double.IsFinite(value) && (ulong)timestamp <= WhisperLimits.MaxTimestamp;
+
+    /// <summary>
+    /// The points of a call from <paramref name="start"/> as a <see cref="KnownPointRun"/>, written without being
+    /// prepared while each name is the one its position had before; false when the first one is not (a new caller, or
+    /// one whose names moved: it prepares them, which remembers their positions).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryKnownRun(ReadOnlySpan<Datapoint> points, int start, long defaultTimestamp, out KnownPointRun run)
+    {
+        run = new KnownPointRun(points[start..], start, defaultTimestamp, _byPosition, _mergesDefaultTags);
+        return start < points.Length && run.TryGet(0, out _, out _, out _);
+    }
 
     /// <summary>A point whose name is not in the cache (or whose value or timestamp fails its check): every check.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

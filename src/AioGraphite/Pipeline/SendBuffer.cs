@@ -114,6 +114,14 @@ internal sealed class SendBuffer
     public int AppendLocked(ReadOnlySpan<PreparedPoint> points, bool dropOldest, ref long droppedPoints, ref DeferredWork deferred, out AppendResult result) =>
         _queue.Append(points, dropOldest, ref droppedPoints, ref deferred, out result);
 
+    /// <summary>
+    /// <see cref="AppendLocked(ReadOnlySpan{PreparedPoint}, bool, ref long, ref DeferredWork, out AppendResult)"/> for
+    /// any run of points; it also ends where the run stops (<see cref="IPointRun.Stopped"/>).
+    /// </summary>
+    public int AppendLocked<TRun>(ref TRun points, bool dropOldest, ref long droppedPoints, ref DeferredWork deferred, out AppendResult result)
+        where TRun : IPointRun, allows ref struct =>
+        _queue.Append(ref points, dropOldest, ref droppedPoints, ref deferred, out result);
+
     /// <summary>Does what a step under the lock deferred: queues the pool's top-up, wakes the spool writer. Called with no lock held.</summary>
     public void RunDeferred(in DeferredWork deferred)
     {

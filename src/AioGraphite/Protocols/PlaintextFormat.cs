@@ -51,22 +51,36 @@ internal sealed class PlaintextFormat : WireFormat
     /// Writes <c>record value timestamp\n</c> per point through a byte cursor; the segment's length and point count
     /// are updated once.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override int Write(Segment segment, ReadOnlySpan<PreparedPoint> points)
+    {
+        var run = new PreparedPointRun(points);
+        return Write(segment, ref run, 0);
+    }
+
+    /// <summary>
+    /// Writes the points of <paramref name="run"/> from <paramref name="start"/> as <see cref="Write(Segment, ReadOnlySpan{PreparedPoint})"/>
+    /// does, until the segment is full or the run stops; returns how many were written.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int Write<TRun>(Segment segment, ref TRun run, int start)
+        where TRun : IPointRun, allows ref struct
     {
         byte[] buffer = segment.Buffer;
         ref byte origin = ref MemoryMarshal.GetArrayDataReference(buffer);
         int position = segment.Length;
-        int i = 0;
-        for (; i < points.Length; i++)
+        int i = start;
+        for (; i < run.Count; i++)
         {
-            ref readonly PreparedPoint p = ref points[i];
-            EncodedName name = p.ValidName;
+            if (!run.TryGet(i, out EncodedName name, out double value, out long timestamp))
+            {
+                break;
+            }
+
             int room = buffer.Length - position;
             if (room < name.RecordLength + FastPathRoom)
             {
                 // Near the end of a segment (or a small UDP datagram): the exact length decides.
-                int written = WriteExact(buffer.AsSpan(position), name, p.Value, p.Timestamp);
+                int written = WriteExact(buffer.AsSpan(position), name, value, timestamp);
                 if (written == 0)
                 {
                     break;
@@ -78,19 +92,19 @@ internal sealed class PlaintextFormat : WireFormat
 
             ref byte cursor = ref Unsafe.Add(ref origin, position);
             int n = name.CopyTo(ref cursor);
-            n += FormatValue(p.Value, MemoryMarshal.CreateSpan(ref Unsafe.Add(ref cursor, n), room - n));
-            if (p.Timestamp != _tailTimestamp)
+            n += FormatValue(value, MemoryMarshal.CreateSpan(ref Unsafe.Add(ref cursor, n), room - n));
+            if (timestamp != _tailTimestamp)
             {
-                SetTail(p.Timestamp);
+                SetTail(timestamp);
             }
 
             Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref cursor, n), ref _tail[0], TailBlockBytes);
             position += n + _tailLength;
         }
 
-        segment.Points += i;
+        segment.Points += i - start;
         segment.Length = position;
-        return i;
+        return i - start;
     }
 
     private static int WriteExact(Span<byte> free, EncodedName name, double value, long timestamp)

@@ -120,13 +120,16 @@ public sealed class GraphiteClientTests
         Assert.Equal("ok.1 1 10\nok.2 3 10\n", sink.AllText);
     }
 
-    [Fact]
-    public async Task SendMultipleAsync_NamesThatChangePlaces_AreEachWrittenUnderTheirOwnName()
+    [Theory]
+    [InlineData("plaintext")]
+    [InlineData("pickle")]
+    public async Task SendMultipleAsync_NamesThatChangePlaces_AreEachWrittenUnderTheirOwnName(string protocolName)
     {
         // A batch's position remembers the name it had last time: a name now at another position (swapped, shifted by one,
         // a new string with the same text, a position past the slots) must be found for itself, never the old one's bytes.
+        // Pickle writes the points of known positions straight from the call (KnownPointRun): the same must hold there.
         await using LoopbackSink sink = LoopbackSink.Start();
-        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
+        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, NewProtocol(protocolName), cancellationToken: Ct);
         int count = AioGraphite.Pipeline.PointPreparer.PositionSlots + 3;
         string[] names = [.. Enumerable.Range(0, count).Select(i => $"place.m{i}")];
         string[][] batches =
@@ -147,8 +150,9 @@ public sealed class GraphiteClientTests
         }
 
         await client.FlushAsync(Ct);
-        await sink.WaitUntilAsync(s => s.AllText.Length >= expected.Length, "every line");
-        Assert.Equal(expected.ToString(), sink.AllText);
+        int lines = 4 * count;
+        await sink.WaitUntilAsync(s => WrittenLines(s.AllBytes, protocolName).Count >= lines, "every point");
+        Assert.Equal(expected.ToString(), string.Concat(WrittenLines(sink.AllBytes, protocolName).Select(line => line + "\n")));
         // Every point is looked up once; the first batch's names and the new strings are misses, and in some runs a few
         // more (9 in 2 of 5 runs, the same before the positions were remembered): the cache's sets follow identity hashes,
         // which differ from run to run, and a set that overflows while the cache grows can lose a name.
@@ -157,14 +161,17 @@ public sealed class GraphiteClientTests
         Assert.InRange(stats.NameCacheMisses, 2 * count, (2 * count) + 64);
     }
 
-    [Fact]
-    public async Task SendMultipleAsync_ACachedNameWithAnInvalidValue_IsRejectedAlone_AndTheRestOfItsBlockIsSentInOrder()
+    [Theory]
+    [InlineData("plaintext")]
+    [InlineData("pickle")]
+    public async Task SendMultipleAsync_ACachedNameWithAnInvalidValue_IsRejectedAlone_AndTheRestOfItsBlockIsSentInOrder(string protocolName)
     {
         // Every name is cached by the first call. In the second, one point in the second 256-point block carries NaN: that
         // block takes the full checks (a cache miss), rejects that point alone and sends the others in order; the blocks
-        // of cache hits alone skip the scan for rejected points.
+        // of cache hits alone skip the scan for rejected points. Pickle writes the known points before it straight from the
+        // call (KnownPointRun), stops at it, and prepares it and the rest: the same points, counts and order.
         await using LoopbackSink sink = LoopbackSink.Start();
-        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, cancellationToken: Ct);
+        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, NewProtocol(protocolName), cancellationToken: Ct);
         string[] names = [.. Enumerable.Range(0, 600).Select(i => $"cached.m{i}")];
         await client.SendMultipleAsync(names.Select((n, i) => new Datapoint(n, i, 10)), cancellationToken: Ct);
         Datapoint[] second = [.. names.Select((n, i) => new Datapoint(n, i == 300 ? double.NaN : i + 1000, 20))];
@@ -176,10 +183,10 @@ public sealed class GraphiteClientTests
         Assert.Equal(600 + 1, stats.NameCacheMisses);
         Assert.Equal(599, stats.NameCacheHits);
         await client.FlushAsync(Ct);
-        await sink.WaitUntilAsync(s => s.AllText.Count(c => c == '\n') >= 1199, "1199 lines");
+        await sink.WaitUntilAsync(s => WrittenLines(s.AllBytes, protocolName).Count >= 1199, "1199 points");
         string expected = string.Concat(names.Select((n, i) => FormattableString.Invariant($"{n} {i} 10\n")))
             + string.Concat(names.Select((n, i) => i == 300 ? "" : FormattableString.Invariant($"{n} {i + 1000} 20\n")));
-        Assert.Equal(expected, sink.AllText);
+        Assert.Equal(expected, string.Concat(WrittenLines(sink.AllBytes, protocolName).Select(line => line + "\n")));
     }
 
     [Fact]
@@ -388,7 +395,7 @@ public sealed class GraphiteClientTests
     {
         // The cache keeps each name's encoded bytes (prefix and default tags included): a hit must write exactly what the
         // full path writes. Tagged names with default tags to merge, and new string objects, always take the full path.
-        IGraphiteProtocol protocol = protocolName == "pickle" ? new PickleProtocol() : new PlaintextProtocol();
+        IGraphiteProtocol protocol = NewProtocol(protocolName);
         await using LoopbackSink sink = LoopbackSink.Start();
         var options = new GraphiteClientOptions
         {
@@ -418,32 +425,105 @@ public sealed class GraphiteClientTests
 
         await sink.WaitUntilAsync(s => s.Connections.Count > 0 && s.Connections.All(c => c.EndOfStream), "the client to close");
         Datapoint[] expected = [.. points.Where(p => p.Metric != "bad name"), .. points.Where(p => p.Metric != "bad name")];
-        byte[] wire = sink.AllBytes;
-        if (protocol is PickleProtocol)
-        {
-            var decoded = new List<string>();
-            for (int offset = 0; offset < wire.Length;)
-            {
-                int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(wire.AsSpan(offset));
-                using var unpickler = new Razorvine.Pickle.Unpickler();
-                foreach (object[] item in (System.Collections.ArrayList)unpickler.loads(wire.AsSpan(offset + 4, length).ToArray()))
-                {
-                    var pair = (object[])item[1];
-                    decoded.Add(FormattableString.Invariant($"{item[0]} {pair[1]} {pair[0]}"));
-                }
-
-                offset += length + 4;
-            }
-
-            Assert.Equal(expected.Select(Written), decoded);
-        }
-        else
-        {
-            Assert.Equal(string.Concat(expected.Select(p => Written(p) + "\n")), Encoding.UTF8.GetString(wire));
-        }
+        Assert.Equal(expected.Select(Written), WrittenLines(sink.AllBytes, protocolName));
 
         static string Written(Datapoint p) => FormattableString.Invariant(
             $"{(p.Metric == "mem;host=a" ? "servers.web1.mem;env=prod;host=a" : "servers.web1.cpu;env=prod")} {p.Value} {p.Timestamp}");
+    }
+
+    [Theory]
+    [InlineData("plaintext", FullBufferPolicy.DropNewest)]
+    [InlineData("pickle", FullBufferPolicy.DropNewest)]
+    [InlineData("plaintext", FullBufferPolicy.Wait)]
+    [InlineData("pickle", FullBufferPolicy.Wait)]
+    public async Task SendMultipleAsync_KnownNamesIntoAFullBuffer_KeepThePolicyAndTheOrder(string protocolName, FullBufferPolicy policy)
+    {
+        // From the second call on, pickle writes the points of known names straight from the call (KnownPointRun) until
+        // the buffer is full; the rest of that call then takes the prepared path, where the policy drops them or waits
+        // for room. Either way the counts add up and what carbon gets is the points in the order they were sent.
+        int port = FreePorts.AllocateTcp();
+        var options = new GraphiteClientOptions
+        {
+            FullBufferPolicy = policy,
+            FullBufferWaitTimeout = TimeSpan.FromMinutes(1),
+            BatchSizeBytes = 4096,
+            BufferCapacityBytes = 8 * 4096,
+            LazyConnect = true,
+            ReconnectMaxDelay = TimeSpan.FromMilliseconds(100),
+        };
+        await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", port, NewProtocol(protocolName), options, Ct);
+        string[] names = [.. Enumerable.Range(0, 100).Select(i => $"full.m{i:D3}")];
+        const int Calls = 30; // 3,000 points, ~100 KB in either protocol: three times the buffer
+        Task sends = Task.Run(
+            async () =>
+            {
+                for (int c = 0; c < Calls; c++)
+                {
+                    await client.SendMultipleAsync(names.Select((n, i) => new Datapoint(n, (c * names.Length) + i, 1_000_000 + c)), cancellationToken: Ct);
+                }
+            },
+            Ct);
+        if (policy == FullBufferPolicy.Wait)
+        {
+            await Task.Delay(200, Ct);
+            Assert.False(sends.IsCompleted, "the sends must wait for room while nothing listens");
+        }
+        else
+        {
+            await sends;
+            Assert.True(client.Statistics.PointsDroppedBufferFull > 0, "the buffer must have filled");
+        }
+
+        await using LoopbackSink sink = LoopbackSink.Start(port);
+        await sends;
+        await client.FlushAsync(Ct);
+        GraphiteClientStatistics stats = client.Statistics;
+        Assert.Equal(Calls * names.Length, stats.PointsAccepted + stats.PointsDroppedBufferFull);
+        await sink.WaitUntilAsync(s => WrittenLines(s.AllBytes, protocolName).Count >= stats.PointsAccepted, "the kept points");
+        List<string> lines = WrittenLines(sink.AllBytes, protocolName);
+        int[] values = [.. lines.Select(l => (int)double.Parse(l.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.Equal(Enumerable.Range(0, (int)stats.PointsAccepted), values); // DropNewest keeps the first ones; Wait keeps all
+        Assert.All(lines, l => Assert.Equal($"full.m{int.Parse(l.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) % names.Length:D3}", l.Split(' ')[0]));
+        if (policy == FullBufferPolicy.Wait)
+        {
+            Assert.Equal(0, stats.PointsDroppedBufferFull);
+        }
+    }
+
+    private static IGraphiteProtocol NewProtocol(string name) => name == "pickle" ? new PickleProtocol() : new PlaintextProtocol();
+
+    /// <summary>
+    /// What a sink received, as <c>name value timestamp</c> lines: plaintext as written (without the newlines), pickle's
+    /// whole frames unpickled (a frame still arriving is left out).
+    /// </summary>
+    private static List<string> WrittenLines(byte[] wire, string protocolName)
+    {
+        if (protocolName != "pickle")
+        {
+            string text = Encoding.UTF8.GetString(wire);
+            return [.. text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+        }
+
+        var decoded = new List<string>();
+        for (int offset = 0; wire.Length - offset >= 4;)
+        {
+            int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(wire.AsSpan(offset));
+            if (wire.Length - offset - 4 < length)
+            {
+                break;
+            }
+
+            using var unpickler = new Razorvine.Pickle.Unpickler();
+            foreach (object[] item in (System.Collections.ArrayList)unpickler.loads(wire.AsSpan(offset + 4, length).ToArray()))
+            {
+                var pair = (object[])item[1];
+                decoded.Add(FormattableString.Invariant($"{item[0]} {pair[1]} {pair[0]}"));
+            }
+
+            offset += length + 4;
+        }
+
+        return decoded;
     }
 
     private sealed class CustomProtocol : IGraphiteProtocol
