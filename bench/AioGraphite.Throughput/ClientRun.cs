@@ -82,6 +82,7 @@ internal sealed class ClientRun
         {
             SendWithTrySend(workload, batch, batches, () =>
             {
+                Sampler?.Restart();
                 cpu0 = ThreadCpu.Nanoseconds();
                 ProducerChunks.Start();
             });
