@@ -23,11 +23,13 @@ public sealed class AllocationTests
     private const int BatchPoints = 1000;
     private const int WarmupBatches = 1000;   // ~50 MB: three times the 16 MiB replay window of these tests
     private const int MeasuredBatches = 100;  // 100,000 points, ~5 MB
+    private const int Rounds = 5;             // the sending tests' measured points, in rounds (AllocatedInRounds)
+    private const int RoundBatches = MeasuredBatches / Rounds;
     private const long ReplayWindowBytes = 16L << 20; // a third of the warm-up (the default, 64 MiB, would hold all of it)
 
     /// <summary>
-    /// Tolerance, in bytes per point averaged over the measured points. Zero: nothing on the calling thread
-    /// allocates per point or per batch. (A per-segment wake-up of the sender, if it allocated 48 bytes once every
+    /// Tolerance, in bytes per point averaged over a round's points (the round that allocated least). Zero: nothing on the
+    /// calling thread allocates per point or per batch. (A per-segment wake-up of the sender, if it allocated 48 bytes once every
     /// ~1300 points, would still show here, as 0.04 B/point; the allocation-free goal forbids that too.)
     /// </summary>
     private const double MaxBytesPerPoint = 0;
@@ -52,9 +54,9 @@ public sealed class AllocationTests
         using LoopbackSink disposeSink = sink;
 
         int waited = 0;
-        long allocated = AllocatedOnThisThread(() =>
+        long[] allocated = AllocatedInRounds(() =>
         {
-            for (int i = 0; i < MeasuredBatches; i++)
+            for (int i = 0; i < RoundBatches; i++)
             {
                 if (!CompletedSynchronously(client.SendMultipleAsync(batch)))
                 {
@@ -64,7 +66,7 @@ public sealed class AllocationTests
         });
 
         Assert.Equal(0, waited); // the buffer is large enough that no call waits (a wait allocates by design)
-        AssertAllocationFree(allocated, MeasuredBatches * BatchPoints, $"SendMultipleAsync ({protocol})", client);
+        AssertAllocationFree(allocated, $"SendMultipleAsync ({protocol})", client);
     }
 
     [Theory]
@@ -77,10 +79,10 @@ public sealed class AllocationTests
         await using GraphiteClient disposeClient = client;
         using LoopbackSink disposeSink = sink;
 
-        long allocated = AllocatedOnThisThread(() => refused += SendEach(client, batch, MeasuredBatches));
+        long[] allocated = AllocatedInRounds(() => refused += SendEach(client, batch, RoundBatches));
 
         Assert.Equal(0, refused);
-        AssertAllocationFree(allocated, MeasuredBatches * BatchPoints, $"TrySend ({protocol})", client);
+        AssertAllocationFree(allocated, $"TrySend ({protocol})", client);
     }
 
     [Theory]
@@ -165,13 +167,24 @@ public sealed class AllocationTests
         return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 
-    private static void AssertAllocationFree(long allocated, int points, string what, GraphiteClient client)
+    /// <summary>
+    /// The bytes <paramref name="round"/> allocated on this thread in each of <see cref="Rounds"/> rounds, in order: the
+    /// measured points are sent in rounds so that an allocation of the send path (per point, per call or per segment: each
+    /// round fills ~15 segments of 64 KiB) shows in every round, while a one-off
+    /// allocation of the runtime's on this thread (the JIT's tiers, the thread pool's own structures under the load of the
+    /// rest of the suite) shows in one. A CI run once saw 280 bytes in 100,000 TrySend points, never reproduced since.
+    /// </summary>
+    private static long[] AllocatedInRounds(Action round) => [.. Enumerable.Range(0, Rounds).Select(_ => AllocatedOnThisThread(round))];
+
+    private static void AssertAllocationFree(long[] allocated, string what, GraphiteClient client)
     {
-        double perPoint = (double)allocated / points;
+        int points = RoundBatches * BatchPoints;
+        double perPoint = (double)allocated.Min() / points;
         GraphiteClientStatistics stats = client.Statistics;
         Assert.True(
             perPoint <= MaxBytesPerPoint,
-            $"{what} allocated {allocated:N0} bytes on the calling thread for {points:N0} points ({perPoint:0.###} B/point) in steady state; "
+            $"{what} allocated [{string.Join(", ", allocated.Select(b => b.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))}] bytes on the calling thread in {Rounds} rounds of {points:N0} points "
+            + $"(fewest: {perPoint:0.###} B/point) in steady state; "
             + $"statistics: accepted {stats.PointsAccepted:N0}, written {stats.PointsWritten:N0}, buffered {stats.BufferedBytes:N0} bytes.");
     }
 
