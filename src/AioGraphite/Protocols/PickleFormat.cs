@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace AioGraphite.Protocols;
 
@@ -37,8 +38,8 @@ internal sealed class PickleFormat : WireFormat
     private const int ItemOverhead = 5 + 10 + 9 + 2 + 2;
     private const int TrailerBytes = 2;
 
-    /// <summary>Bytes of an int's block, copied whole: the longest int written (LONG1 with 8 bytes).</summary>
-    private const int MaxIntBytes = 10;
+    /// <summary>Bytes of an int's block, copied whole as one vector (the longest int written, LONG1 with 8 bytes, takes 10).</summary>
+    private const int IntBlockBytes = 16;
 
     /// <summary>TUPLE2 TUPLE2, written as one.</summary>
     private const ushort TwoTuple2 = (Tuple2 << 8) | Tuple2;
@@ -98,6 +99,12 @@ internal sealed class PickleFormat : WireFormat
         byte[] buffer = segment.Buffer;
         ref byte origin = ref MemoryMarshal.GetArrayDataReference(buffer);
         int position = segment.Length;
+
+        // The frame's state in locals for the loop (the stores through the cursor would make the JIT reload fields).
+        int batchCount = _batchCount;
+        long intTimestamp = _intTimestamp;
+        int intLength = _intLength;
+        Vector128<byte> intBlock = Vector128.LoadUnsafe(ref _int[0]);
         int i = start;
         for (; i < run.Count; i++)
         {
@@ -113,7 +120,7 @@ internal sealed class PickleFormat : WireFormat
                 break;
             }
 
-            if (_batchCount == 0)
+            if (batchCount == 0)
             {
                 _batchMarkOffset = position;
                 Unsafe.Add(ref origin, position++) = Mark;
@@ -121,28 +128,34 @@ internal sealed class PickleFormat : WireFormat
 
             ref byte cursor = ref Unsafe.Add(ref origin, position);
             int n = name.CopyTo(ref cursor);
-            if (timestamp != _intTimestamp)
+            if (timestamp != intTimestamp)
             {
                 SetInt(timestamp);
+                intTimestamp = timestamp;
+                intLength = _intLength;
+                intBlock = Vector128.LoadUnsafe(ref _int[0]);
             }
 
-            // The int's whole block (ItemOverhead counts 10 bytes for it), then the value over what follows its length.
-            Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref cursor, n), ref _int[0], MaxIntBytes);
-            n += _intLength;
+            // The int's whole block (ItemOverhead counts the 10 bytes an int may take; the rest lands within the 25 kept
+            // after the record, and is written over by what follows or left past the frame's end), then the value over
+            // what follows the int's length.
+            intBlock.StoreUnsafe(ref Unsafe.Add(ref cursor, n));
+            n += intLength;
             Unsafe.Add(ref cursor, n) = BinFloat;
             ulong bits = BitConverter.DoubleToUInt64Bits(value);
             Unsafe.WriteUnaligned(ref Unsafe.Add(ref cursor, n + 1), BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(bits) : bits);
             Unsafe.WriteUnaligned(ref Unsafe.Add(ref cursor, n + 9), TwoTuple2);
             n += 11;
-            if (++_batchCount == BatchSize)
+            if (++batchCount == BatchSize)
             {
                 Unsafe.Add(ref cursor, n++) = Appends;
-                _batchCount = 0;
+                batchCount = 0;
             }
 
             position += n;
         }
 
+        _batchCount = batchCount;
         segment.Points += i - start;
         segment.Length = position;
         return i - start;
@@ -222,7 +235,8 @@ internal sealed class PickleFormat : WireFormat
         return 2 + count;
     }
 
-    [InlineArray(MaxIntBytes)]
+    /// <summary>An int's bytes, with room to be copied as one vector.</summary>
+    [InlineArray(IntBlockBytes)]
     private struct IntBlock
     {
         private byte _first;
