@@ -14,4 +14,8 @@ namespace AioGraphite;
 /// as told by the client's <see cref="TimeProvider"/>. At most 4294967295 (2106-02-07), the latest whisper stores:
 /// a timestamp in milliseconds is refused.
 /// </param>
-public readonly record struct Datapoint(string Metric, double Value, long? Timestamp = null);
+public readonly record struct Datapoint(string Metric, double Value, long? Timestamp = null)
+{
+    /// <summary>The point's timestamp, or <paramref name="now"/> when it has none (null or 0, as in the Python original).</summary>
+    internal long TimestampOr(long now) => Timestamp is long t && t != 0 ? t : now;
+}

@@ -90,7 +90,7 @@ public sealed class GraphiteDatapointValidator
     /// </summary>
     internal bool TryPrepare(in Datapoint p, long defaultTimestamp, out string metric, out ReadOnlySpan<byte> suffix, out int metricBytes, out long ts, [NotNullWhen(false)] out string? error)
     {
-        ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
+        ts = p.TimestampOr(defaultTimestamp);
         metric = p.Metric;
         suffix = TagSuffix;
         if (DefaultTags is not null && metric is not null && metric.Contains(';', StringComparison.Ordinal))

@@ -46,10 +46,10 @@ internal ref struct KnownPointRun : IPointRun
     public bool TryGet(int index, out EncodedName name, out double value, out long timestamp)
     {
         ref readonly Datapoint p = ref Unsafe.Add(ref MemoryMarshal.GetReference(_points), index);
-        EncodedName? known = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_byPosition), (_firstPosition + index) & (PointPreparer.PositionSlots - 1));
-        timestamp = p.Timestamp is long t && t != 0 ? t : _defaultTimestamp;
+        EncodedName? known = PointPreparer.RememberedAt(ref PointPreparer.Slot(_byPosition, _firstPosition + index), p.Metric);
+        timestamp = p.TimestampOr(_defaultTimestamp);
         value = p.Value;
-        if (known is not null && ReferenceEquals(known.Metric, p.Metric) && PointPreparer.TakesOnlyItsNumbersChecked(known, _mergesDefaultTags, value, timestamp))
+        if (known is not null && PointPreparer.TakesOnlyItsNumbersChecked(known, _mergesDefaultTags, value, timestamp))
         {
             name = known;
             return true;

@@ -48,7 +48,7 @@ internal sealed class PointPreparer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public PreparedPoint Prepare(in Datapoint p, long defaultTimestamp, ref NameLookups lookups)
     {
-        long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
+        long ts = p.TimestampOr(defaultTimestamp);
         if (p.Metric is { } known && _names.Find(known) is { } name && TakesOnlyItsNumbersChecked(name, p.Value, ts))
         {
             lookups.Hits++;
@@ -65,12 +65,12 @@ internal sealed class PointPreparer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public PreparedPoint PrepareAt(in Datapoint p, int position, long defaultTimestamp, ref NameLookups lookups)
     {
-        long ts = p.Timestamp is long t && t != 0 ? t : defaultTimestamp;
+        long ts = p.TimestampOr(defaultTimestamp);
         if (p.Metric is { } known)
         {
-            ref EncodedName? slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_byPosition), position & (PositionSlots - 1));
-            EncodedName? name = slot;
-            if (name is null || !ReferenceEquals(name.Metric, known))
+            ref EncodedName? slot = ref Slot(_byPosition, position);
+            EncodedName? name = RememberedAt(ref slot, known);
+            if (name is null)
             {
                 name = _names.Find(known);
                 if (name is not null)
@@ -88,6 +88,16 @@ internal sealed class PointPreparer
 
         return PrepareNew(in p, defaultTimestamp, ref lookups);
     }
+
+    /// <summary>The slot of <paramref name="position"/> in <paramref name="byPosition"/> (<see cref="PositionSlots"/> of them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ref EncodedName? Slot(EncodedName?[] byPosition, int position) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(byPosition), position & (PositionSlots - 1));
+
+    /// <summary>The name in <paramref name="slot"/> when it is <paramref name="metric"/>'s (the same string object), else null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static EncodedName? RememberedAt(ref EncodedName? slot, string? metric) =>
+        slot is { } name && ReferenceEquals(name.Metric, metric) ? name : null;
 
     /// <summary>
     /// Whether a point whose name was found needs no more than its value and timestamp checked (and those pass): not a

@@ -14,7 +14,7 @@ internal static class MessageBuilder
         for (int i = 0; i < datapoints.Count; i++)
         {
             Datapoint p = datapoints[i];
-            long timestamp = Timestamp(p, now);
+            long timestamp = p.TimestampOr(now);
             string? error = DatapointRules.Check(p.Metric, p.Value, timestamp, 0, 0, MetricNameRules.MaxLineBytes, out int metricBytes);
             if (error is not null)
             {
@@ -68,5 +68,4 @@ internal static class MessageBuilder
         return message;
     }
 
-    private static long Timestamp(Datapoint p, long now) => p.Timestamp is long t && t != 0 ? t : now;
 }
