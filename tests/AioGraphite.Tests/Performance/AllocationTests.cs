@@ -2,6 +2,7 @@ using AioGraphite.Naming;
 using AioGraphite.Pipeline;
 using AioGraphite.Protocols;
 using AioGraphite.TestUtilities;
+using AioGraphite.Tests.Support;
 using Xunit;
 
 namespace AioGraphite.Tests.Performance;
@@ -23,7 +24,10 @@ public sealed class AllocationTests
     private const int BatchPoints = 1000;
     private const int WarmupBatches = 1000;   // ~50 MB: three times the 16 MiB replay window of these tests
     private const int MeasuredBatches = 100;  // 100,000 points, ~5 MB
-    private const int Rounds = 5;             // the sending tests' measured points, in rounds (AllocatedInRounds)
+    // The measured points in rounds (ThreadAllocations): each sending round fills ~15 segments of 64 KiB, so a send-path
+    // allocation per point, call or segment shows in every round. A CI run once saw 280 bytes in 100,000 TrySend points
+    // measured whole, never reproduced since.
+    private const int Rounds = 5;
     private const int RoundBatches = MeasuredBatches / Rounds;
     private const long ReplayWindowBytes = 16L << 20; // a third of the warm-up (the default, 64 MiB, would hold all of it)
 
@@ -54,7 +58,7 @@ public sealed class AllocationTests
         using LoopbackSink disposeSink = sink;
 
         int waited = 0;
-        long[] allocated = AllocatedInRounds(() =>
+        long[] allocated = ThreadAllocations.InRounds(Rounds, () =>
         {
             for (int i = 0; i < RoundBatches; i++)
             {
@@ -79,7 +83,7 @@ public sealed class AllocationTests
         await using GraphiteClient disposeClient = client;
         using LoopbackSink disposeSink = sink;
 
-        long[] allocated = AllocatedInRounds(() => refused += SendEach(client, batch, RoundBatches));
+        long[] allocated = ThreadAllocations.InRounds(Rounds, () => refused += SendEach(client, batch, RoundBatches));
 
         Assert.Equal(0, refused);
         AssertAllocationFree(allocated, $"TrySend ({protocol})", client);
@@ -97,13 +101,13 @@ public sealed class AllocationTests
         // The fewest bytes of five rounds: the runtime may allocate once on this thread while the test's own methods move
         // up the JIT's tiers (a CI run saw 1,024 bytes in one round), while formatting that allocated per point or per
         // batch would show in every round.
-        long allocated = Enumerable.Range(0, 5).Min(_ => AllocatedOnThisThread(() =>
+        long allocated = ThreadAllocations.InRounds(Rounds, () =>
         {
             for (int i = 0; i < MeasuredBatches; i++)
             {
                 FormatBatch(format, segment, batch);
             }
-        }));
+        }).Min();
 
         Assert.True(segment.Points == BatchPoints, $"formatted {segment.Points} points");
         Assert.True(allocated == 0, $"{protocol} formatting allocated {allocated:N0} bytes for {MeasuredBatches * BatchPoints:N0} points in each of five rounds");
@@ -159,22 +163,6 @@ public sealed class AllocationTests
 
         return refused;
     }
-
-    private static long AllocatedOnThisThread(Action action)
-    {
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        action();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
-    }
-
-    /// <summary>
-    /// The bytes <paramref name="round"/> allocated on this thread in each of <see cref="Rounds"/> rounds, in order: the
-    /// measured points are sent in rounds so that an allocation of the send path (per point, per call or per segment: each
-    /// round fills ~15 segments of 64 KiB) shows in every round, while a one-off
-    /// allocation of the runtime's on this thread (the JIT's tiers, the thread pool's own structures under the load of the
-    /// rest of the suite) shows in one. A CI run once saw 280 bytes in 100,000 TrySend points, never reproduced since.
-    /// </summary>
-    private static long[] AllocatedInRounds(Action round) => [.. Enumerable.Range(0, Rounds).Select(_ => AllocatedOnThisThread(round))];
 
     private static void AssertAllocationFree(long[] allocated, string what, GraphiteClient client)
     {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using AioGraphite.Protocols;
+using AioGraphite.Tests.Support;
 using Xunit;
 
 namespace AioGraphite.Tests.Protocols;
@@ -102,10 +103,8 @@ public sealed class EncodedNameCacheTests
         // runtime may allocate once on this thread as this loop moves up the JIT's tiers (a run beside a second test
         // process saw 4,184 bytes in one go).
         int found = 0;
-        long[] allocated = new long[5];
-        for (int round = 0; round < allocated.Length; round++)
+        long[] allocated = ThreadAllocations.InRounds(5, () =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int pass = 0; pass < 20; pass++)
             {
                 foreach (string name in names)
@@ -113,9 +112,7 @@ public sealed class EncodedNameCacheTests
                     found += cache.Find(name) is null ? 0 : 1;
                 }
             }
-
-            allocated[round] = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
+        });
 
         Assert.True(allocated.Min() == 0, $"Find allocated [{string.Join(", ", allocated)}] bytes in five rounds of 20,000 lookups");
         Assert.Equal(100_000, found);
