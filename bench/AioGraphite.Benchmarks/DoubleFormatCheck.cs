@@ -26,8 +26,8 @@ internal static class DoubleFormatCheck
         // integers): uniform bit patterns fall there only 1 time in 27.
         bool plainRange = args.Contains("--plain-range");
 
-        // --decimals: ±n / 10^k with n of 1 to 16 digits and k of 0 to 7 (the values metrics carry, and the fast paths'
-        // own ground: whole numbers, and up to six decimals with up to 15 significant digits, and just past both).
+        // --decimals: ±n / 10^k with n of 1 to 17 digits and k of 0 to 15 (the values metrics carry, and the fast paths'
+        // own ground: whole numbers, and decimals of up to 15 significant digits, and just past both).
         bool decimals = args.Contains("--decimals");
 
         var clock = Stopwatch.StartNew();
@@ -93,7 +93,7 @@ internal static class DoubleFormatCheck
         }
 
         Console.WriteLine(
-            $"random {(decimals ? "decimals (n / 10^k, n of 1-16 digits, k 0-7)" : "bit patterns")}{(plainRange ? " (exponents 2^-15..2^60)" : "")}: {checkedCount:N0} checked on {threads} threads (seed {seed}), {failures} differences, "
+            $"random {(decimals ? "decimals (n / 10^k, n of 1-17 digits, k 0-15)" : "bit patterns")}{(plainRange ? " (exponents 2^-15..2^60)" : "")}: {checkedCount:N0} checked on {threads} threads (seed {seed}), {failures} differences, "
             + $"{random.Elapsed.TotalSeconds:F0} s ({checkedCount / random.Elapsed.TotalSeconds / 1e6:F2} M values/s)");
         Console.WriteLine($"result check-doubles edge={edges.Length} random={checkedCount} differences={edgeFailures + failures} seconds={clock.Elapsed.TotalSeconds:F0}");
         return edgeFailures + failures == 0 ? 0 : 1;
@@ -115,13 +115,13 @@ internal static class DoubleFormatCheck
         return false;
     }
 
-    private static readonly double[] Scales = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7];
+    private static readonly double[] Scales = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
     private static double Decimal(ulong bits)
     {
-        int digits = 1 + (int)((bits >> 40) % 16);
+        int digits = 1 + (int)((bits >> 40) % 17);
         ulong n = (bits & 0xFF_FFFF_FFFF_FFFFUL) % (ulong)Math.Pow(10, digits);
-        double value = n / Scales[(int)((bits >> 56) % 8)];
+        double value = n / Scales[(int)((bits >> 56) % 16)];
         return (bits >> 63) != 0 ? -value : value;
     }
 

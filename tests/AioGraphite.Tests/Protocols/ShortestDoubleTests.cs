@@ -216,15 +216,16 @@ public sealed class ShortestDoubleTests
     }
 
     [Fact]
-    public void FormatValue_DecimalsWithUpTo17DigitsAndSixPlaces_AreExactlyDotNetsText()
+    public void FormatValue_DecimalsWithUpTo17DigitsAndUpTo20Places_AreExactlyDotNetsText()
     {
-        // The few-decimals fast path's whole domain and past it: N / 10^k, N up to 10^17, k up to 7.
+        // The short-decimal fast path's whole domain and past it: N / 10^k, N up to 10^17, k up to 20 (the path scales
+        // by up to 10^18; 15 significant digits and more, and below 1e-4, go to ShortestDouble).
         var random = new Random(15);
         byte[] buffer = new byte[ShortestDouble.MaxChars];
         for (int i = 0; i < 500_000; i++)
         {
             long mantissa = random.NextInt64(-100_000_000_000_000_000, 100_000_000_000_000_000) >> random.Next(0, 40);
-            double value = mantissa / Math.Pow(10, random.Next(0, 8));
+            double value = mantissa / Math.Pow(10, random.Next(0, 21));
             int n = PlaintextFormat.FormatValue(value, buffer);
             string expected = value.ToString(CultureInfo.InvariantCulture);
             Assert.True(expected == Encoding.ASCII.GetString(buffer, 0, n), $"{expected}: FormatValue wrote {Encoding.ASCII.GetString(buffer, 0, n)}");
