@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using AioGraphite.Naming;
@@ -190,20 +191,29 @@ internal sealed class PlaintextFormat : WireFormat
         1e20, 1e21, 1e22,
     ];
 
+    /// <summary>Bytes of the ASCII digit '0' in every lane of a word.</summary>
+    private const ulong ZeroDigits = 0x3030_3030_3030_3030UL;
+
+    /// <summary>Most decimal places the short-decimal path writes: one word of digits.</summary>
+    private const int MaxShortPlaces = 8;
+
     /// <summary>
-    /// For 1e-4 &lt;= |<paramref name="value"/>| &lt; 1e15, not whole: when a decimal N / 10^k with |N| &lt; 2·10^14 parses to
-    /// <paramref name="value"/>, writes it (its trailing zeros dropped) and returns its length; otherwise returns 0.
-    /// k is as large as that bound on N allows (13 - floor(e·log10 2) for value in [2^e, 2^(e+1))), so every such decimal
-    /// with k or fewer places is found: N is value·10^k rounded to a whole number (the product's rounding error is far
-    /// below ½), and IEEE division is correctly rounded, so N / 10^k == value holds exactly when that decimal parses to
-    /// value. It is then the shortest: it has at most 15 significant digits, and no two decimals of 15 digits or fewer
-    /// parse to the same double (DBL_DIG), so no shorter one does; with 16, one can (8867394620.350731 is 8867394620.35073).
+    /// For 1e-4 &lt;= |<paramref name="value"/>| &lt; 1e15, not whole: when a decimal N / 10^k (k at most
+    /// <see cref="MaxShortPlaces"/>) with N &lt; 2·10^14 parses to <paramref name="value"/>, writes it (without its
+    /// trailing zeros) and returns its length; otherwise returns 0. k is as large as both bounds allow (13 - floor(e·log10 2)
+    /// for value in [2^e, 2^(e+1)), at most 8), so every such decimal with k or fewer places is found: N is value·10^k
+    /// rounded to a whole number (the product's rounding error is far below ½), and IEEE division is correctly rounded, so
+    /// N / 10^k == value holds exactly when that decimal parses to value. It is then the shortest: it has at most 15
+    /// significant digits, and no two decimals of 15 digits or fewer parse to the same double (DBL_DIG), so no shorter one
+    /// does; with 16, one can (8867394620.350731 is 8867394620.35073). The text is the whole part, the point and the k
+    /// places, each a word of digits made at once (<see cref="ShortestDouble.EightDigits"/>), the places' trailing zeros
+    /// cut by counting the zero bytes at the word's end.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int TryFormatShortDecimal(double value, double abs, ref byte text)
     {
         int binaryExponent = (int)(BitConverter.DoubleToUInt64Bits(abs) >> 52) - 1023; // -14 .. 49 here
-        int k = 13 - (int)((binaryExponent * 661_971_961_083L) >> 41);            // 13 - floor(e·log10 2): -1 .. 18
+        int k = Math.Min(13 - (int)((binaryExponent * 661_971_961_083L) >> 41), MaxShortPlaces); // 13 - floor(e·log10 2)
         if (k <= 0)
         {
             return 0;
@@ -216,7 +226,27 @@ internal sealed class PlaintextFormat : WireFormat
             return 0;
         }
 
-        return WriteDecimal(value < 0, (ulong)scaled, -k, ref text);
+        // No whole number lies in value's rounding interval (each is a double of its own), so the decimal's whole part is
+        // value's, and its places are N - whole·10^k, above 0.
+        ulong whole = (ulong)abs;
+        if (whole >= 100_000_000)
+        {
+            return WriteDecimal(value < 0, (ulong)scaled, -k, ref text);
+        }
+
+        ulong places = (ulong)scaled - (whole * (ulong)power);
+        ulong placesText = ShortestDouble.EightDigits((uint)(places * ShortestDouble.PowerOfTen(MaxShortPlaces - k)));
+        int placesLength = MaxShortPlaces - (BitOperations.LeadingZeroCount(placesText ^ ZeroDigits) >> 3);
+        ulong wholeText = ShortestDouble.EightDigits((uint)whole);
+        int wholeLength = Math.Max(8 - (BitOperations.TrailingZeroCount(wholeText ^ ZeroDigits) >> 3), 1);
+
+        int sign = value < 0 ? 1 : 0;
+        text = (byte)'-'; // overwritten by the first digit when positive
+        ref byte digits = ref Unsafe.Add(ref text, sign);
+        Unsafe.WriteUnaligned(ref digits, wholeText >> (8 * (8 - wholeLength)));
+        Unsafe.Add(ref digits, wholeLength) = (byte)'.';
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref digits, wholeLength + 1), placesText);
+        return sign + wholeLength + 1 + placesLength;
     }
 
     /// <summary>Writes ±digits·10^exponent (digits &gt; 0) as .NET lays out a double, through <see cref="ShortestDouble.Layout"/>.</summary>

@@ -300,6 +300,10 @@ internal static partial class ShortestDouble
         return d;
     }
 
+    /// <summary>10^<paramref name="k"/>, k = 0 .. 18.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong PowerOfTen(int k) => Unsafe.Add(ref MemoryMarshal.GetReference(PowersOfTen), k);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int CountDigits(ulong d)
     {
