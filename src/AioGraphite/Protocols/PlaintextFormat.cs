@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using AioGraphite.Naming;
 
 namespace AioGraphite.Protocols;
@@ -206,7 +207,7 @@ internal sealed class PlaintextFormat : WireFormat
     /// N / 10^k == value holds exactly when that decimal parses to value. It is then the shortest: it has at most 15
     /// significant digits, and no two decimals of 15 digits or fewer parse to the same double (DBL_DIG), so no shorter one
     /// does; with 16, one can (8867394620.350731 is 8867394620.35073). The text is the whole part, the point and the k
-    /// places, each a word of digits made at once (<see cref="ShortestDouble.EightDigits"/>), the places' trailing zeros
+    /// places, both words of digits made at once (<see cref="ShortestDouble.SixteenDigits"/>), the places' trailing zeros
     /// cut by counting the zero bytes at the word's end.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -235,9 +236,10 @@ internal sealed class PlaintextFormat : WireFormat
         }
 
         ulong places = (ulong)scaled - (whole * (ulong)power);
-        ulong placesText = ShortestDouble.EightDigits((uint)(places * ShortestDouble.PowerOfTen(MaxShortPlaces - k)));
+        Vector128<ulong> words = ShortestDouble.SixteenDigits((uint)whole, (uint)(places * ShortestDouble.PowerOfTen(MaxShortPlaces - k))).AsUInt64();
+        ulong placesText = words.GetElement(1);
         int placesLength = MaxShortPlaces - (BitOperations.LeadingZeroCount(placesText ^ ZeroDigits) >> 3);
-        ulong wholeText = ShortestDouble.EightDigits((uint)whole);
+        ulong wholeText = words.GetElement(0);
         int wholeLength = Math.Max(8 - (BitOperations.TrailingZeroCount(wholeText ^ ZeroDigits) >> 3), 1);
 
         int sign = value < 0 ? 1 : 0;

@@ -313,7 +313,7 @@ internal static partial class ShortestDouble
 
     /// <summary>
     /// Writes the <paramref name="count"/> digits of <paramref name="d"/> (d &lt; 10^17, count &lt;= 17) at
-    /// <paramref name="text"/>, eight at a time (<see cref="EightDigits"/>). With fewer than eight digits it also writes
+    /// <paramref name="text"/>, eight at a time (<see cref="EightDigits"/>, or sixteen at once: <see cref="SixteenDigits"/>). With fewer than eight digits it also writes
     /// scratch bytes up to <paramref name="text"/> + 8, which the caller's room (<see cref="MaxChars"/>) covers and its
     /// next writes or its length leave out.
     /// </summary>
@@ -330,18 +330,45 @@ internal static partial class ShortestDouble
         ulong high = d / 100_000_000;
         uint low = (uint)(d - (high * 100_000_000));
         int highCount = count - 8;
-        if (highCount <= 8)
+        if (highCount > 8)
         {
-            Unsafe.WriteUnaligned(ref text, EightDigits((uint)high) >> (8 * (8 - highCount)));
-        }
-        else
-        {
-            uint top = (uint)(high / 100_000_000); // 17 digits: one, then eight and eight
+            uint top = (uint)(high / 100_000_000); // 17 digits: one, then sixteen
             text = (byte)('0' + top);
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref text, 1), EightDigits((uint)(high - (top * 100_000_000UL))));
+            text = ref Unsafe.Add(ref text, 1);
+            high -= top * 100_000_000UL;
+            highCount = 8;
         }
 
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref text, highCount), EightDigits(low));
+        // Both words at once; the first shifted right past its leading zeros, the second written after it.
+        Vector128<ulong> words = SixteenDigits((uint)high, low).AsUInt64();
+        Unsafe.WriteUnaligned(ref text, words.GetElement(0) >> (8 * (8 - highCount)));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref text, highCount), words.GetElement(1));
+    }
+
+    /// <summary>
+    /// The sixteen decimal digits of <paramref name="high"/> and then <paramref name="low"/> (each below 10^8, leading
+    /// zeros included) as ASCII, the first digit in the lowest byte: <see cref="EightDigits"/> for both at once in one
+    /// vector register, each split done on all lanes with one multiplication (x / 10^4 by 0xD1B71759 &gt;&gt; 45 on the
+    /// 64-bit lanes, then x / 100 by 10486 &gt;&gt; 20 and x / 10 by 103 &gt;&gt; 10 as high halves of 16-bit
+    /// products), about twenty instructions instead of about fifty. Without SSE2, the two words one after the other.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<byte> SixteenDigits(uint high, uint low)
+    {
+        if (!Sse2.IsSupported)
+        {
+            return Vector128.Create(EightDigits(high), EightDigits(low)).AsByte();
+        }
+
+        Vector128<ulong> x = Vector128.Create(high, 0, low, 0).AsUInt64();
+        Vector128<ulong> halves = Sse2.ShiftRightLogical(Sse2.Multiply(x.AsUInt32(), Vector128.Create(0xD1B7_1759U)), 45); // x / 10^4
+        Vector128<ulong> rest = x - Sse2.Multiply(halves.AsUInt32(), Vector128.Create(10_000U));
+        Vector128<ushort> fours = (halves | Sse2.ShiftLeftLogical(rest, 32)).AsUInt16();                                   // 4 digits per 32-bit lane
+        Vector128<ushort> hundreds = Sse2.ShiftRightLogical(Sse2.MultiplyHigh(fours, Vector128.Create((ushort)10_486)), 4);
+        Vector128<ushort> pairs = (hundreds.AsUInt32() | Sse2.ShiftLeftLogical((fours - (hundreds * 100)).AsUInt32(), 16)).AsUInt16(); // 2 per 16-bit lane
+        Vector128<ushort> tens = Sse2.MultiplyHigh(pairs, Vector128.Create((ushort)(103 * 64)));
+        Vector128<ushort> digits = tens | Sse2.ShiftLeftLogical(pairs - (tens * 10), 8);
+        return digits.AsByte() + Vector128.Create((byte)'0');
     }
 
     /// <summary>

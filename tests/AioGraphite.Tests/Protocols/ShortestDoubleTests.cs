@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Text;
 using AioGraphite.Protocols;
 using AioGraphite.TestUtilities;
@@ -122,6 +123,33 @@ public sealed class ShortestDoubleTests
             int n = ShortestDouble.Format(value, buffer);
             string expected = value.ToString(CultureInfo.InvariantCulture);
             Assert.True(expected == Encoding.ASCII.GetString(buffer, 0, n), $"{expected}: ShortestDouble wrote {Encoding.ASCII.GetString(buffer, 0, n)}");
+        }
+    }
+
+    [Fact]
+    public void SixteenDigits_IsBothWordsOfEightDigits()
+    {
+        // The vector form against the scalar one: every boundary of a digit's place, and random pairs.
+        var values = new List<uint> { 0, 99_999_999 };
+        for (uint p = 1; p < 100_000_000; p *= 10)
+        {
+            values.AddRange([p - 1, p, p + 1, (9 * p) + (p - 1)]);
+        }
+
+        var random = new Random(16);
+        for (int i = 0; i < 200_000; i++)
+        {
+            values.Add((uint)random.Next(100_000_000));
+        }
+
+        for (int i = 0; i < values.Count; i++)
+        {
+            uint high = values[i];
+            uint low = values[values.Count - 1 - i];
+            Vector128<ulong> words = ShortestDouble.SixteenDigits(high, low).AsUInt64();
+            Assert.True(
+                words.GetElement(0) == ShortestDouble.EightDigits(high) && words.GetElement(1) == ShortestDouble.EightDigits(low),
+                $"{high:D8} {low:D8}: got {words.GetElement(0):X16} {words.GetElement(1):X16}");
         }
     }
 
