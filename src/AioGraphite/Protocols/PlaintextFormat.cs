@@ -210,7 +210,7 @@ internal sealed class PlaintextFormat : WireFormat
     /// places, both words of digits made at once (<see cref="ShortestDouble.SixteenDigits"/>), the places' trailing zeros
     /// cut by counting the zero bytes at the word's end.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int TryFormatShortDecimal(double value, double abs, ref byte text)
     {
         int binaryExponent = (int)(BitConverter.DoubleToUInt64Bits(abs) >> 52) - 1023; // -14 .. 49 here
@@ -229,13 +229,13 @@ internal sealed class PlaintextFormat : WireFormat
 
         // No whole number lies in value's rounding interval (each is a double of its own), so the decimal's whole part is
         // value's, and its places are N - whole·10^k, above 0.
-        ulong whole = (ulong)abs;
+        ulong whole = (ulong)(long)abs; // below 1e15 here: the signed conversion, which needs no clamping
         if (whole >= 100_000_000)
         {
-            return WriteDecimal(value < 0, (ulong)scaled, -k, ref text);
+            return WriteDecimal(value < 0, (ulong)(long)scaled, -k, ref text);
         }
 
-        ulong places = (ulong)scaled - (whole * (ulong)power);
+        ulong places = (ulong)(long)scaled - (whole * (ulong)(long)power);
         Vector128<ulong> words = ShortestDouble.SixteenDigits((uint)whole, (uint)(places * ShortestDouble.PowerOfTen(MaxShortPlaces - k))).AsUInt64();
         ulong placesText = words.GetElement(1);
         int placesLength = MaxShortPlaces - (BitOperations.LeadingZeroCount(placesText ^ ZeroDigits) >> 3);

@@ -360,7 +360,7 @@ internal static partial class ShortestDouble
             return Vector128.Create(EightDigits(high), EightDigits(low)).AsByte();
         }
 
-        Vector128<ulong> x = Vector128.Create(high, 0, low, 0).AsUInt64();
+        Vector128<ulong> x = Vector128.Create((ulong)high, low);
         Vector128<ulong> halves = Sse2.ShiftRightLogical(Sse2.Multiply(x.AsUInt32(), Vector128.Create(0xD1B7_1759U)), 45); // x / 10^4
         Vector128<ulong> rest = x - Sse2.Multiply(halves.AsUInt32(), Vector128.Create(10_000U));
         Vector128<ushort> fours = (halves | Sse2.ShiftLeftLogical(rest, 32)).AsUInt16();                                   // 4 digits per 32-bit lane
