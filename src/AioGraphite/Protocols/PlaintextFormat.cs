@@ -151,7 +151,7 @@ internal sealed class PlaintextFormat : WireFormat
     /// <c>37.25</c>, <c>0.0734</c>, <c>1834523.5</c>), found by one scaling to a whole number and one division back
     /// (<see cref="TryFormatShortDecimal"/>); every other value goes to <see cref="ShortestDouble"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static int FormatValue(double value, Span<byte> destination)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, ShortestDouble.MaxChars, nameof(destination));
