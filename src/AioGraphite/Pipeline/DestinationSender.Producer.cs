@@ -9,9 +9,9 @@ namespace AioGraphite.Pipeline;
 /// client's name cache first, then <see cref="GraphiteDatapointValidator"/>), then formatted into the buffer under this
 /// destination's lock, once per block of up to <see cref="PreparedPointBlock.Length"/> points, one buffer call per run
 /// of valid points; the full-buffer policy decides between waiting for room, dropping the oldest batch and dropping the
-/// point. Where the format is cheap (<see cref="WireFormat.WritesKnownRuns"/>: pickle), a batch's points whose names sit
-/// where they sat in an earlier batch are first written straight from the caller's points under the lock
-/// (<see cref="KnownPointRun"/>), up to the first one that is not: one pass instead of two. Producers run on any
+/// point. First, a batch's points whose names sit where they sat in an earlier batch are written straight from the
+/// caller's points under the lock (<see cref="KnownPointRun"/>), up to the first one that is not: one pass instead of
+/// two (for plaintext too since its values' text got cheap: the lock's longer hold no longer costs wall time). Producers run on any
 /// thread; accepted points are counted under the lock; after it is released they wake the loop, count and log drops.
 /// </content>
 internal sealed partial class DestinationSender
@@ -23,7 +23,6 @@ internal sealed partial class DestinationSender
     // Set at construction; read by any producer.
     private readonly PointPreparer _preparer;
     private readonly bool _dropOldest;
-    private readonly bool _writesKnownRuns;
     private readonly bool _waitForRoom;
     private readonly string _fullBufferReason;
     private readonly long _wakeBacklogBytes;
@@ -73,7 +72,7 @@ internal sealed partial class DestinationSender
                 return AppendOne(in points[start], start, defaultTimestamp, wait, ref rejections, ref outcome, ref lookups);
             }
 
-            int i = _writesKnownRuns ? AppendKnown(points, start, defaultTimestamp, wait, ref outcome) : start;
+            int i = AppendKnown(points, start, defaultTimestamp, wait, ref outcome);
             count = points.Length - i;
             return count == 0 ? i
                 : count <= PreparedPointChunk.Length ? AppendFew(points, i, defaultTimestamp, wait, ref rejections, ref outcome, ref lookups)

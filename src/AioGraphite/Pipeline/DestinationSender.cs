@@ -58,7 +58,6 @@ internal sealed partial class DestinationSender : IDisposable
         int segmentBytes = options.Transport == GraphiteTransport.Udp ? options.MaxDatagramBytes : options.BatchSizeBytes;
         long retainedBytes = options.ReplayEnabled && options.Transport == GraphiteTransport.Tcp ? options.ReplayWindowBytes : 0;
         WireFormat format = WireFormat.For(protocol);
-        _writesKnownRuns = format.WritesKnownRuns;
         Buffer = new SendBuffer(_sync, format, segmentBytes, options.BufferCapacityBytes, retainedBytes, options.TimeProvider);
         _wakeBacklogBytes = Math.Min(WakeBacklogBytes, options.BufferCapacityBytes / WakeBacklogBufferFraction);
         var connections = new ConnectionManager(_factory, new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, Random.Shared.NextDouble), options.TimeProvider, log);

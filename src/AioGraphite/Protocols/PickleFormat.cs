@@ -54,9 +54,6 @@ internal sealed class PickleFormat : WireFormat
 
     public override int MaxSegmentBytes => MaxPayloadBytes + 4;
 
-    /// <summary>True: a point is a few block copies, so the lock's hold grows little when the checks move under it.</summary>
-    public override bool WritesKnownRuns => true;
-
     public override int WorstCaseBytes(int nameBytes) => 4 + 3 + nameBytes + ItemOverhead + TrailerBytes;
 
     /// <summary>The name's whole <c>BINUNICODE</c> record: opcode, little-endian length, UTF-8 name.</summary>

@@ -16,14 +16,6 @@ internal abstract class WireFormat
     public abstract int MaxSegmentBytes { get; }
 
     /// <summary>
-    /// Whether producers write a batch's points whose names they know straight from the caller's points under the lock
-    /// (<c>Pipeline.KnownPointRun</c>) instead of checking them first outside it. True where writing a point is cheap
-    /// (pickle copies bytes); false where it is not (plaintext formats the value's text): there the lock, held through
-    /// the checks too, kept the sender loop out for longer and the wall time per point grew (docs/benchmarks.md).
-    /// </summary>
-    public virtual bool WritesKnownRuns => false;
-
-    /// <summary>
     /// The bytes this format writes for a name before each value (made once per name): the full name is
     /// <c>prefix + metric + suffix</c>, all checked, <paramref name="metricBytes"/> the UTF-8 length of <paramref name="metric"/>.
     /// </summary>

@@ -127,7 +127,7 @@ public sealed class GraphiteClientTests
     {
         // A batch's position remembers the name it had last time: a name now at another position (swapped, shifted by one,
         // a new string with the same text, a position past the slots) must be found for itself, never the old one's bytes.
-        // Pickle writes the points of known positions straight from the call (KnownPointRun): the same must hold there.
+        // Both formats write the points of known positions straight from the call (KnownPointRun): the same must hold there.
         await using LoopbackSink sink = LoopbackSink.Start();
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, NewProtocol(protocolName), cancellationToken: Ct);
         int count = AioGraphite.Pipeline.PointPreparer.PositionSlots + 3;
@@ -168,7 +168,7 @@ public sealed class GraphiteClientTests
     {
         // Every name is cached by the first call. In the second, one point in the second 256-point block carries NaN: that
         // block takes the full checks (a cache miss), rejects that point alone and sends the others in order; the blocks
-        // of cache hits alone skip the scan for rejected points. Pickle writes the known points before it straight from the
+        // of cache hits alone skip the scan for rejected points. Both formats write the known points before it straight from the
         // call (KnownPointRun), stops at it, and prepares it and the rest: the same points, counts and order.
         await using LoopbackSink sink = LoopbackSink.Start();
         await using var client = await GraphiteClient.ConnectAsync("127.0.0.1", sink.Port, NewProtocol(protocolName), cancellationToken: Ct);
@@ -438,7 +438,7 @@ public sealed class GraphiteClientTests
     [InlineData("pickle", FullBufferPolicy.Wait)]
     public async Task SendMultipleAsync_KnownNamesIntoAFullBuffer_KeepThePolicyAndTheOrder(string protocolName, FullBufferPolicy policy)
     {
-        // From the second call on, pickle writes the points of known names straight from the call (KnownPointRun) until
+        // From the second call on, both formats write the points of known names straight from the call (KnownPointRun) until
         // the buffer is full; the rest of that call then takes the prepared path, where the policy drops them or waits
         // for room. Either way the counts add up and what carbon gets is the points in the order they were sent.
         int port = FreePorts.AllocateTcp();
