@@ -11,8 +11,8 @@ namespace AioGraphite.Pipeline;
 /// of valid points; the full-buffer policy decides between waiting for room, dropping the oldest batch and dropping the
 /// point. First, a batch's points whose names sit where they sat in an earlier batch are written straight from the
 /// caller's points under the lock (<see cref="KnownPointRun"/>), up to the first one that is not: one pass instead of
-/// two (for plaintext too since its values' text got cheap: the lock's longer hold no longer costs wall time). Producers run on any
-/// thread; accepted points are counted under the lock; after it is released they wake the loop, count and log drops.
+/// two. Producers run on any thread; accepted points are counted under the lock; after it is released they wake the
+/// loop, count and log drops.
 /// </content>
 internal sealed partial class DestinationSender
 {

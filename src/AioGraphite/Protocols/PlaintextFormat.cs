@@ -235,7 +235,7 @@ internal sealed class PlaintextFormat : WireFormat
             return WriteDecimal(value < 0, (ulong)(long)scaled, -k, ref text);
         }
 
-        ulong places = (ulong)(long)scaled - (whole * (ulong)(long)power);
+        ulong places = (ulong)(long)scaled - (whole * ShortestDouble.PowerOfTen(k));
         Vector128<ulong> words = ShortestDouble.SixteenDigits((uint)whole, (uint)(places * ShortestDouble.PowerOfTen(MaxShortPlaces - k))).AsUInt64();
         ulong placesText = words.GetElement(1);
         int placesLength = MaxShortPlaces - (BitOperations.LeadingZeroCount(placesText ^ ZeroDigits) >> 3);

@@ -308,14 +308,14 @@ internal static partial class ShortestDouble
     private static int CountDigits(ulong d)
     {
         int estimate = ((64 - BitOperations.LeadingZeroCount(d)) * 1233) >> 12;
-        return estimate + (d >= Unsafe.Add(ref MemoryMarshal.GetReference(PowersOfTen), estimate) ? 1 : 0);
+        return estimate + (d >= PowerOfTen(estimate) ? 1 : 0);
     }
 
     /// <summary>
     /// Writes the <paramref name="count"/> digits of <paramref name="d"/> (d &lt; 10^17, count &lt;= 17) at
-    /// <paramref name="text"/>, eight at a time (<see cref="EightDigits"/>, or sixteen at once: <see cref="SixteenDigits"/>). With fewer than eight digits it also writes
-    /// scratch bytes up to <paramref name="text"/> + 8, which the caller's room (<see cref="MaxChars"/>) covers and its
-    /// next writes or its length leave out.
+    /// <paramref name="text"/>: up to eight with <see cref="EightDigits"/>, more sixteen at once (<see cref="SixteenDigits"/>).
+    /// With fewer than eight digits it also writes scratch bytes up to <paramref name="text"/> + 8, which the caller's
+    /// room (<see cref="MaxChars"/>) covers and its next writes or its length leave out.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteDigits(ref byte text, ulong d, int count)
