@@ -57,8 +57,7 @@ internal sealed partial class DestinationSender : IDisposable
             ?? new SocketConnectionFactory(endpoint.Host, endpoint.Port, options.Transport, options.ConnectTimeout, options.DeadPeerTimeout, options.TimeProvider, options.Tls, log);
         int segmentBytes = options.Transport == GraphiteTransport.Udp ? options.MaxDatagramBytes : options.BatchSizeBytes;
         long retainedBytes = options.ReplayEnabled && options.Transport == GraphiteTransport.Tcp ? options.ReplayWindowBytes : 0;
-        WireFormat format = WireFormat.For(protocol);
-        Buffer = new SendBuffer(_sync, format, segmentBytes, options.BufferCapacityBytes, retainedBytes, options.TimeProvider);
+        Buffer = new SendBuffer(_sync, WireFormat.For(protocol), segmentBytes, options.BufferCapacityBytes, retainedBytes, options.TimeProvider);
         _wakeBacklogBytes = Math.Min(WakeBacklogBytes, options.BufferCapacityBytes / WakeBacklogBufferFraction);
         var connections = new ConnectionManager(_factory, new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, Random.Shared.NextDouble), options.TimeProvider, log);
         SegmentWriter writer = SegmentWriter.For(options.Transport, (points, ex) => GraphiteLog.DatagramFailed(log, _factory.Description, points, ex));
