@@ -73,6 +73,89 @@ public sealed class LibraryPackageTests : IDisposable
         CheckSourceLink(pdb.GetMetadataReader(), id, commit, tracked);
     }
 
+    /// <summary>
+    /// The core package carries ReadyToRun images for linux-x64 and linux-arm64 beside its IL, each compiled for its machine from the
+    /// same IL (one MVID), and a
+    /// portable application restored from that package alone loads it on linux-x64 (the IL elsewhere): a new client's
+    /// code starts precompiled instead of in the JIT's tier 0.
+    /// </summary>
+    [Fact]
+    public async Task Pack_Core_CarriesAReadyToRunImage_ThatAPortableApplicationLoads()
+    {
+        string root = RepositoryRoot.Find();
+        string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        string packages = Path.Combine(_output, "packages");
+        ProcessRunner.Result pack = await DotnetAsync(["pack", Path.Combine(root, "src", "AioGraphite", "AioGraphite.csproj"), "--no-build", "-c", configuration, "-o", packages, "-p:PackageVersion=9.9.9-test", "-nodeReuse:false"]);
+        Assert.True(pack.ExitCode == 0, pack.StandardOutputText + pack.StandardError);
+
+        using (ZipArchive zip = ZipFile.OpenRead(Path.Combine(packages, "AioGraphite.9.9.9-test.nupkg")))
+        {
+            (string Rid, Machine Machine)[] images = [("linux-arm64", Machine.Arm64), ("linux-x64", Machine.Amd64)];
+            Assert.Equal(images.Select(i => $"runtimes/{i.Rid}/lib/net10.0/AioGraphite.dll"), zip.Entries.Select(e => e.FullName).Where(e => e.StartsWith("runtimes/", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+            using var il = new PEReader(Read(zip, "lib/net10.0/AioGraphite.dll"));
+            Assert.False(IsReadyToRun(il));
+            foreach ((string rid, Machine machine) in images)
+            {
+                using var image = new PEReader(Read(zip, $"runtimes/{rid}/lib/net10.0/AioGraphite.dll"));
+                Assert.True(IsReadyToRun(image), $"runtimes/{rid}/lib/net10.0/AioGraphite.dll has no ReadyToRun header");
+                Assert.Equal((Machine)((ushort)machine ^ LinuxMachineXor), image.PEHeaders.CoffHeader.Machine);
+                Assert.Equal(Mvid(il), Mvid(image));
+            }
+        }
+
+        // A console application referencing the package (its dependencies from the machine's package folder), restored
+        // into a package folder of its own so that no earlier 9.9.9-test is reused.
+        string app = Directory.CreateDirectory(Path.Combine(_output, "app")).FullName;
+        string globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        await File.WriteAllTextAsync(
+            Path.Combine(app, "nuget.config"),
+            $"""<?xml version="1.0" encoding="utf-8"?><configuration><packageSources><add key="local" value="{packages}" /></packageSources><fallbackPackageFolders><add key="machine" value="{globalPackages}" /></fallbackPackageFolders></configuration>""",
+            TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(
+            Path.Combine(app, "app.csproj"),
+            """<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings></PropertyGroup><ItemGroup><PackageReference Include="AioGraphite" Version="9.9.9-test" /></ItemGroup></Project>""",
+            TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(
+            Path.Combine(app, "Program.cs"),
+            """
+            using System.Reflection.PortableExecutable;
+            string location = typeof(AioGraphite.GraphiteClient).Assembly.Location;
+            using var pe = new PEReader(File.OpenRead(location));
+            Console.WriteLine($"{Path.GetRelativePath(AppContext.BaseDirectory, location)} {pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0}");
+            """,
+            TestContext.Current.CancellationToken);
+        ProcessRunner.Result run = await DotnetAsync(["run", "--project", Path.Combine(app, "app.csproj"), "-c", "Release"], ("NUGET_PACKAGES", Path.Combine(_output, "app-packages")));
+        Assert.True(run.ExitCode == 0, run.StandardOutputText + run.StandardError);
+        string expected = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier == "linux-x64"
+            ? "runtimes/linux-x64/lib/net10.0/AioGraphite.dll True"
+            : "AioGraphite.dll False";
+        Assert.Equal(expected, run.StandardOutputText.Trim());
+    }
+
+    /// <summary>A ReadyToRun image for Linux marks its machine type XOR this (the runtime's <c>IMAGE_FILE_MACHINE_NATIVE_OS_OVERRIDE</c>).</summary>
+    private const ushort LinuxMachineXor = 0x7B79;
+
+    private static bool IsReadyToRun(PEReader pe) => pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0;
+
+    private static Guid Mvid(PEReader pe)
+    {
+        MetadataReader metadata = pe.GetMetadataReader();
+        return metadata.GetGuid(metadata.GetModuleDefinition().Mvid);
+    }
+
+    private static Task<ProcessRunner.Result> DotnetAsync(string[] arguments, params (string Name, string Value)[] extra)
+    {
+        var environment = new Dictionary<string, string> { ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0", ["MSBUILDDISABLENODEREUSE"] = "1", ["DOTNET_NOLOGO"] = "1" };
+        foreach ((string name, string value) in extra)
+        {
+            environment[name] = value;
+        }
+
+        return ProcessRunner.RunAsync("dotnet", arguments, ReadOnlyMemory<byte>.Empty, environment, TimeSpan.FromMinutes(3), TestContext.Current.CancellationToken);
+    }
+
     /// <summary>The DLL names this very PDB (CodeView id) and was built deterministically (a Reproducible entry).</summary>
     private static void CheckDllMatchesPdb(PEReader dll, MetadataReader pdb)
     {
